@@ -1,0 +1,42 @@
+import { CliError } from "./errors";
+import { Output, processOutput } from "./output";
+import { policyCommand } from "./policy-commands";
+import { renderCommand } from "./render-command";
+
+export const MAIN_HELP = `Usage: akko-audit <command> [options]
+
+Commands:
+  render --stack NAME --out DIR     validate a stack's config offline and write every artifact it would push
+  policy check|explain|simulate     validate, query and replay the audit policy
+
+Run 'akko-audit <command> --help' for a command's options.`;
+
+/** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
+export async function main(args: string[], out: Output = processOutput): Promise<number> {
+    const [command, ...rest] = args;
+    try {
+        switch (command) {
+            case "policy":
+                return await policyCommand(rest, out);
+            case "render":
+                return renderCommand(rest, out);
+            case undefined:
+                out.stderr(MAIN_HELP);
+                return 2;
+            case "help":
+            case "--help":
+            case "-h":
+                out.stdout(MAIN_HELP);
+                return 0;
+            default:
+                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy (see akko-audit --help)`);
+        }
+    } catch (e) {
+        if (e instanceof CliError) {
+            out.stderr(`akko-audit: ${e.message}`);
+            return e.exitCode;
+        }
+        out.stderr(`akko-audit: internal error: ${(e as Error).message} (please report it)`);
+        return 3;
+    }
+}

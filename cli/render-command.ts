@@ -1,0 +1,59 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError } from "../components/config/errors";
+import { readStackFile, StackFileError } from "../components/config/source";
+import { validateStackConfig } from "../components/config/stack";
+import { lintPolicy } from "../policy/engine";
+import { renderArtifacts } from "./artifacts";
+import { CliError } from "./errors";
+import { SHIPPED_POLICY } from "./io";
+import { Output } from "./output";
+import { loadPolicyFile, parseOptions } from "./policy-commands";
+
+export const RENDER_HELP = `Usage: akko-audit render --stack NAME --out DIR [--project-dir DIR]
+
+Validates Pulumi.<NAME>.yaml offline (no cloud account, no Pulumi CLI, secrets need only be present) and
+writes every artifact the stack would push into DIR: the audit policy and a summary of the validated fleet.
+Bad config: every problem on its own line, exit 1. Unknown stack or unreadable file: exit 2.`;
+
+export function renderCommand(args: string[], out: Output): number {
+    const opts = parseOptions("render", args, { stack: { type: "string" }, out: { type: "string" }, "project-dir": { type: "string" } });
+    if (opts.help) return out.stdout(RENDER_HELP), 0;
+    if (!opts.stack) throw new CliError("render: --stack NAME is required (see render --help)");
+    if (!opts.out) throw new CliError("render: --out DIR is required (see render --help)");
+    const projectDir = path.resolve(opts["project-dir"] ?? process.cwd());
+
+    let config;
+    try {
+        config = validateStackConfig(readStackFile(projectDir, opts.stack));
+    } catch (e) {
+        if (e instanceof StackFileError) throw new CliError(e.message);
+        if (e instanceof ConfigError) {
+            for (const p of e.problems) out.stderr(p);
+            out.stderr(`stack ${opts.stack}: ${e.problems.length} config problem(s); nothing was written`);
+            return 1;
+        }
+        throw e;
+    }
+    const { policy, problems } = loadPolicyFile(SHIPPED_POLICY);
+    const findings = policy ? lintPolicy(policy).map((f) => f.message) : problems!;
+    if (findings.length > 0) {
+        for (const f of findings) out.stderr(`${SHIPPED_POLICY}: ${f}`);
+        return 1;
+    }
+
+    const artifacts = renderArtifacts(config);
+    const outDir = path.resolve(opts.out);
+    try {
+        for (const a of artifacts) {
+            const file = path.join(outDir, a.path);
+            mkdirSync(path.dirname(file), { recursive: true });
+            writeFileSync(file, a.content);
+        }
+    } catch (e) {
+        throw new CliError(`--out ${opts.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    out.stdout(`stack ${config.stack}: ${config.clusters.length} clusters valid; wrote ${artifacts.length} files to ${outDir}`);
+    for (const a of artifacts) out.stdout(`  ${a.path}  ${a.description}`);
+    return 0;
+}

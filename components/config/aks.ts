@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { allowed, clusterName, strictObject } from "./fields";
+
+export const AKS_AUDIT_CATEGORIES = ["kube-audit", "kube-audit-admin"] as const;
+export type AksAuditCategory = (typeof AKS_AUDIT_CATEGORIES)[number];
+export const DEFAULT_AKS_CATEGORIES: AksAuditCategory[] = ["kube-audit"];
+
+const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const RG = "[-\\w._()]{1,90}";
+export const AKS_CLUSTER_ID = new RegExp(`^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.ContainerService/managedClusters/[A-Za-z0-9][-_A-Za-z0-9]{0,62}$`, "i");
+export const WORKSPACE_ID = new RegExp(`^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.OperationalInsights/workspaces/[A-Za-z0-9][-A-Za-z0-9]{2,62}$`, "i");
+
+const CLUSTER_ID_TEXT = "an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>";
+const WORKSPACE_TEXT = "a Log Analytics workspace id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>";
+
+export const AksClusterSchema = strictObject({
+    name: clusterName,
+    kind: z.literal("aks"),
+    /** Resource id of the existing AKS cluster. */
+    clusterResourceId: z.string(allowed(CLUSTER_ID_TEXT)).regex(AKS_CLUSTER_ID, allowed(CLUSTER_ID_TEXT)),
+    /** Resource id of the Log Analytics workspace the diagnostic setting writes to. */
+    workspaceResourceId: z.string(allowed(WORKSPACE_TEXT)).regex(WORKSPACE_ID, allowed(WORKSPACE_TEXT)),
+    /**
+     * Audit categories: kube-audit (every event, needed for Secret reads) or kube-audit-admin (no get/list,
+     * much cheaper). Default [kube-audit]. Both only with allowBothAuditCategories.
+     */
+    categories: z
+        .array(z.enum(AKS_AUDIT_CATEGORIES, allowed(AKS_AUDIT_CATEGORIES.join(" | "))), allowed(`a list of ${AKS_AUDIT_CATEGORIES.join(" | ")}`))
+        .min(1, allowed(`one of ${AKS_AUDIT_CATEGORIES.join(" | ")}`))
+        .refine((l) => new Set(l).size === l.length, allowed("a list without repeats"))
+        .default(DEFAULT_AKS_CATEGORIES),
+    /** Allow both categories at once: every write is then stored twice, at twice the cost. Default false. */
+    allowBothAuditCategories: z.boolean(allowed("true or false")).default(false),
+});
+
+export type AksCluster = z.infer<typeof AksClusterSchema>;

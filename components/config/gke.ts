@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { allowed, clusterName, oneOf, strictObject } from "./fields";
+
+export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A region (europe-west1) or a zone (europe-west1-b). */
+export const GCP_LOCATION = /^[a-z]+-[a-z]+\d+(-[a-z])?$/;
+export const GKE_CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+export const DATA_ACCESS_LOG_TYPES = ["ADMIN_READ", "DATA_READ", "DATA_WRITE"] as const;
+export type DataAccessLogType = (typeof DATA_ACCESS_LOG_TYPES)[number];
+export const DEFAULT_DATA_ACCESS_LOG_TYPES: DataAccessLogType[] = ["ADMIN_READ", "DATA_READ", "DATA_WRITE"];
+
+export const GkeClusterSchema = strictObject({
+    name: clusterName,
+    kind: z.literal("gke"),
+    /** GCP project id of the cluster. */
+    project: z.string(allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")).regex(GCP_PROJECT_ID, allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")),
+    /** Region or zone of the cluster, e.g. europe-west1 or europe-west1-b. */
+    location: z.string(allowed("a GCP region or zone such as europe-west1 or europe-west1-b")).regex(GCP_LOCATION, allowed("a GCP region or zone such as europe-west1 or europe-west1-b")),
+    /** The existing GKE cluster's name. */
+    clusterName: z.string(allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters")).regex(GKE_CLUSTER_NAME, allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters")),
+    /** Data Access audit log types for the Kubernetes Engine API. Default ADMIN_READ, DATA_READ, DATA_WRITE. */
+    dataAccessLogTypes: z
+        .array(oneOf(DATA_ACCESS_LOG_TYPES), allowed(`a list of ${DATA_ACCESS_LOG_TYPES.join(" | ")}`))
+        .refine((l) => new Set(l).size === l.length, allowed("a list without repeats"))
+        .default(DEFAULT_DATA_ACCESS_LOG_TYPES),
+});
+
+export type GkeCluster = z.infer<typeof GkeClusterSchema>;

@@ -1,0 +1,216 @@
+import { z } from "zod";
+import { AksClusterSchema } from "./aks";
+import { EksClusterSchema } from "./eks";
+import { ConfigError, showValue } from "./errors";
+import { GkeClusterSchema } from "./gke";
+import { K3sClusterSchema } from "./k3s";
+import { LogsSchema } from "./logs";
+import { OpenShiftClusterSchema } from "./openshift";
+
+/** The Pulumi config namespace (the project name). */
+export const CONFIG_NAMESPACE = "akko-audit";
+export const CLUSTER_KINDS = ["k3s", "eks", "gke", "aks", "openshift"] as const;
+export type ClusterKind = (typeof CLUSTER_KINDS)[number];
+
+export const ClusterSchema = z.discriminatedUnion(
+    "kind",
+    [K3sClusterSchema, EksClusterSchema, GkeClusterSchema, AksClusterSchema, OpenShiftClusterSchema],
+    { error: (iss) => (iss.code === "invalid_union" ? CLUSTER_KINDS.join(" | ") : "a mapping with name and kind") },
+);
+
+export type ClusterConfig = z.infer<typeof ClusterSchema>;
+export type LogsConfigValue = z.infer<typeof LogsSchema>;
+
+/** The validated configuration of one stack. */
+export interface StackConfig {
+    stack: string;
+    clusters: ClusterConfig[];
+    logs: LogsConfigValue;
+    /** Every secret config key the stack refers to (names, never values). */
+    secretKeys: string[];
+}
+
+/**
+ * The stack's config as read (from Pulumi's runtime or from Pulumi.<stack>.yaml): keys without the
+ * namespace; secret values are never held here, only which keys are secret.
+ */
+export interface RawStackConfig {
+    stack: string;
+    values: Record<string, unknown>;
+    secretKeys: ReadonlySet<string>;
+}
+
+/** Top-level keys that hold structured, non-secret config. */
+export const STRUCTURED_KEYS = ["clusters", "logs"] as const;
+
+function clusterLabel(raw: unknown): string {
+    if (typeof raw !== "object" || raw === null) return "";
+    const r = raw as Record<string, unknown>;
+    const parts: string[] = [];
+    if (typeof r.name === "string") parts.push(`cluster ${JSON.stringify(r.name)}`);
+    if (typeof r.kind === "string") parts.push(`kind ${r.kind}`);
+    return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+function fieldPath(path: PropertyKey[]): string {
+    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+}
+
+/** One line for one zod issue: key, cluster, field, value, allowed. */
+function formatIssue(key: string, rawRoot: unknown, iss: z.core.$ZodIssue): string {
+    const path = [...iss.path];
+    let where = `${CONFIG_NAMESPACE}:${key}`;
+    if (key === "clusters" && typeof path[0] === "number") {
+        const index = path.shift() as number;
+        where += `[${index}]${clusterLabel((rawRoot as unknown[])[index])}`;
+    }
+    if (iss.code === "unrecognized_keys") {
+        const at = path.length > 0 ? ` in ${fieldPath(path)}` : "";
+        return `${where}: unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => JSON.stringify(k)).join(", ")}${at}; ${iss.message}`;
+    }
+    let value: unknown = iss.input;
+    if (iss.code === "invalid_union" && path[path.length - 1] === "kind" && typeof value === "object" && value !== null) {
+        value = (value as Record<string, unknown>).kind;
+    }
+    const field = path.length > 0 ? `field ${fieldPath(path)}` : "value";
+    return `${where}: ${field}: got ${showValue(value)}; allowed: ${iss.message}`;
+}
+
+/**
+ * Validates a stack's configuration: structure, types and allowed values of every field, unique cluster
+ * names, secret references that exist and are secret, and retention that never outlives Loki's.
+ * Throws ConfigError listing every problem (not only the first).
+ */
+export function validateStackConfig(raw: RawStackConfig): StackConfig {
+    const problems: string[] = [];
+    const v = raw.values;
+
+    const clustersRaw = v.clusters;
+    // Valid clusters by their index in the raw list (error lines name that index).
+    const valid = new Map<number, ClusterConfig>();
+    if (clustersRaw === undefined) {
+        problems.push(`${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`);
+    } else if (!Array.isArray(clustersRaw) || clustersRaw.length === 0) {
+        problems.push(`${CONFIG_NAMESPACE}:clusters: got ${showValue(clustersRaw)}; allowed: a non-empty list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`);
+    } else {
+        clustersRaw.forEach((c, i) => {
+            const r = ClusterSchema.safeParse(c, { reportInput: true });
+            if (r.success) valid.set(i, r.data);
+            else for (const iss of r.error.issues) problems.push(formatIssue("clusters", clustersRaw, { ...iss, path: [i, ...iss.path] }));
+        });
+    }
+
+    const logsResult = LogsSchema.safeParse(v.logs ?? {}, { reportInput: true });
+    if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", v.logs, iss));
+    const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
+
+    problems.push(...crossChecks(valid, logs, raw));
+    const clusters = [...valid.values()];
+
+    const secretKeys = [...new Set(clusters.flatMap(secretRefs).map((s) => s.key))].sort();
+    // Also names from clusters that failed validation, so one typo is not reported twice.
+    const referenced = new Set([...secretKeys, ...rawSecretNames(clustersRaw)]);
+    for (const key of Object.keys(v)) {
+        if ((STRUCTURED_KEYS as readonly string[]).includes(key) || referenced.has(key)) continue;
+        problems.push(`${CONFIG_NAMESPACE}:${key}: unknown config key; allowed: ${STRUCTURED_KEYS.join(", ")}, or a secret named by a cluster's *Secret field`);
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { stack: raw.stack, clusters, logs, secretKeys };
+}
+
+function rawSecretNames(clustersRaw: unknown): string[] {
+    if (!Array.isArray(clustersRaw)) return [];
+    return clustersRaw.flatMap((c) =>
+        typeof c === "object" && c !== null
+            ? Object.entries(c).filter(([k, val]) => k.endsWith("Secret") && typeof val === "string").map(([, val]) => val as string)
+            : [],
+    );
+}
+
+/** The secret config keys a cluster refers to, with the field that names each. */
+export function secretRefs(c: ClusterConfig): { field: string; key: string }[] {
+    switch (c.kind) {
+        case "k3s":
+            return [
+                { field: "sshPrivateKeySecret", key: c.sshPrivateKeySecret },
+                ...(c.bastionSshPrivateKeySecret ? [{ field: "bastionSshPrivateKeySecret", key: c.bastionSshPrivateKeySecret }] : []),
+            ];
+        case "openshift":
+            return [{ field: "kubeconfigSecret", key: c.kubeconfigSecret }];
+        default:
+            return [];
+    }
+}
+
+/** Cloud-side or on-node retention of a cluster in days (the buffer before Loki), if it has one. */
+export function bufferRetention(c: ClusterConfig): { field: string; days: number } | undefined {
+    switch (c.kind) {
+        case "k3s":
+            return { field: "auditLogMaxAgeDays", days: c.auditLogMaxAgeDays };
+        case "eks":
+            return { field: "retentionDays", days: c.retentionDays };
+        default:
+            return undefined;
+    }
+}
+
+function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, raw: RawStackConfig): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    for (const [i, c] of valid) {
+        const where = `${CONFIG_NAMESPACE}:clusters[${i}] (cluster ${JSON.stringify(c.name)}, kind ${c.kind})`;
+        const first = seen.get(c.name);
+        if (first !== undefined) {
+            problems.push(`${where}: field name: got ${JSON.stringify(c.name)}; allowed: a name no other cluster uses (clusters[${first}] has it)`);
+        } else seen.set(c.name, i);
+
+        for (const ref of secretRefs(c)) {
+            if (!(ref.key in raw.values)) {
+                problems.push(`${where}: field ${ref.field}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is not set; allowed: a secret config key, set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
+            } else if (!raw.secretKeys.has(ref.key)) {
+                problems.push(`${where}: field ${ref.field}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
+            }
+        }
+
+        const retention = bufferRetention(c);
+        if (retention && retention.days > logs.retentionDays) {
+            problems.push(`${where}: field ${retention.field}: got ${retention.days}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`);
+        }
+
+        switch (c.kind) {
+            case "k3s":
+                c.servers.forEach((s, j) => {
+                    if (!s.hostKey && !c.dangerouslySkipHostKeyCheck) {
+                        problems.push(`${where}: field servers[${j}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+                    }
+                    if (s.bastion && !s.bastion.hostKey && !c.dangerouslySkipHostKeyCheck) {
+                        problems.push(`${where}: field servers[${j}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+                    }
+                });
+                {
+                    const endpoints = new Map<string, number>();
+                    c.servers.forEach((s, j) => {
+                        const id = `${s.host}:${s.port}`;
+                        const prev = endpoints.get(id);
+                        if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(id)}; allowed: a node not already listed (servers[${prev}] is the same)`);
+                        else endpoints.set(id, j);
+                    });
+                }
+                break;
+            case "aks":
+                if (c.categories.length > 1 && !c.allowBothAuditCategories) {
+                    problems.push(`${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`);
+                }
+                break;
+            case "openshift":
+                if (c.profile === "None" && !c.confirmAuditingOff) {
+                    problems.push(`${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,7 @@
+export * from "./types";
+export * from "./load";
+export * from "./evaluate";
+export * from "./event";
+export * from "./lint";
+export * from "./lines";
+export * from "./simulate";
