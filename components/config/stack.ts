@@ -111,7 +111,8 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     // Also names from clusters that failed validation, so one typo is not reported twice.
     const referenced = new Set([...secretKeys, ...rawSecretNames(clustersRaw)]);
     for (const key of Object.keys(v)) {
-        if ((STRUCTURED_KEYS as readonly string[]).includes(key) || referenced.has(key)) continue;
+        // Unreferenced secrets are tolerated (rotations, other tooling); a plain unknown key is a typo.
+        if ((STRUCTURED_KEYS as readonly string[]).includes(key) || referenced.has(key) || raw.secretKeys.has(key)) continue;
         problems.push(`${CONFIG_NAMESPACE}:${key}: unknown config key; allowed: ${STRUCTURED_KEYS.join(", ")}, or a secret named by a cluster's *Secret field`);
     }
 
