@@ -57,7 +57,7 @@ async function generate(file: string, events: number): Promise<void> {
     for (let i = 0; i < events; i++) {
         chunk += JSON.stringify(event(r, i)) + "\n";
         if (chunk.length > 1 << 20) {
-            if (!out.write(chunk)) await new Promise((res) => out.once("drain", res));
+            if (!out.write(chunk)) await new Promise<void>((res) => out.once("drain", () => res()));
             chunk = "";
         }
     }

@@ -1,3 +1,4 @@
+import { coverageCommand } from "./coverage-command";
 import { CliError } from "./errors";
 import { Output, processOutput } from "./output";
 import { policyCommand } from "./policy-commands";
@@ -8,6 +9,7 @@ export const MAIN_HELP = `Usage: akko-audit <command> [options]
 Commands:
   render --stack NAME --out DIR     validate a stack's config offline and write every artifact it would push
   policy check|explain|simulate     validate, query and replay the audit policy
+  coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
 
 Run 'akko-audit <command> --help' for a command's options.`;
 
@@ -20,6 +22,8 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return await policyCommand(rest, out);
             case "render":
                 return renderCommand(rest, out);
+            case "coverage":
+                return coverageCommand(rest, out);
             case undefined:
                 out.stderr(MAIN_HELP);
                 return 2;
@@ -29,7 +33,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 out.stdout(MAIN_HELP);
                 return 0;
             default:
-                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy (see akko-audit --help)`);
+                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, coverage (see akko-audit --help)`);
         }
     } catch (e) {
         if (e instanceof CliError) {

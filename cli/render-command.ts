@@ -1,14 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../components/config/errors";
-import { readStackFile, StackFileError } from "../components/config/source";
-import { validateStackConfig } from "../components/config/stack";
 import { lintPolicy } from "../policy/engine";
 import { renderArtifacts } from "./artifacts";
 import { CliError } from "./errors";
 import { SHIPPED_POLICY } from "./io";
 import { Output } from "./output";
 import { loadPolicyFile, parseOptions } from "./policy-commands";
+import { loadStackForCli } from "./stack";
 
 export const RENDER_HELP = `Usage: akko-audit render --stack NAME --out DIR [--project-dir DIR]
 
@@ -19,22 +17,9 @@ Bad config: every problem on its own line, exit 1. Unknown stack or unreadable f
 export function renderCommand(args: string[], out: Output): number {
     const opts = parseOptions("render", args, { stack: { type: "string" }, out: { type: "string" }, "project-dir": { type: "string" } });
     if (opts.help) return out.stdout(RENDER_HELP), 0;
-    if (!opts.stack) throw new CliError("render: --stack NAME is required (see render --help)");
     if (!opts.out) throw new CliError("render: --out DIR is required (see render --help)");
-    const projectDir = path.resolve(opts["project-dir"] ?? process.cwd());
-
-    let config;
-    try {
-        config = validateStackConfig(readStackFile(projectDir, opts.stack));
-    } catch (e) {
-        if (e instanceof StackFileError) throw new CliError(e.message);
-        if (e instanceof ConfigError) {
-            for (const p of e.problems) out.stderr(p);
-            out.stderr(`stack ${opts.stack}: ${e.problems.length} config problem(s); nothing was written`);
-            return 1;
-        }
-        throw e;
-    }
+    const config = loadStackForCli(opts.stack, opts["project-dir"], "render", out);
+    if (typeof config === "number") return config;
     const { policy, problems } = loadPolicyFile(SHIPPED_POLICY);
     const findings = policy ? lintPolicy(policy).map((f) => f.message) : problems!;
     if (findings.length > 0) {

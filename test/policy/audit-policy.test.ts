@@ -8,7 +8,7 @@ const policy = parsePolicy(readFileSync(path.join(__dirname, "../../policy/audit
 const human = { username: "alice@example.com", groups: ["dev", "system:authenticated"] };
 const kubelet = { username: "system:node:worker-1", groups: ["system:nodes", "system:authenticated"] };
 
-function ev(verb: string, objectRef: Record<string, string> | undefined, user: object | undefined = human, requestURI = "/x") {
+function ev(verb: string, objectRef: Record<string, string | undefined> | undefined, user: object | undefined = human, requestURI = "/x") {
     return attributesFromEvent({ verb, objectRef, user, requestURI });
 }
 

@@ -49,8 +49,7 @@ describe("stack config validation", () => {
     });
 
     it("names key, cluster, field, value and what is allowed; reports every problem at once", () => {
-        assert.deepEqual(
-            problems({
+        const found = problems({
                 clusters: [
                     k3s({ servers: [{ host: "10.0.0.1", port: 70000, hostKey: HOST_KEY }] }),
                     { name: "pay", kind: "eks", clusterName: "pay", region: "eu-west-9" },
@@ -59,7 +58,12 @@ describe("stack config validation", () => {
                     { name: "ocp", kind: "openshift", kubeconfigSecret: "kc", profile: "Verbose" },
                     { name: "Bad_Name", kind: "eks", clusterName: "x", region: "us-east-1", foo: 1 },
                 ],
-            }),
+            });
+        // The unknown-field line lists every field of the kind; later features add fields, so check its start.
+        const unknown = found.pop()!;
+        assert.ok(unknown.startsWith('akko-audit:clusters[5] (cluster "Bad_Name", kind eks): unknown field "foo"; allowed fields: name, kind, clusterName, region, logTypes, retentionDays, kmsKeyArn'), unknown);
+        assert.deepEqual(
+            found,
             [
                 'akko-audit:clusters[0] (cluster "edge", kind k3s): field servers[0].port: got 70000; allowed: a TCP port, 1 to 65535',
                 'akko-audit:clusters[1] (cluster "pay", kind eks): field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
@@ -67,7 +71,6 @@ describe("stack config validation", () => {
                 'akko-audit:clusters[3] (cluster "hds", kind aks): field clusterResourceId: got "/subscriptions/x/resourceGroups/rg"; allowed: an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>',
                 'akko-audit:clusters[4] (cluster "ocp", kind openshift): field profile: got "Verbose"; allowed: Default | WriteRequestBodies | AllRequestBodies | None',
                 'akko-audit:clusters[5] (cluster "Bad_Name", kind eks): field name: got "Bad_Name"; allowed: lowercase letters, digits and \'-\', at most 40 characters',
-                'akko-audit:clusters[5] (cluster "Bad_Name", kind eks): unknown field "foo"; allowed fields: name, kind, clusterName, region, logTypes, retentionDays, kmsKeyArn',
             ],
         );
     });

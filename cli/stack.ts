@@ -1,0 +1,25 @@
+import * as path from "node:path";
+import { ConfigError } from "../components/config/errors";
+import { readStackFile, StackFileError } from "../components/config/source";
+import { StackConfig, validateStackConfig } from "../components/config/stack";
+import { CliError } from "./errors";
+import { Output } from "./output";
+
+/**
+ * Reads and validates Pulumi.<stack>.yaml for a command. An unreadable stack is a CliError (exit 2); bad
+ * config prints every problem on its own line and returns the exit code 1 instead of a config.
+ */
+export function loadStackForCli(stack: string | undefined, projectDir: string | undefined, command: string, out: Output): StackConfig | number {
+    if (!stack) throw new CliError(`${command}: --stack NAME is required (see ${command} --help)`);
+    try {
+        return validateStackConfig(readStackFile(path.resolve(projectDir ?? process.cwd()), stack));
+    } catch (e) {
+        if (e instanceof StackFileError) throw new CliError(e.message);
+        if (e instanceof ConfigError) {
+            for (const p of e.problems) out.stderr(p);
+            out.stderr(`stack ${stack}: ${e.problems.length} config problem(s); nothing was written`);
+            return 1;
+        }
+        throw e;
+    }
+}

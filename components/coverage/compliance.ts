@@ -1,0 +1,59 @@
+import { EventClass } from "./classes";
+
+/** A control of a compliance framework and what the audit trail can give it. */
+export interface Control {
+    id: string;
+    framework: string;
+    title: string;
+    /** Event classes the control relies on; its status is the weakest of them across the fleet. */
+    needs: EventClass["id"][];
+    gets: string[];
+    /** What this product does not provide for the control, whatever the config. */
+    doesNotGet: string[];
+}
+
+export const CONTROLS: readonly Control[] = [
+    {
+        id: "SOC2-CC6.1",
+        framework: "SOC 2 (2017 TSC, rev. 2022)",
+        title: "CC6.1 Logical access security",
+        needs: ["interactive", "sensitive-reads", "writes"],
+        gets: ["who opened a shell or port-forward into which pod, and when", "who read which Secret", "every RBAC change with its full body"],
+        doesNotGet: ["evidence of access provisioning and periodic access reviews (an IAM process, not a log)"],
+    },
+    {
+        id: "ISO27001-A.8.15",
+        framework: "ISO/IEC 27001:2022 (A.8.15 replaced 2013's A.12.4.1)",
+        title: "A.8.15 Logging",
+        needs: ["writes", "interactive", "sensitive-reads", "reviews", "other-reads"],
+        gets: ["API-server activity produced on every cluster and stored centrally", "retention enforced on every hop", "logs readable only with credentials (Loki gateway basic auth, TLS when exposed)"],
+        doesNotGet: [
+            "tamper-evidence: Loki alone is not write-once; an administrator of the logs cluster can delete or rewrite data. Add object-lock (WORM) storage or an external signed copy",
+            "evidence of clock synchronisation (A.8.17) on the nodes",
+        ],
+    },
+    {
+        id: "ISO27001-A.8.16",
+        framework: "ISO/IEC 27001:2022",
+        title: "A.8.16 Monitoring activities",
+        needs: ["interactive", "sensitive-reads", "writes"],
+        gets: ["the Audit Trail dashboard: privileged operations, sensitive reads, top users, creations and deletions"],
+        doesNotGet: ["alerting and on-call response: no alert rules are shipped", "a baseline of normal behaviour"],
+    },
+    {
+        id: "GDPR-Art.32",
+        framework: "GDPR",
+        title: "Art. 32 Security of processing",
+        needs: ["sensitive-reads", "interactive", "writes"],
+        gets: ["traceability of access to credentials and configuration that protect personal data", "no Secret body is ever stored (data minimisation)", "bounded retention (storage limitation, Art. 5(1)(e))"],
+        doesNotGet: ["records of access to personal data inside applications and databases: the API server sees Kubernetes objects only"],
+    },
+    {
+        id: "HDS-v2",
+        framework: "HDS v2 (French health-data hosting, built on ISO/IEC 27001:2022)",
+        title: "Traceability of administrative access to the hosting infrastructure",
+        needs: ["writes", "interactive", "sensitive-reads", "reviews"],
+        gets: ["every administrative action on the clusters, attributed to an authenticated identity", "retention on each hop as configured"],
+        doesNotGet: ["proof that the logs cluster itself is hosted in an HDS-certified location", "tamper-evidence (see A.8.15)"],
+    },
+];
