@@ -1,0 +1,2 @@
+export * from "./recorder";
+export * from "./plan";
