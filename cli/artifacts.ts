@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
 import { StackConfig } from "../components/config/stack";
+import { renderAksArtifacts } from "../components/aks/render";
+import { renderEksArtifacts } from "../components/eks/render";
+import { renderGkeArtifacts } from "../components/gke/render";
+import { renderK3sArtifacts } from "../components/k3s/render";
+import { renderOpenShiftArtifacts } from "../components/openshift/render";
+import { renderLogsArtifacts } from "../components/logs/render";
 import { SHIPPED_POLICY } from "./io";
 
 /** One file `render` writes: a path relative to the output directory and its exact content. */
@@ -26,6 +32,9 @@ export function renderArtifacts(config: StackConfig): Artifact[] {
             content: JSON.stringify(fleetSummary(config), null, 2) + "\n",
             description: "validated fleet with every default applied; secrets shown as [secret]",
         },
+        ...config.clusters.flatMap((c) => (c.kind === "k3s" ? renderK3sArtifacts(c) : [])),
+        ...config.clusters.flatMap((c) => (c.kind === "eks" ? renderEksArtifacts(c) : c.kind === "gke" ? renderGkeArtifacts(c) : c.kind === "aks" ? renderAksArtifacts(c) : c.kind === "openshift" ? renderOpenShiftArtifacts(c) : [])),
+        ...renderLogsArtifacts(config),
     ];
 }
 

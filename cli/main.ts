@@ -1,6 +1,8 @@
 import { coverageCommand } from "./coverage-command";
 import { CliError } from "./errors";
 import { Output, processOutput } from "./output";
+import { normalizeCommand } from "./normalize-command";
+import { planCommand } from "./plan-command";
 import { policyCommand } from "./policy-commands";
 import { renderCommand } from "./render-command";
 
@@ -9,7 +11,10 @@ export const MAIN_HELP = `Usage: akko-audit <command> [options]
 Commands:
   render --stack NAME --out DIR     validate a stack's config offline and write every artifact it would push
   policy check|explain|simulate     validate, query and replay the audit policy
+  normalize --in FILE               turn AKS/GKE/native audit exports into native Events (as stored in Loki)
+  plan --stack NAME [--json]        every resource the program would register, offline (under the SDK's mocks)
   coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
+  preview|up|destroy --stack NAME   run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
 
 Run 'akko-audit <command> --help' for a command's options.`;
 
@@ -20,10 +25,21 @@ export async function main(args: string[], out: Output = processOutput): Promise
         switch (command) {
             case "policy":
                 return await policyCommand(rest, out);
+            case "normalize":
+                return await normalizeCommand(rest, out);
             case "render":
-                return renderCommand(rest, out);
+                return await renderCommand(rest, out);
+            case "plan":
+                return await planCommand(rest, out);
             case "coverage":
                 return coverageCommand(rest, out);
+            case "preview":
+            case "up":
+            case "destroy": {
+                // Loaded on demand: the Automation API is only needed by these commands.
+                const { automationCommand } = await import("./automation-commands");
+                return await automationCommand(command, rest, out);
+            }
             case undefined:
                 out.stderr(MAIN_HELP);
                 return 2;
@@ -33,7 +49,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 out.stdout(MAIN_HELP);
                 return 0;
             default:
-                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, coverage (see akko-audit --help)`);
+                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, coverage, preview, up, destroy (see akko-audit --help)`);
         }
     } catch (e) {
         if (e instanceof CliError) {

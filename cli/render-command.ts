@@ -6,15 +6,17 @@ import { CliError } from "./errors";
 import { SHIPPED_POLICY } from "./io";
 import { Output } from "./output";
 import { loadPolicyFile, parseOptions } from "./policy-commands";
+import { planFor } from "./plan-command";
 import { loadStackForCli } from "./stack";
 
 export const RENDER_HELP = `Usage: akko-audit render --stack NAME --out DIR [--project-dir DIR]
 
 Validates Pulumi.<NAME>.yaml offline (no cloud account, no Pulumi CLI, secrets need only be present) and
-writes every artifact the stack would push into DIR: the audit policy and a summary of the validated fleet.
+writes every artifact the stack would push into DIR: the audit policy, the k3s drop-ins, Alloy configs,
+Loki values, the dashboard, a summary of the validated fleet and the offline plan (plan.json).
 Bad config: every problem on its own line, exit 1. Unknown stack or unreadable file: exit 2.`;
 
-export function renderCommand(args: string[], out: Output): number {
+export async function renderCommand(args: string[], out: Output): Promise<number> {
     const opts = parseOptions("render", args, { stack: { type: "string" }, out: { type: "string" }, "project-dir": { type: "string" } });
     if (opts.help) return out.stdout(RENDER_HELP), 0;
     if (!opts.out) throw new CliError("render: --out DIR is required (see render --help)");
@@ -27,7 +29,11 @@ export function renderCommand(args: string[], out: Output): number {
         return 1;
     }
 
-    const artifacts = renderArtifacts(config);
+    const plan = await planFor(config);
+    const artifacts = [
+        ...renderArtifacts(config),
+        { path: "plan.json", content: JSON.stringify(plan, null, 2) + "\n", description: "every resource the program would register (offline plan, secrets as [secret])" },
+    ];
     const outDir = path.resolve(opts.out);
     try {
         for (const a of artifacts) {

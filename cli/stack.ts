@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
 import { readStackFile, StackFileError } from "../components/config/source";
-import { StackConfig, validateStackConfig } from "../components/config/stack";
+import { validateDeployableStack } from "../components/config/deployable";
+import { StackConfig } from "../components/config/stack";
 import { CliError } from "./errors";
 import { Output } from "./output";
 
@@ -12,7 +13,7 @@ import { Output } from "./output";
 export function loadStackForCli(stack: string | undefined, projectDir: string | undefined, command: string, out: Output): StackConfig | number {
     if (!stack) throw new CliError(`${command}: --stack NAME is required (see ${command} --help)`);
     try {
-        return validateStackConfig(readStackFile(path.resolve(projectDir ?? process.cwd()), stack));
+        return validateDeployableStack(readStackFile(path.resolve(projectDir ?? process.cwd()), stack));
     } catch (e) {
         if (e instanceof StackFileError) throw new CliError(e.message);
         if (e instanceof ConfigError) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, oneOf, strictObject } from "./fields";
+import { allowed, clusterName, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 export const DEFAULT_EKS_LOG_TYPES: EksLogType[] = ["audit", "authenticator", "controllerManager"];
@@ -22,6 +22,11 @@ export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
 
 export type EksLogType = (typeof EKS_LOG_TYPES)[number];
+/** Days the S3 bucket keeps batches Firehose failed to deliver to Alloy (for replay). */
+export const DEFAULT_FAILED_BATCH_RETENTION_DAYS = 14;
+/** An https URL (Firehose only delivers to https endpoints). */
+export const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s]*)?$/;
+const FIREHOSE_URL_TEXT = "the https URL of Alloy's loki.source.awsfirehose receiver, e.g. https://alloy.example.net/awsfirehose/api/v1/push";
 
 export const EksClusterSchema = strictObject({
     name: clusterName,
@@ -48,6 +53,20 @@ export const EksClusterSchema = strictObject({
         .default(DEFAULT_CLOUD_RETENTION_DAYS),
     /** KMS key ARN to encrypt the log group. Default: none (CloudWatch's own encryption). */
     kmsKeyArn: z.string(allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...")).regex(KMS_KEY_ARN, allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...")).optional(),
+    /**
+     * Adopt an existing /aws/eks/<clusterName>/cluster log group by import (it exists when logging was on
+     * before) instead of failing on "already exists". Default false.
+     */
+    adoptExistingLogGroup: z.boolean(allowed("true or false")).default(false),
+    /**
+     * URL of Alloy's loki.source.awsfirehose receiver. Default: none — the audit log stays in CloudWatch and
+     * does not reach Loki. Needs firehoseAccessKeySecret.
+     */
+    firehoseEndpointUrl: z.string(allowed(FIREHOSE_URL_TEXT)).regex(HTTPS_URL, allowed(FIREHOSE_URL_TEXT)).optional(),
+    /** Secret config key holding the access key Alloy's receiver expects. Required with firehoseEndpointUrl. */
+    firehoseAccessKeySecret: secretRef.optional(),
+    /** Days the S3 bucket keeps batches Firehose could not deliver. Default 14. */
+    failedBatchRetentionDays: intInRange(1, 3650, "days").default(DEFAULT_FAILED_BATCH_RETENTION_DAYS),
 });
 
 export type EksCluster = z.infer<typeof EksClusterSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, oneOf, strictObject } from "./fields";
+import { allowed, clusterName, intInRange, oneOf, strictObject } from "./fields";
 
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A region (europe-west1) or a zone (europe-west1-b). */
@@ -8,6 +8,12 @@ export const GKE_CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 export const DATA_ACCESS_LOG_TYPES = ["ADMIN_READ", "DATA_READ", "DATA_WRITE"] as const;
 export type DataAccessLogType = (typeof DATA_ACCESS_LOG_TYPES)[number];
 export const DEFAULT_DATA_ACCESS_LOG_TYPES: DataAccessLogType[] = ["ADMIN_READ", "DATA_READ", "DATA_WRITE"];
+/** Pub/Sub keeps unacknowledged messages at most 31 days. */
+export const MAX_PUBSUB_RETENTION_DAYS = 31;
+export const DEFAULT_SUBSCRIPTION_RETENTION_DAYS = 7;
+export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+/** A user-managed service account: <id>@<project>.iam.gserviceaccount.com. */
+export const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
 export const GkeClusterSchema = strictObject({
     name: clusterName,
@@ -23,6 +29,17 @@ export const GkeClusterSchema = strictObject({
         .array(oneOf(DATA_ACCESS_LOG_TYPES), allowed(`a list of ${DATA_ACCESS_LOG_TYPES.join(" | ")}`))
         .refine((l) => new Set(l).size === l.length, allowed("a list without repeats"))
         .default(DEFAULT_DATA_ACCESS_LOG_TYPES),
+    /** Turn on the API_SERVER component logs (the runbook's --logging=...,API_SERVER). Default true. */
+    apiServerComponentLogs: z.boolean(allowed("true or false")).default(true),
+    /** Days the Pub/Sub subscription keeps events Alloy has not acknowledged (1-31). Default 7. */
+    subscriptionRetentionDays: intInRange(1, MAX_PUBSUB_RETENTION_DAYS, "days").default(DEFAULT_SUBSCRIPTION_RETENTION_DAYS),
+    /** Deliveries before an event goes to the dead-letter topic (5-100). Default 10. */
+    maxDeliveryAttempts: intInRange(5, 100, "attempts").default(DEFAULT_MAX_DELIVERY_ATTEMPTS),
+    /**
+     * Existing service account the central Alloy pulls with (the one behind logs.receivers.gcpCredentialsSecret);
+     * it gets subscriber on this cluster's subscription only. Default: a dedicated account alloy-<name> is created.
+     */
+    alloyServiceAccountEmail: z.string(allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com")).regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com")).optional(),
 });
 
 export type GkeCluster = z.infer<typeof GkeClusterSchema>;

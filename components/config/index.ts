@@ -7,5 +7,7 @@ export * from "./aks";
 export * from "./openshift";
 export * from "./logs";
 export * from "./stack";
+export * from "./namespace";
+export * from "./deployable";
 export * from "./source";
 export * from "./pulumi";

@@ -1,19 +1,136 @@
 import { z } from "zod";
-import { allowed, intInRange, oneOf, strictObject } from "./fields";
+import { allowed, clusterName, DNS_LABEL, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 export const LOKI_MODES = ["SingleBinary", "SimpleScalable"] as const;
 export type LokiMode = (typeof LOKI_MODES)[number];
 export const DEFAULT_LOKI_MODE: LokiMode = "SingleBinary";
 export const DEFAULT_LOKI_RETENTION_DAYS = 30;
 
+/** Namespace of Loki, the central Alloy and (optionally) Grafana in the logs cluster. */
+export const DEFAULT_LOGS_NAMESPACE = "akko-audit-logs";
+/** Since March 2026 the open-source Loki chart is published by grafana-community. */
+export const DEFAULT_LOKI_CHART = { repository: "oci://ghcr.io/grafana-community/helm-charts", version: "18.11.0" } as const;
+export const DEFAULT_ALLOY_CHART = { repository: "https://grafana.github.io/helm-charts", version: "1.11.1" } as const;
+export const DEFAULT_GRAFANA_CHART = { repository: "https://grafana-community.github.io/helm-charts", version: "12.11.1" } as const;
+/** Size of Loki's persistent volume in SingleBinary mode (filesystem storage). */
+export const DEFAULT_LOKI_VOLUME_SIZE = "50Gi";
+/** Replicas of each SimpleScalable target (read, write, backend). */
+export const DEFAULT_SCALABLE_REPLICAS = 3;
+/** User the gateway's basic auth knows (the password comes from secret config). */
+export const DEFAULT_GATEWAY_USER = "akko-audit";
+export const OBJECT_STORAGE_TYPES = ["s3", "gcs", "azure"] as const;
+/** How OpenShift clusters ship: an Alloy DaemonSet on the masters, or the Logging operator's ClusterLogForwarder. */
+export const OPENSHIFT_FORWARDERS = ["alloy", "clusterLogForwarder"] as const;
+export type OpenShiftForwarder = (typeof OPENSHIFT_FORWARDERS)[number];
+export const DEFAULT_OPENSHIFT_FORWARDER: OpenShiftForwarder = "alloy";
+export type ObjectStorageType = (typeof OBJECT_STORAGE_TYPES)[number];
+
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/;
 const CHART_REPO = /^(oci|https?):\/\/[^\s]+$/;
+const CHART_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
+const IMAGE_REPOSITORY = /^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const QUANTITY = /^\d+(Ki|Mi|Gi|Ti)$/;
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+const EVENT_HUB_NAMESPACE = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]\.servicebus\.windows\.net$/;
+const EVENT_HUB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
+const PUBSUB_SUBSCRIPTION = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/subscriptions\/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$/;
+
+const hostName = z.string(allowed("a DNS name such as loki.example.net")).regex(HOST_NAME, allowed("a DNS name such as loki.example.net"));
 
 export const MirrorsSchema = strictObject({
     /** Registry that serves every image (air-gapped sites), e.g. registry.internal:5000/mirror. Default: upstream. */
     imageRegistry: z.string(allowed("a registry host[:port][/path] such as registry.internal:5000/mirror")).regex(REGISTRY, allowed("a registry host[:port][/path] such as registry.internal:5000/mirror")).optional(),
-    /** Helm chart repository that serves every chart, oci:// or https://. Default: upstream. */
+    /** Helm chart repository that serves every chart, oci:// or https://. Default: upstream (see charts). */
     chartRepository: z.string(allowed("an oci:// or https:// chart repository URL")).regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL")).optional(),
+});
+
+export const ChartSchema = strictObject({
+    /**
+     * Where it comes from. Charts: an oci:// or https:// repository (default: upstream, or
+     * mirrors.chartRepository). Images: the repository path without the registry, e.g. grafana/loki (default:
+     * the chart's; the registry is mirrors.imageRegistry).
+     */
+    repository: z.string(allowed("an oci:// or https:// chart repository URL")).regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL")).optional(),
+    /** Chart version (pinned, so a second `pulumi up` changes nothing). Default: DEFAULT_*_CHART.version. */
+    version: z.string(allowed("a chart version such as 18.11.0")).regex(CHART_VERSION, allowed("a chart version such as 18.11.0")).optional(),
+});
+
+export const ImageSchema = strictObject({
+    repository: z.string(allowed("an image repository such as grafana/loki")).regex(IMAGE_REPOSITORY, allowed("an image repository such as grafana/loki")).optional(),
+    /** Image tag. Default: the chart's appVersion. */
+    tag: z.string(allowed("an image tag such as 3.7.6")).regex(IMAGE_TAG, allowed("an image tag such as 3.7.6")).optional(),
+});
+
+export const ObjectStorageSchema = strictObject({
+    /** s3, gcs or azure. Required for SimpleScalable. */
+    type: oneOf(OBJECT_STORAGE_TYPES),
+    /** Bucket (S3/GCS) or container (Azure) for chunks and index. */
+    bucket: z.string(allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'")).regex(BUCKET, allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'")),
+    /** S3 region, e.g. eu-west-3 (s3 only). */
+    region: z.string(allowed("an S3 region such as eu-west-3")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an S3 region such as eu-west-3")).optional(),
+    /** S3-compatible endpoint (MinIO, Ceph...). Default: AWS. */
+    endpoint: z.string(allowed("an https:// or http:// URL")).regex(/^https?:\/\/[^\s]+$/, allowed("an https:// or http:// URL")).optional(),
+    /** Azure storage account name (azure only). */
+    accountName: z.string(allowed("a storage account name: 3-24 lowercase letters and digits")).regex(/^[a-z0-9]{3,24}$/, allowed("a storage account name: 3-24 lowercase letters and digits")).optional(),
+    /**
+     * Secret config key with the credentials: S3 "ACCESS_KEY_ID:SECRET_ACCESS_KEY", GCS the service-account
+     * key JSON, Azure the account key. Default: none (workload identity / instance role).
+     */
+    credentialsSecret: secretRef.optional(),
+});
+
+export const IngressSchema = strictObject({
+    /** IngressClass of the controller that exposes Loki and the receivers. Default: the cluster's default class. */
+    className: z.string(allowed("an IngressClass name such as nginx")).regex(DNS_LABEL, allowed("an IngressClass name such as nginx")).optional(),
+    /** cert-manager ClusterIssuer that signs the TLS certificates. Required when any host is set. */
+    clusterIssuer: z.string(allowed("a ClusterIssuer name such as letsencrypt-prod")).regex(DNS_LABEL, allowed("a ClusterIssuer name such as letsencrypt-prod")).optional(),
+    /** Public name of Loki's gateway (push and query, basic auth, TLS). Needed by k3s and OpenShift clusters. Default: not exposed. */
+    lokiHost: hostName.optional(),
+    /** Public name of the central Alloy's OTLP receivers (OpenShift ClusterLogForwarder mode). Default: not exposed. */
+    receiversHost: hostName.optional(),
+});
+
+export const EventHubSchema = strictObject({
+    /** Event Hubs namespace FQDN, e.g. evhns-audit.servicebus.windows.net (the AKS component's output). */
+    eventHubNamespace: z.string(allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net")).regex(EVENT_HUB_NAMESPACE, allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net")),
+    /** Event Hub name inside the namespace. */
+    eventHub: z.string(allowed("an Event Hub name")).regex(EVENT_HUB_NAME, allowed("an Event Hub name")),
+    /** Secret config key with the listen-only connection string. */
+    connectionStringSecret: secretRef,
+    /** Kafka consumer group Alloy reads with. Default akko-audit. */
+    consumerGroup: z.string(allowed("a consumer group name")).regex(EVENT_HUB_NAME, allowed("a consumer group name")).optional(),
+});
+
+export const ReceiversSchema = strictObject({
+    /**
+     * Secret config key with the GCP service-account key JSON Alloy pulls every GKE subscription with.
+     * Required when the fleet has a GKE cluster.
+     */
+    gcpCredentialsSecret: secretRef.optional(),
+    /**
+     * Pub/Sub subscription per GKE cluster (by cluster name). Default
+     * projects/<project>/subscriptions/akko-audit-<cluster name>.
+     */
+    gcpSubscriptions: z.record(clusterName, z.string(allowed("projects/<project>/subscriptions/<id>")).regex(PUBSUB_SUBSCRIPTION, allowed("projects/<project>/subscriptions/<id>")), allowed("a mapping of GKE cluster name to subscription path")).optional(),
+    /** Event Hub per AKS cluster (by cluster name). An AKS cluster without one does not reach Loki. */
+    eventHubs: z.record(clusterName, EventHubSchema, allowed("a mapping of AKS cluster name to {eventHubNamespace, eventHub, connectionStringSecret}")).optional(),
+});
+
+export const LogsImagesSchema = strictObject({
+    /** Loki: its image (under images) or its chart (under charts, default DEFAULT_LOKI_CHART). */
+    loki: ImageSchema.optional(),
+    /** nginx image of Loki's gateway. */
+    gateway: ImageSchema.optional(),
+    /** Alloy: its image (under images) or its chart (under charts, default DEFAULT_ALLOY_CHART). */
+    alloy: ImageSchema.optional(),
+    /** Alloy's config-reloader image. */
+    configReloader: ImageSchema.optional(),
+    /** Grafana: its image (under images) or its chart (under charts, default DEFAULT_GRAFANA_CHART). */
+    grafana: ImageSchema.optional(),
+    /** k8s-sidecar image (Grafana's dashboard sidecar). */
+    sidecar: ImageSchema.optional(),
 });
 
 export const LogsSchema = strictObject({
@@ -23,6 +140,56 @@ export const LogsSchema = strictObject({
     mode: oneOf(LOKI_MODES).default(DEFAULT_LOKI_MODE),
     /** Image and chart mirrors for air-gapped sites. Default: none (upstream). */
     mirrors: MirrorsSchema.default({}),
+    /** Secret config key with the kubeconfig of the logs cluster. Default: the ambient kubeconfig. */
+    kubeconfigSecret: secretRef.optional(),
+    /** Namespace in the logs cluster. Default akko-audit-logs. */
+    namespace: z.string(allowed("a namespace name: lowercase letters, digits and '-'")).regex(DNS_LABEL, allowed("a namespace name: lowercase letters, digits and '-'")).optional(),
+    /** Charts: loki, alloy, grafana, each {repository, version}. Default: DEFAULT_*_CHART. */
+    charts: strictObject({
+        loki: ChartSchema.optional(),
+        alloy: ChartSchema.optional(),
+        grafana: ChartSchema.optional(),
+    }).optional(),
+    /** Image overrides for air-gapped sites (with mirrors.imageRegistry). Default: the charts' images. */
+    images: LogsImagesSchema.optional(),
+    /** Persistent volume of SingleBinary Loki: {size, storageClass}. Default 50Gi, the default class. */
+    volume: strictObject({
+        /** Size of the volume. Default 50Gi. */
+        size: z.string(allowed("a size such as 50Gi")).regex(QUANTITY, allowed("a size such as 50Gi")).optional(),
+        /** StorageClass of the volume. Default: the cluster's default class. */
+        storageClass: z.string(allowed("a StorageClass name")).regex(DNS_LABEL, allowed("a StorageClass name")).optional(),
+    }).optional(),
+    /** Object storage for SimpleScalable (required then; ignored by SingleBinary). */
+    objectStorage: ObjectStorageSchema.optional(),
+    /** Secret config key with the password of Loki's gateway basic auth (push and query). Required. */
+    gatewayPasswordSecret: secretRef.optional(),
+    /** User name of Loki's gateway basic auth. Default akko-audit. */
+    gatewayUser: z.string(allowed("a user name of letters, digits, '.', '_', '-'")).regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'")).optional(),
+    /** Ingress (TLS) for Loki and the cloud receivers. Default: nothing exposed. */
+    ingress: IngressSchema.optional(),
+    /** Credentials and endpoints of the central Alloy's GKE and AKS receivers (EKS: on each eks cluster). */
+    receivers: ReceiversSchema.optional(),
+    /**
+     * OpenShift shipping: "alloy" (an Alloy DaemonSet on the masters reading the API server's audit log) or
+     * "clusterLogForwarder" (the Logging operator forwards its audit input over OTLP to the central Alloy;
+     * the operator must be installed). Default alloy.
+     */
+    openshiftForwarder: oneOf(OPENSHIFT_FORWARDERS).optional(),
+    /** Deploy Grafana (community chart) with the dashboard sidecar and Loki as data source. Default false. */
+    deployGrafana: z.boolean(allowed("true or false")).optional(),
 });
 
 export type LogsConfig = z.infer<typeof LogsSchema>;
+
+/** The secret config keys the logs block refers to, with the field that names each. */
+export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }[] {
+    const refs: { field: string; key: string }[] = [];
+    if (logs.kubeconfigSecret) refs.push({ field: "kubeconfigSecret", key: logs.kubeconfigSecret });
+    if (logs.gatewayPasswordSecret) refs.push({ field: "gatewayPasswordSecret", key: logs.gatewayPasswordSecret });
+    if (logs.objectStorage?.credentialsSecret) refs.push({ field: "objectStorage.credentialsSecret", key: logs.objectStorage.credentialsSecret });
+    if (logs.receivers?.gcpCredentialsSecret) refs.push({ field: "receivers.gcpCredentialsSecret", key: logs.receivers.gcpCredentialsSecret });
+    for (const [cluster, hub] of Object.entries(logs.receivers?.eventHubs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+        refs.push({ field: `receivers.eventHubs.${cluster}.connectionStringSecret`, key: hub.connectionStringSecret });
+    }
+    return refs;
+}

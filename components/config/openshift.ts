@@ -5,6 +5,17 @@ export const OPENSHIFT_PROFILES = ["Default", "WriteRequestBodies", "AllRequestB
 export type OpenShiftProfile = (typeof OPENSHIFT_PROFILES)[number];
 export const DEFAULT_OPENSHIFT_PROFILE: OpenShiftProfile = "WriteRequestBodies";
 
+/** Group names as OpenShift writes them, e.g. system:authenticated:oauth. */
+export const OPENSHIFT_GROUP = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,252}$/;
+
+export const OpenShiftCustomRuleSchema = strictObject({
+    /** The group the rule applies to, e.g. system:authenticated:oauth. */
+    group: z.string(allowed("a group name such as system:authenticated:oauth")).regex(OPENSHIFT_GROUP, allowed("a group name such as system:authenticated:oauth")),
+    /** The profile for that group's requests. */
+    profile: oneOf(OPENSHIFT_PROFILES),
+});
+export type OpenShiftCustomRule = z.infer<typeof OpenShiftCustomRuleSchema>;
+
 export const OpenShiftClusterSchema = strictObject({
     name: clusterName,
     kind: z.literal("openshift"),
@@ -14,6 +25,11 @@ export const OpenShiftClusterSchema = strictObject({
     profile: oneOf(OPENSHIFT_PROFILES).default(DEFAULT_OPENSHIFT_PROFILE),
     /** Must be true for profile None, which turns auditing off. Default false. */
     confirmAuditingOff: z.boolean(allowed("true or false")).default(false),
+    /**
+     * Per-group profiles (spec.audit.customRules), first match wins; each group once; None for a group
+     * also needs confirmAuditingOff. Default: none.
+     */
+    customRules: z.array(OpenShiftCustomRuleSchema, allowed("a list of {group, profile}")).default([]),
 });
 
 export type OpenShiftCluster = z.infer<typeof OpenShiftClusterSchema>;

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { fromRuntimeConfig } from "./source";
-import { CONFIG_NAMESPACE, StackConfig, validateStackConfig } from "./stack";
+import { validateDeployableStack } from "./deployable";
+import { CONFIG_NAMESPACE, StackConfig } from "./stack";
 
 // isConfigSecret is exported by the SDK's runtime but not declared in its typings.
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
@@ -13,7 +14,7 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecr
 export function loadStackConfig(): StackConfig {
     const raw = fromRuntimeConfig(pulumi.getStack(), pulumi.runtime.allConfig(), (k) => runtimeConfig.isConfigSecret(k));
     try {
-        return validateStackConfig(raw);
+        return validateDeployableStack(raw);
     } catch (e) {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;

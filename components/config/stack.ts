@@ -4,11 +4,12 @@ import { EksClusterSchema } from "./eks";
 import { ConfigError, showValue } from "./errors";
 import { GkeClusterSchema } from "./gke";
 import { K3sClusterSchema } from "./k3s";
-import { LogsSchema } from "./logs";
+import { LogsSchema, logsSecretRefs } from "./logs";
 import { OpenShiftClusterSchema } from "./openshift";
 
-/** The Pulumi config namespace (the project name). */
-export const CONFIG_NAMESPACE = "akko-audit";
+import { CONFIG_NAMESPACE } from "./namespace";
+
+export { CONFIG_NAMESPACE };
 export const CLUSTER_KINDS = ["k3s", "eks", "gke", "aks", "openshift"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 
@@ -105,9 +106,10 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
 
     problems.push(...crossChecks(valid, logs, raw));
+    if (logsResult.success) problems.push(...logsSecretChecks(logs, raw));
     const clusters = [...valid.values()];
 
-    const secretKeys = [...new Set(clusters.flatMap(secretRefs).map((s) => s.key))].sort();
+    const secretKeys = [...new Set([...clusters.flatMap(secretRefs), ...logsSecretRefs(logs)].map((s) => s.key))].sort();
     // Also names from clusters that failed validation, so one typo is not reported twice.
     const referenced = new Set([...secretKeys, ...rawSecretNames(clustersRaw)]);
     for (const key of Object.keys(v)) {
@@ -139,6 +141,8 @@ export function secretRefs(c: ClusterConfig): { field: string; key: string }[] {
             ];
         case "openshift":
             return [{ field: "kubeconfigSecret", key: c.kubeconfigSecret }];
+        case "eks":
+            return c.firehoseAccessKeySecret ? [{ field: "firehoseAccessKeySecret", key: c.firehoseAccessKeySecret }] : [];
         default:
             return [];
     }
@@ -151,6 +155,25 @@ export function bufferRetention(c: ClusterConfig): { field: string; days: number
             return { field: "auditLogMaxAgeDays", days: c.auditLogMaxAgeDays };
         case "eks":
             return { field: "retentionDays", days: c.retentionDays };
+        case "gke":
+            return { field: "subscriptionRetentionDays", days: c.subscriptionRetentionDays };
+        case "aks":
+            return c.eventHubLocation ? { field: "eventHubRetentionDays", days: c.eventHubRetentionDays } : undefined;
+        default:
+            return undefined;
+    }
+}
+
+/** The cloud cluster a managed entry points at (EKS, GKE, AKS), to refuse the same cluster listed twice. */
+export function managedClusterIdentity(c: ClusterConfig): { id: string; field: string; value: string } | undefined {
+    switch (c.kind) {
+        case "eks":
+            return { id: `eks/${c.region}/${c.clusterName}`, field: "clusterName", value: c.clusterName };
+        case "gke":
+            return { id: `gke/${c.project}/${c.location}/${c.clusterName}`, field: "clusterName", value: c.clusterName };
+        case "aks":
+            // Azure resource ids are case-insensitive.
+            return { id: `aks/${c.clusterResourceId.toLowerCase()}`, field: "clusterResourceId", value: c.clusterResourceId };
         default:
             return undefined;
     }
@@ -159,6 +182,7 @@ export function bufferRetention(c: ClusterConfig): { field: string; days: number
 function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, raw: RawStackConfig): string[] {
     const problems: string[] = [];
     const seen = new Map<string, number>();
+    const clouds = new Map<string, number>();
     for (const [i, c] of valid) {
         const where = `${CONFIG_NAMESPACE}:clusters[${i}] (cluster ${JSON.stringify(c.name)}, kind ${c.kind})`;
         const first = seen.get(c.name);
@@ -172,6 +196,14 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
             } else if (!raw.secretKeys.has(ref.key)) {
                 problems.push(`${where}: field ${ref.field}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
             }
+        }
+
+        const cloud = managedClusterIdentity(c);
+        if (cloud) {
+            const prev = clouds.get(cloud.id);
+            // Two entries would fight over the same log group, sink or diagnostic setting.
+            if (prev !== undefined) problems.push(`${where}: field ${cloud.field}: got ${JSON.stringify(cloud.value)}; allowed: a cluster not already listed (clusters[${prev}] is the same cluster)`);
+            else clouds.set(cloud.id, i);
         }
 
         const retention = bufferRetention(c);
@@ -199,6 +231,14 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
                     });
                 }
                 break;
+            case "gke": {
+                // Data Access logs are a project setting: every cluster of a project must ask for the same.
+                const first = [...valid].find(([, o]) => o.kind === "gke" && o.project === c.project);
+                if (first && first[0] !== i && first[1].kind === "gke" && [...first[1].dataAccessLogTypes].sort().join() !== [...c.dataAccessLogTypes].sort().join()) {
+                    problems.push(`${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`);
+                }
+                break;
+            }
             case "aks":
                 if (c.categories.length > 1 && !c.allowBothAuditCategories) {
                     problems.push(`${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`);
@@ -208,9 +248,39 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
                 if (c.profile === "None" && !c.confirmAuditingOff) {
                     problems.push(`${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`);
                 }
+                c.customRules.forEach((r, j) => {
+                    const first = c.customRules.findIndex((x) => x.group === r.group);
+                    if (first < j) problems.push(`${where}: field customRules[${j}].group: got ${JSON.stringify(r.group)}; allowed: a group not already listed (customRules[${first}] has it)`);
+                    if (r.profile === "None" && !c.confirmAuditingOff) {
+                        problems.push(`${where}: field customRules[${j}].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group ${JSON.stringify(r.group)})`);
+                    }
+                });
+                break;
+            case "eks":
+                if ((c.firehoseEndpointUrl === undefined) !== (c.firehoseAccessKeySecret === undefined)) {
+                    const [has, lacks] = c.firehoseEndpointUrl === undefined ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"] : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
+                    problems.push(`${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`);
+                }
+                if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logs.retentionDays) {
+                    problems.push(`${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`);
+                }
                 break;
             default:
                 break;
+        }
+    }
+    return problems;
+}
+
+/** The logs block's secret references exist and are secret (same rules as a cluster's). */
+function logsSecretChecks(logs: LogsConfigValue, raw: RawStackConfig): string[] {
+    const problems: string[] = [];
+    for (const ref of logsSecretRefs(logs)) {
+        const where = `${CONFIG_NAMESPACE}:logs: field ${ref.field}`;
+        if (!(ref.key in raw.values)) {
+            problems.push(`${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is not set; allowed: a secret config key, set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
+        } else if (!raw.secretKeys.has(ref.key)) {
+            problems.push(`${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
         }
     }
     return problems;

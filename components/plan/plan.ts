@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { StackConfig, CONFIG_NAMESPACE } from "../config/stack";
-import { PlannedResource, SECRET_MARK, settleRegistrations, startRecording } from "./recorder";
+import { invokes, PlannedResource, SECRET_MARK, settleRegistrations, startRecording } from "./recorder";
 
 /** The top-level component's type token. */
 export const ROLLOUT_TYPE = "akko:audit:Rollout";
@@ -21,6 +21,8 @@ export interface Plan {
     groups: Record<string, PlanEntry[]>;
     /** The longest chain of dependent resources (the rollout's critical path), as names. */
     criticalPath: string[];
+    /** Cloud reads (invokes) answered with placeholders, by token. */
+    placeholderInvokes: string[];
 }
 
 /** Pulumi runtime config for a validated stack: structured values as JSON, secrets as placeholders. */
@@ -71,7 +73,13 @@ export function summarise(config: StackConfig, recorded: PlannedResource[]): Pla
             ...(r.importId ? { import: r.importId } : {}),
         });
     }
-    return { stack: config.stack, resources: recorded.length, groups, criticalPath: criticalPath(recorded).map((u) => shortName(u, byUrn)) };
+    return {
+        stack: config.stack,
+        resources: recorded.length,
+        groups,
+        criticalPath: criticalPath(recorded).map((u) => shortName(u, byUrn)),
+        placeholderInvokes: [...new Set(invokes)].sort(),
+    };
 }
 
 /** Longest chain through explicit and input dependencies (a DAG: registration order is topological). */
@@ -115,5 +123,6 @@ export function planText(plan: Plan): string {
         }
     }
     out.push("", `Critical path (${plan.criticalPath.length}): ${plan.criticalPath.join(" -> ")}`);
+    if (plan.placeholderInvokes.length > 0) out.push(`Cloud reads answered with placeholders: ${plan.placeholderInvokes.join(", ")}`);
     return out.join("\n");
 }

@@ -29,22 +29,33 @@ function redactSecrets(v: unknown): unknown {
 }
 
 const recorded: PlannedResource[] = [];
+/** Tokens of the invokes the program made during the last recording. */
+export const invokes: string[] = [];
+
+/** Placeholder answers for the invokes the program makes, labelled so a reviewer sees they are not real. */
+export const PLACEHOLDER_INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+    "gcp:organizations/getProject:getProject": (i) => ({ projectId: i.projectId, number: "PROJECT_NUMBER" }),
+    "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "CONNECTION_STRING_READ_AT_DEPLOY", keyName: "KEY_NAME" }),
+};
 let patched = false;
 
 /**
  * Installs the SDK's own mock monitor (no engine, no providers, no credentials, no network) and records
  * every registration with its parent and dependencies. The SDK's mocks hand `newResource` only type, name
  * and inputs, so the recorder wraps the mock monitor's registerResource to read the rest of the request.
- * Invokes (`call`) are not answered: a program that needs one cannot be planned offline, and says so.
+ * Invokes (`call`) read the cloud, which a plan cannot: the known ones get labelled placeholders
+ * (PLACEHOLDER_INVOKES), any other gets an empty result, and every invoke is listed in the plan.
  */
 export async function startRecording(config: Record<string, string>, secretKeys: string[], stack: string): Promise<PlannedResource[]> {
     recorded.length = 0;
+    invokes.length = 0;
     pulumi.runtime.setAllConfig(config, secretKeys);
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({ id: args.id || `${args.name}-id`, state: args.inputs }),
             call: (args) => {
-                throw new Error(`the program calls ${args.token}, which needs the cloud; it cannot be planned offline`);
+                invokes.push(args.token);
+                return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};
             },
         },
         "akko-audit",

@@ -27,12 +27,17 @@ export interface SimulationReport {
 
 type Obj = Record<string, unknown>;
 
+export interface SimulateOptions {
+    /** Turns a parsed line into an audit Event (e.g. unwraps AKS records, maps GKE entries); may throw. Default: none. */
+    toEvent?: (parsed: unknown) => unknown;
+}
+
 /**
  * Replays audit Events (one JSON object per line) through a policy and reports what kube-apiserver would
  * write: bodies dropped below their level, omitted stages dropped, managedFields stripped. Streams: memory
  * does not grow with the input. Invalid lines are counted and quoted, never fatal.
  */
-export async function simulate(policy: Policy, input: Readable): Promise<SimulationReport> {
+export async function simulate(policy: Policy, input: Readable, opts: SimulateOptions = {}): Promise<SimulationReport> {
     const evaluator = new PolicyEvaluator(policy);
     const stageSets = policy.rules.map((_, i) => new Set<string>(evaluator.stagesFor(i)));
     const defaultStages = new Set<string>(evaluator.stagesFor(-1));
@@ -65,9 +70,10 @@ export async function simulate(policy: Policy, input: Readable): Promise<Simulat
         }
         let attrs;
         try {
+            if (opts.toEvent) event = opts.toEvent(event);
             attrs = attributesFromEvent(event);
         } catch (e) {
-            invalid(e instanceof EventShapeError ? e.message : String(e));
+            invalid(e instanceof EventShapeError ? e.message : e instanceof Error ? e.message : String(e));
             return;
         }
         const ev = event as Obj;

@@ -82,7 +82,7 @@ describe("akko-audit CLI", () => {
             [["policy", "check", "--polcy", "x"], "akko-audit: policy check: Unknown option '--polcy'"],
             [["render", "--stack", "nope", "--out", "/tmp/x", "--project-dir", ROOT], `akko-audit: unknown stack "nope": no ${path.join(ROOT, "Pulumi.nope.yaml")}`],
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
-            [["frobnicate"], 'akko-audit: unknown command "frobnicate"; allowed: render, policy, coverage (see akko-audit --help)'],
+            [["frobnicate"], 'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, coverage, preview, up, destroy (see akko-audit --help)'],
         ];
         for (const [args, start] of cases) {
             const r = await run(...args);
@@ -108,7 +108,15 @@ describe("akko-audit CLI", () => {
         assert.equal(readFileSync(path.join(out, "audit-policy.yaml"), "utf8"), readFileSync(path.join(ROOT, "policy", "audit-policy.yaml"), "utf8"));
         const fleet = JSON.parse(readFileSync(path.join(out, "fleet.json"), "utf8"));
         assert.equal(fleet.stack, "prod");
-        assert.deepEqual(fleet.secrets, { "akko-audit:edgeSshKey": "[secret]", "akko-audit:factorySshKey": "[secret]", "akko-audit:ocpKubeconfig": "[secret]" });
+        assert.deepEqual(fleet.secrets, {
+            "akko-audit:edgeSshKey": "[secret]",
+            "akko-audit:factorySshKey": "[secret]",
+            "akko-audit:gcpAlloyKey": "[secret]",
+            "akko-audit:hdsEventHubConnection": "[secret]",
+            "akko-audit:lokiGatewayPassword": "[secret]",
+            "akko-audit:ocpKubeconfig": "[secret]",
+            "akko-audit:paymentsFirehoseKey": "[secret]",
+        });
         assert.ok(!readFileSync(path.join(out, "fleet.json"), "utf8").includes("v1:placeholder"));
         const again = mkdtempSync(path.join(tmpdir(), "akko-render-"));
         await run("render", "--stack", "prod", "--out", again, "--project-dir", ROOT);

@@ -32,7 +32,7 @@ describe("stack config validation", () => {
         assert.ok(edge && edge.kind === "k3s");
         assert.equal(edge.auditLogPath, "/var/log/k3s-audit.log");
         assert.equal(edge.servers[0].port, 22);
-        assert.deepEqual(c.secretKeys, ["edgeSshKey", "factorySshKey", "ocpKubeconfig"]);
+        assert.deepEqual(c.secretKeys, ["edgeSshKey", "factorySshKey", "gcpAlloyKey", "hdsEventHubConnection", "lokiGatewayPassword", "ocpKubeconfig", "paymentsFirehoseKey"]);
     });
 
     it("applies documented defaults", () => {

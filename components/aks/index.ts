@@ -1,0 +1,6 @@
+export * from "./audit-logging";
+export * from "./from-config";
+export * from "./ids";
+export * from "./render";
+export * from "./summary";
+export * from "./validate";

@@ -1,0 +1,214 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_CLOUD_RETENTION_DAYS, DEFAULT_EKS_LOG_TYPES, DEFAULT_FAILED_BATCH_RETENTION_DAYS } from "../config/eks";
+import { EksClusterLogging } from "./cluster-logging";
+import { EksLogGroupGuard } from "./log-group-guard";
+import { AUDIT_FILTER_PATTERN, eksLogGroupName } from "./names";
+import { checkEksAuditLoggingArgs } from "./validate";
+import { arnAccount, firehoseBackupPolicy, firehoseTrustPolicy, logsSourceArnPattern, logsToFirehosePolicy, logsTrustPolicy } from "./policies";
+
+/** Seconds Firehose keeps retrying Alloy before a batch goes to the S3 backup (covers an Alloy restart). */
+export const FIREHOSE_RETRY_SECONDS = 3600;
+/** Small, frequent batches: audit events should reach the dashboard within about a minute. */
+export const FIREHOSE_BUFFER_MB = 1;
+export const FIREHOSE_BUFFER_SECONDS = 60;
+
+export interface EksAuditLoggingArgs {
+    /** Name of the existing EKS cluster. Plain string: it names the log group and its import id. Required. */
+    clusterName: string;
+    /** AWS region of the cluster. Required. */
+    region: pulumi.Input<string>;
+    /** Control-plane log types to enable (others are turned off). Default audit, authenticator, controllerManager. */
+    logTypes?: pulumi.Input<pulumi.Input<string>[]>;
+    /** CloudWatch retention of the log group, days. Default 30. */
+    retentionInDays?: pulumi.Input<number>;
+    /** KMS key ARN for the log group. Default: none (CloudWatch's own encryption). */
+    kmsKeyArn?: pulumi.Input<string>;
+    /** Adopt an existing log group by import (it keeps its retention until the flag is removed). Default false. */
+    adoptExistingLogGroup?: boolean;
+    /** Alloy's loki.source.awsfirehose URL. Default: none — nothing is forwarded; with it, firehoseAccessKey is required. */
+    firehoseEndpointUrl?: pulumi.Input<string>;
+    /** Access key Alloy's receiver expects (kept secret). Required with firehoseEndpointUrl. */
+    firehoseAccessKey?: pulumi.Input<string>;
+    /** Days the S3 backup keeps batches that could not be delivered. Default 14. */
+    failedBatchRetentionDays?: pulumi.Input<number>;
+    /** Value of the Loki `cluster` label (sent as the Firehose common attribute lbl_cluster). Default: the component name. */
+    lokiClusterLabel?: pulumi.Input<string>;
+    /** Seconds between DescribeUpdate polls. Default 15. */
+    pollIntervalSeconds?: pulumi.Input<number>;
+    /** Minutes a logging update may run. Default 30. */
+    updateTimeoutMinutes?: pulumi.Input<number>;
+}
+
+/**
+ * EKS control-plane audit logging on an existing cluster: the log group (pre-created with retention), the
+ * log types (through the EKS API, never by touching the cluster resource), and — with a Firehose endpoint —
+ * a subscription filter -> Firehose -> Alloy path with an S3 backup for failed batches.
+ */
+export class EksAuditLogging extends pulumi.ComponentResource {
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly logGroupArn: pulumi.Output<string>;
+    /** Log types on (sorted). */
+    public readonly enabledLogTypes: pulumi.Output<string[]>;
+    /** Log types that were on before; restored when this component is deleted. */
+    public readonly previousLogTypes: pulumi.Output<string[]>;
+    /** Firehose delivery stream ARN, when forwarding. */
+    public readonly deliveryStreamArn: pulumi.Output<string | undefined>;
+    /** S3 bucket with batches Firehose could not deliver, when forwarding. */
+    public readonly failedBatchBucket: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: EksAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkEksAuditLoggingArgs(name, args); // before anything is registered
+        super("akko:audit:EksAuditLogging", name, {}, opts);
+        const region = args.region;
+        const groupName = eksLogGroupName(args.clusterName);
+
+        // Fails the first `up` with how to adopt the group when EKS already created it.
+        const guard = new EksLogGroupGuard(
+            `${name}-log-group-check`,
+            { logGroupName: groupName, region, adopt: args.adoptExistingLogGroup ?? false, clusterLabel: args.lokiClusterLabel ?? name },
+            { parent: this },
+        );
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-log-group`,
+            {
+                name: groupName,
+                region,
+                retentionInDays: args.retentionInDays ?? DEFAULT_CLOUD_RETENTION_DAYS,
+                kmsKeyId: args.kmsKeyArn,
+                tags: { "managed-by": "akko-audit" },
+            },
+            {
+                parent: this,
+                dependsOn: [guard],
+                // Destroy keeps the group (and its audit events, expiring by retention): EKS may still write
+                // to it (the log types that were on before are restored) and would recreate it with no expiry.
+                retainOnDelete: true,
+                // Adopt the group EKS created earlier. Pulumi refuses an import whose inputs differ from the
+                // group, so retention, key and tags apply on the first `up` after the flag is removed.
+                ...(args.adoptExistingLogGroup ? { import: groupName, ignoreChanges: ["retentionInDays", "kmsKeyId", "tags"] } : {}),
+            },
+        );
+
+        let ready: pulumi.Resource[] = [logGroup];
+        let deliveryStreamArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let failedBatchBucket: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.firehoseEndpointUrl !== undefined) {
+            const accountId = logGroup.arn.apply(arnAccount);
+            const bucket = new aws.s3.Bucket(`${name}-failed-batches`, { region, tags: { "managed-by": "akko-audit" } }, { parent: this });
+            const publicAccess = new aws.s3.BucketPublicAccessBlock(
+                `${name}-failed-batches`,
+                { bucket: bucket.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                { parent: this },
+            );
+            new aws.s3.BucketLifecycleConfiguration(
+                `${name}-failed-batches`,
+                {
+                    bucket: bucket.id,
+                    region,
+                    rules: [
+                        {
+                            id: "expire-failed-batches",
+                            status: "Enabled",
+                            filter: { prefix: "" },
+                            expiration: { days: args.failedBatchRetentionDays ?? DEFAULT_FAILED_BATCH_RETENTION_DAYS },
+                            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                        },
+                    ],
+                },
+                { parent: this },
+            );
+
+            const firehoseRole = new aws.iam.Role(
+                `${name}-firehose`,
+                { assumeRolePolicy: accountId.apply((a) => JSON.stringify(firehoseTrustPolicy(a))), description: `Firehose of ${args.clusterName}'s audit log: write failed batches to S3` },
+                { parent: this },
+            );
+            const firehosePolicy = new aws.iam.RolePolicy(
+                `${name}-firehose-s3`,
+                { role: firehoseRole.id, policy: bucket.arn.apply((b) => JSON.stringify(firehoseBackupPolicy(b))) },
+                { parent: this },
+            );
+            const stream = new aws.kinesis.FirehoseDeliveryStream(
+                `${name}-audit`,
+                {
+                    region,
+                    destination: "http_endpoint",
+                    httpEndpointConfiguration: {
+                        url: args.firehoseEndpointUrl,
+                        name: "Grafana Alloy",
+                        accessKey: pulumi.secret(args.firehoseAccessKey as pulumi.Input<string>),
+                        roleArn: firehoseRole.arn,
+                        retryDuration: FIREHOSE_RETRY_SECONDS,
+                        bufferingSize: FIREHOSE_BUFFER_MB,
+                        bufferingInterval: FIREHOSE_BUFFER_SECONDS,
+                        s3BackupMode: "FailedDataOnly",
+                        s3Configuration: { roleArn: firehoseRole.arn, bucketArn: bucket.arn, compressionFormat: "GZIP", prefix: "failed/", errorOutputPrefix: "errors/" },
+                        requestConfiguration: {
+                            contentEncoding: "GZIP",
+                            commonAttributes: [{ name: "lbl_cluster", value: args.lokiClusterLabel ?? name }],
+                        },
+                    },
+                    tags: { "managed-by": "akko-audit" },
+                },
+                { parent: this, dependsOn: [firehosePolicy, publicAccess] },
+            );
+
+            const logsRole = new aws.iam.Role(
+                `${name}-logs`,
+                { assumeRolePolicy: logGroup.arn.apply((a) => JSON.stringify(logsTrustPolicy(logsSourceArnPattern(a)))), description: `CloudWatch Logs: put ${args.clusterName}'s audit events into Firehose` },
+                { parent: this },
+            );
+            const logsPolicy = new aws.iam.RolePolicy(
+                `${name}-logs-firehose`,
+                { role: logsRole.id, policy: stream.arn.apply((s) => JSON.stringify(logsToFirehosePolicy(s))) },
+                { parent: this },
+            );
+            const subscription = new aws.cloudwatch.LogSubscriptionFilter(
+                `${name}-audit`,
+                {
+                    region,
+                    logGroup: logGroup.name,
+                    name: "akko-audit-to-loki",
+                    filterPattern: AUDIT_FILTER_PATTERN,
+                    destinationArn: stream.arn,
+                    roleArn: logsRole.arn,
+                },
+                // CloudWatch tests delivery when the filter is created: the role must be able to put records.
+                { parent: this, dependsOn: [logsPolicy] },
+            );
+            ready = [logGroup, subscription];
+            deliveryStreamArn = stream.arn;
+            failedBatchBucket = bucket.bucket;
+        }
+
+        // Last: EKS starts writing only once the group (with retention) and the forwarding path exist, so no
+        // event lands in a group without expiry or misses Loki.
+        const logging = new EksClusterLogging(
+            `${name}-control-plane-logging`,
+            {
+                clusterName: args.clusterName,
+                region,
+                logTypes: args.logTypes ?? DEFAULT_EKS_LOG_TYPES,
+                pollIntervalSeconds: args.pollIntervalSeconds,
+                updateTimeoutMinutes: args.updateTimeoutMinutes,
+            },
+            { parent: this, dependsOn: ready },
+        );
+
+        this.logGroupName = logGroup.name;
+        this.logGroupArn = logGroup.arn;
+        this.enabledLogTypes = logging.logTypes;
+        this.previousLogTypes = logging.previousLogTypes;
+        this.deliveryStreamArn = deliveryStreamArn;
+        this.failedBatchBucket = failedBatchBucket;
+        this.registerOutputs({
+            logGroupName: this.logGroupName,
+            logGroupArn: this.logGroupArn,
+            enabledLogTypes: this.enabledLogTypes,
+            previousLogTypes: this.previousLogTypes,
+            deliveryStreamArn: this.deliveryStreamArn,
+            failedBatchBucket: this.failedBatchBucket,
+        });
+    }
+}

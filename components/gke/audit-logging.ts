@@ -1,0 +1,156 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_DATA_ACCESS_LOG_TYPES, DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_SUBSCRIPTION_RETENTION_DAYS } from "../config/gke";
+import { GkeClusterLogging } from "./cluster-logging";
+import { alloyServiceAccountId, gkeAuditSinkFilter, pubsubServiceAgent } from "./filter";
+import { checkGkeAuditLoggingArgs } from "./validate";
+
+/** The Kubernetes Engine API, whose Data Access logs carry the k8s.io read events (e.g. Secret gets). */
+export const CONTAINER_SERVICE = "container.googleapis.com";
+/** Alloy acknowledges within seconds; a minute leaves room for a slow Loki push. */
+export const ACK_DEADLINE_SECONDS = 60;
+
+export interface GkeAuditLoggingArgs {
+    /** GCP project of the cluster (the sink, topic and subscription live there too). Required. */
+    project: string;
+    /** Region or zone of the cluster. Required. */
+    location: string;
+    /** Name of the existing GKE cluster. Required. */
+    clusterName: string;
+    /** Data Access log types for container.googleapis.com. Default ADMIN_READ, DATA_READ, DATA_WRITE; [] = Admin Activity only. */
+    dataAccessLogTypes?: string[];
+    /**
+     * Own the project's Data Access audit config for container.googleapis.com. Only one component per project
+     * may (the setting is per project and authoritative); false for the other clusters of that project. Default true.
+     */
+    manageDataAccessLogs?: boolean;
+    /** Turn on the API_SERVER logging component. Default true. */
+    apiServerComponentLogs?: boolean;
+    /** Days the subscription keeps unacknowledged events (1-31). Default 7. */
+    subscriptionRetentionDays?: number;
+    /** Deliveries before an event goes to the dead-letter topic (5-100). Default 10. */
+    maxDeliveryAttempts?: number;
+    /** Account id of the dedicated service account created for Alloy. Default alloy-<name> (cut to 30 characters). */
+    serviceAccountId?: pulumi.Input<string>;
+    /** Use this existing service account (email) for Alloy instead of creating one. Default: create one. */
+    subscriberServiceAccountEmail?: string;
+    /** Name of the topic and the subscription (logs.receivers.gcpSubscriptions' default). Default akko-audit-<name>. */
+    pubsubName?: string;
+}
+
+/** The topic and subscription name the logs side expects by default (projects/<p>/subscriptions/akko-audit-<cluster>). */
+export function gkePubsubName(name: string): string {
+    return `akko-audit-${name}`;
+}
+
+/**
+ * GKE audit logging: Data Access audit logs for the Kubernetes Engine API (so reads are recorded), the
+ * API_SERVER logging component on the existing cluster (through the GKE API), and a Log Router sink ->
+ * Pub/Sub topic -> pull subscription (with dead-lettering) for Alloy's loki.source.gcplog, read by a
+ * dedicated service account that may do nothing else.
+ */
+export class GkeAuditLogging extends pulumi.ComponentResource {
+    /** projects/<p>/subscriptions/<s>: Alloy's loki.source.gcplog pull subscription. */
+    public readonly subscriptionPath: pulumi.Output<string>;
+    /** Alloy's service account (subscriber on the subscription only). */
+    public readonly serviceAccountEmail: pulumi.Output<string>;
+    /** The sink's writer identity (publisher on the topic only). */
+    public readonly sinkWriterIdentity: pulumi.Output<string>;
+    public readonly sinkFilter: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkGkeAuditLoggingArgs(name, args); // before anything is registered
+        super("akko:audit:GkeAuditLogging", name, {}, opts);
+        const project = args.project;
+        const types = [...new Set(args.dataAccessLogTypes ?? DEFAULT_DATA_ACCESS_LOG_TYPES)];
+        const retentionSeconds = (args.subscriptionRetentionDays ?? DEFAULT_SUBSCRIPTION_RETENTION_DAYS) * 86_400;
+
+        // Admin Activity logs are always on; Data Access adds reads (Secret gets) and is billed per GiB.
+        if (types.length > 0 && (args.manageDataAccessLogs ?? true)) {
+            new gcp.projects.IAMAuditConfig(
+                `${name}-data-access`,
+                { project, service: CONTAINER_SERVICE, auditLogConfigs: types.map((logType) => ({ logType })) },
+                { parent: this },
+            );
+        }
+
+        const pubsubName = args.pubsubName ?? gkePubsubName(name);
+        const topic = new gcp.pubsub.Topic(`${name}-audit`, { project, name: pubsubName, labels: { "managed-by": "akko-audit" } }, { parent: this });
+        const deadLetter = new gcp.pubsub.Topic(`${name}-audit-dead-letter`, { project, name: `${pubsubName}-dead-letter`, labels: { "managed-by": "akko-audit" } }, { parent: this });
+        const subscription = new gcp.pubsub.Subscription(
+            `${name}-audit`,
+            {
+                project,
+                name: pubsubName,
+                topic: topic.id,
+                ackDeadlineSeconds: ACK_DEADLINE_SECONDS,
+                messageRetentionDuration: `${retentionSeconds}s`,
+                expirationPolicy: { ttl: "" }, // never expire while Alloy is away
+                retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+                deadLetterPolicy: { deadLetterTopic: deadLetter.id, maxDeliveryAttempts: args.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS },
+                labels: { "managed-by": "akko-audit" },
+            },
+            { parent: this },
+        );
+        // A topic without a subscription drops messages: keep dead letters for inspection and replay.
+        new gcp.pubsub.Subscription(
+            `${name}-audit-dead-letter`,
+            { project, name: `${pubsubName}-dead-letter`, topic: deadLetter.id, messageRetentionDuration: `${retentionSeconds}s`, expirationPolicy: { ttl: "" }, labels: { "managed-by": "akko-audit" } },
+            { parent: this },
+        );
+
+        const filter = gkeAuditSinkFilter(project, args.location, args.clusterName);
+        const sink = new gcp.logging.ProjectSink(
+            `${name}-audit`,
+            {
+                project,
+                destination: pulumi.interpolate`pubsub.googleapis.com/projects/${project}/topics/${topic.name}`,
+                filter,
+                uniqueWriterIdentity: true,
+                description: `Kubernetes audit events of GKE cluster ${args.clusterName} for Loki (akko-audit)`,
+            },
+            { parent: this },
+        );
+        new gcp.pubsub.TopicIAMMember(`${name}-sink-publisher`, { project, topic: topic.name, role: "roles/pubsub.publisher", member: sink.writerIdentity }, { parent: this });
+
+        const email =
+            args.subscriberServiceAccountEmail !== undefined
+                ? pulumi.output(args.subscriberServiceAccountEmail)
+                : new gcp.serviceaccount.Account(
+                      `${name}-alloy`,
+                      { project, accountId: args.serviceAccountId ?? alloyServiceAccountId(name), displayName: `Alloy: audit events of ${args.clusterName}`, description: "Pulls one Pub/Sub subscription (akko-audit); nothing else" },
+                      { parent: this },
+                  ).email;
+        new gcp.pubsub.SubscriptionIAMMember(
+            `${name}-alloy-subscriber`,
+            { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: pulumi.interpolate`serviceAccount:${email}` },
+            { parent: this },
+        );
+
+        // Dead-lettering is done by the Pub/Sub service agent: it must publish to the dead-letter topic and
+        // acknowledge on the source subscription.
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, { parent: this }).apply((p) => p.number);
+        const agent = projectNumber.apply(pubsubServiceAgent);
+        new gcp.pubsub.TopicIAMMember(`${name}-dead-letter-publisher`, { project, topic: deadLetter.name, role: "roles/pubsub.publisher", member: agent }, { parent: this });
+        new gcp.pubsub.SubscriptionIAMMember(`${name}-dead-letter-subscriber`, { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: agent }, { parent: this });
+
+        if (args.apiServerComponentLogs ?? true) {
+            new GkeClusterLogging(
+                `${name}-apiserver-logs`,
+                { project, location: args.location, clusterName: args.clusterName, components: ["APISERVER"] },
+                { parent: this },
+            );
+        }
+
+        this.subscriptionPath = pulumi.interpolate`projects/${project}/subscriptions/${subscription.name}`;
+        this.serviceAccountEmail = email;
+        this.sinkWriterIdentity = sink.writerIdentity;
+        this.sinkFilter = pulumi.output(filter);
+        this.registerOutputs({
+            subscriptionPath: this.subscriptionPath,
+            serviceAccountEmail: this.serviceAccountEmail,
+            sinkWriterIdentity: this.sinkWriterIdentity,
+            sinkFilter: this.sinkFilter,
+        });
+    }
+}

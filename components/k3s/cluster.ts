@@ -1,0 +1,91 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { K3sCluster } from "../config/k3s";
+import { secretConfig } from "../config/pulumi";
+import { K3sManifest, validateManifests } from "./manifests";
+import { K3sServerAuditLogging } from "./node";
+
+export const K3S_CLUSTER_TYPE = "akko:audit:K3sAuditLogging";
+/** The product's audit policy, installed on every server node. */
+export const SHIPPED_POLICY_FILE = path.join(__dirname, "..", "..", "policy", "audit-policy.yaml");
+
+export interface K3sAuditLoggingArgs {
+    /** The validated k3s cluster from the stack config (components/config/k3s.ts). Required. */
+    cluster: K3sCluster;
+    /** SSH private key. Default: secretConfig(cluster.sshPrivateKeySecret); always kept secret. */
+    privateKey?: pulumi.Input<string>;
+    /** Bastion SSH private key. Default: secretConfig(cluster.bastionSshPrivateKeySecret) if set, else privateKey. */
+    bastionPrivateKey?: pulumi.Input<string>;
+    /** The audit policy text. Default: policy/audit-policy.yaml. */
+    policy?: string;
+    /** Files for /var/lib/rancher/k3s/server/manifests on every server (e.g. an Alloy HelmChart). Default none. */
+    extraManifests?: K3sManifest[];
+}
+
+/** Refusals of the component's own arguments, one line each (config errors come from validateStackConfig). */
+export function validateK3sArgs(name: string, args: K3sAuditLoggingArgs): string[] {
+    const where = `${K3S_CLUSTER_TYPE} ${name}`;
+    const problems: string[] = [];
+    // validateStackConfig already refuses this; a component built from hand-made args must too.
+    args.cluster.servers.forEach((s, i) => {
+        if (!s.hostKey && !args.cluster.dangerouslySkipHostKeyCheck) {
+            problems.push(`${where}: cluster.servers[${i}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+        }
+        if (s.bastion && !s.bastion.hostKey && !args.cluster.dangerouslySkipHostKeyCheck) {
+            problems.push(`${where}: cluster.servers[${i}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+        }
+    });
+    return [...problems, ...validateManifests(where, args.extraManifests ?? [])];
+}
+
+/**
+ * Audit logging on every server node of one k3s cluster, over SSH. Servers go one at a time (each waits
+ * for the previous one's API server to be ready again), so an HA cluster's API stays up; clusters are
+ * independent of each other. Agents are never listed and never touched. Nodes are `<name>-server-<i>`.
+ */
+export class K3sAuditLogging extends pulumi.ComponentResource {
+    /** One component per server node, in config order. */
+    readonly servers: K3sServerAuditLogging[];
+    /** Per node ("<cluster>/<host>"): policy hash applied, whether it restarted, API ready, k3s version. */
+    readonly nodes: pulumi.Output<{ node: string; policyHash: string; restarted: boolean; apiServerReady: boolean; k3sVersion: string }[]>;
+
+    constructor(name: string, args: K3sAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = validateK3sArgs(name, args);
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        super(K3S_CLUSTER_TYPE, name, {}, opts);
+        const { cluster } = args;
+        const privateKey = args.privateKey !== undefined ? pulumi.secret(args.privateKey) : secretConfig(cluster.sshPrivateKeySecret);
+        const bastionPrivateKey =
+            args.bastionPrivateKey !== undefined
+                ? pulumi.secret(args.bastionPrivateKey)
+                : cluster.bastionSshPrivateKeySecret
+                  ? secretConfig(cluster.bastionSshPrivateKeySecret)
+                  : undefined;
+        const policy = args.policy ?? readFileSync(SHIPPED_POLICY_FILE, "utf8");
+
+        this.servers = [];
+        let previous: K3sServerAuditLogging | undefined;
+        cluster.servers.forEach((server, i) => {
+            const node: K3sServerAuditLogging = new K3sServerAuditLogging(
+                `${name}-server-${i}`,
+                { cluster, serverIndex: i, privateKey, bastionPrivateKey, policy, extraManifests: args.extraManifests },
+                { parent: this, dependsOn: previous ? [previous.apply] : [] },
+            );
+            this.servers.push(node);
+            previous = node;
+        });
+        this.nodes = pulumi.all(
+            this.servers.map((s, i) =>
+                pulumi.all([s.policyHash, s.restarted, s.apiServerReady, s.k3sVersion]).apply(([policyHash, restarted, apiServerReady, k3sVersion]) => ({
+                    node: `${cluster.name}/${cluster.servers[i].host}`,
+                    policyHash,
+                    restarted,
+                    apiServerReady,
+                    k3sVersion,
+                })),
+            ),
+        );
+        this.registerOutputs({ nodes: this.nodes });
+    }
+}

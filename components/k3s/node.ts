@@ -1,0 +1,152 @@
+import { remote } from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { K3sCluster } from "../config/k3s";
+import { buildNodeCommands, NodeResult, nodeLabel, parseNodeResult, pinnedHostKey, STAGED_DROPIN, STAGED_POLICY, stagedManifest } from "./commands";
+import { K3sManifest } from "./manifests";
+import { manifestsHash, policyHash, renderDropIn } from "./render";
+
+export const K3S_SERVER_TYPE = "akko:audit:K3sServerAuditLogging";
+/** Seconds per SSH dial attempt. */
+export const DEFAULT_PER_DIAL_TIMEOUT_SECONDS = 15;
+/** Dial attempts before a node counts as unreachable (the provider's default, 10, takes minutes). */
+export const DEFAULT_DIAL_ERROR_LIMIT = 3;
+
+export interface K3sServerAuditLoggingArgs {
+    /** The validated k3s cluster (components/config/k3s.ts). Required. */
+    cluster: K3sCluster;
+    /** Index of this node in cluster.servers. Required. */
+    serverIndex: number;
+    /** SSH private key; made secret if it is not. Required (K3sAuditLogging reads it from secret config). */
+    privateKey: pulumi.Input<string>;
+    /** The bastion's SSH private key. Default: privateKey. */
+    bastionPrivateKey?: pulumi.Input<string>;
+    /** The audit policy text. Required (K3sAuditLogging passes policy/audit-policy.yaml). */
+    policy: string;
+    /** Manifests for k3s's auto-deploy directory, removed on delete. Default none. */
+    extraManifests?: K3sManifest[];
+}
+
+/**
+ * One k3s server node: preflight (refusals, sudo, stage directory) -> uploads (CopyToRemote) -> apply
+ * (detached converge with rollback; delete puts the node back). Children are named `<name>-preflight`,
+ * `<name>-policy`, `<name>-dropin`, `<name>-manifest-<file>`, `<name>-apply`.
+ */
+export class K3sServerAuditLogging extends pulumi.ComponentResource {
+    /** sha256 of the policy and drop-in now on the node. */
+    readonly policyHash: pulumi.Output<string>;
+    /** Whether this run restarted k3s. */
+    readonly restarted: pulumi.Output<boolean>;
+    /** Whether /readyz answered ok at the end of the run. */
+    readonly apiServerReady: pulumi.Output<boolean>;
+    /** k3s version on the node (e.g. v1.30.4+k3s1). */
+    readonly k3sVersion: pulumi.Output<string>;
+    /** The uploads into the stage directory: policy, drop-in, then each extra manifest. */
+    readonly uploads: remote.CopyToRemote[];
+    /** The apply command (HA: the next server depends on it). */
+    readonly apply: remote.Command;
+
+    constructor(name: string, args: K3sServerAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(K3S_SERVER_TYPE, name, {}, opts);
+        const { cluster } = args;
+        const server = cluster.servers[args.serverIndex];
+        if (!server) throw new Error(`${K3S_SERVER_TYPE} ${name}: serverIndex: got ${args.serverIndex}; allowed: 0 to ${cluster.servers.length - 1}`);
+        if (!server.hostKey && !cluster.dangerouslySkipHostKeyCheck) {
+            throw new pulumi.RunError(`${K3S_SERVER_TYPE} ${name}: cluster.servers[${args.serverIndex}].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster`);
+        }
+        const manifests = args.extraManifests ?? [];
+        const dropIn = renderDropIn(cluster);
+        const hash = policyHash(args.policy, dropIn);
+        // A secret manifest makes its hash (and so the apply command) secret too.
+        const mHash = pulumi.all(manifests.map((m) => m.content)).apply((contents) => manifestsHash(manifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] }))));
+        const build = (h: string) => buildNodeCommands({ cluster, server, policyHash: hash, manifestNames: manifests.map((m) => m.fileName), manifestsHash: h });
+        // Preflight, remove and stage paths do not depend on the manifests: plain even when a manifest is secret.
+        const plain = build("");
+        const commands = mHash.apply(build);
+
+        const privateKey = pulumi.secret(args.privateKey);
+        const connection: remote.CommandArgs["connection"] = {
+            host: server.host,
+            port: server.port,
+            user: server.user,
+            privateKey,
+            hostKey: server.hostKey ? pinnedHostKey(server.hostKey) : undefined,
+            perDialTimeout: DEFAULT_PER_DIAL_TIMEOUT_SECONDS,
+            dialErrorLimit: DEFAULT_DIAL_ERROR_LIMIT,
+            // Without a bastion host key the proxy hop is unpinned: only with dangerouslySkipHostKeyCheck.
+            proxy: server.bastion
+                ? {
+                      host: server.bastion.host,
+                      port: server.bastion.port,
+                      user: server.bastion.user,
+                      privateKey: args.bastionPrivateKey !== undefined ? pulumi.secret(args.bastionPrivateKey) : privateKey,
+                      hostKey: server.bastion.hostKey ? pinnedHostKey(server.bastion.hostKey) : undefined,
+                      perDialTimeout: DEFAULT_PER_DIAL_TIMEOUT_SECONDS,
+                      dialErrorLimit: DEFAULT_DIAL_ERROR_LIMIT,
+                  }
+                : undefined,
+        };
+        const triggers = [hash, mHash];
+        // Output could quote k3s's journal; nothing from the node goes to the Pulumi log.
+        const logging = remote.Logging.None;
+
+        const preflight = new remote.Command(
+            `${name}-preflight`,
+            {
+                connection,
+                create: plain.preflight,
+                update: plain.preflight,
+                triggers,
+                logging,
+                addPreviousOutputInEnv: false,
+            },
+            // HA: the previous server's apply (K3sAuditLogging passes it as dependsOn); children do not
+            // inherit a component's dependsOn, so it goes on the first child.
+            { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stderr"] },
+        );
+        const copy = (suffix: string, file: string, content: pulumi.Input<string>) =>
+            new remote.CopyToRemote(
+                `${name}-${suffix}`,
+                {
+                    connection,
+                    source: pulumi.output(content).apply((c) => new pulumi.asset.StringAsset(c)),
+                    remotePath: plain.stagePath(file),
+                    triggers,
+                },
+                { parent: this, dependsOn: [preflight] },
+            );
+        const copies = (this.uploads = [
+            copy("policy", STAGED_POLICY, args.policy),
+            copy("dropin", STAGED_DROPIN, dropIn),
+            ...manifests.map((m) => copy(`manifest-${m.fileName}`, stagedManifest(m.fileName), m.content)),
+        ]);
+        // create and update are the same idempotent run: a changed trigger updates in place. Without an
+        // update command it would replace, and the replaced resource's delete would undo the new apply.
+        this.apply = new remote.Command(
+            `${name}-apply`,
+            {
+                connection,
+                create: commands.apply((c) => c.apply),
+                update: commands.apply((c) => c.apply),
+                delete: plain.remove,
+                triggers,
+                logging,
+                addPreviousOutputInEnv: false,
+            },
+            // stderr can quote k3s's journal on failure: kept secret in state.
+            { parent: this, dependsOn: [preflight, ...copies], additionalSecretOutputs: ["stderr"] },
+        );
+
+        const result: pulumi.Output<NodeResult> = this.apply.stdout.apply((out) => parseNodeResult(out));
+        this.policyHash = result.apply((r) => r.policyHash);
+        this.restarted = result.apply((r) => r.restarted);
+        this.apiServerReady = result.apply((r) => r.apiServerReady);
+        this.k3sVersion = result.apply((r) => r.k3sVersion);
+        this.registerOutputs({
+            node: nodeLabel(cluster, server),
+            policyHash: this.policyHash,
+            restarted: this.restarted,
+            apiServerReady: this.apiServerReady,
+            k3sVersion: this.k3sVersion,
+        });
+    }
+}

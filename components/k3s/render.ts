@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { K3sCluster } from "../config/k3s";
+
+/** Where k3s reads the audit policy from (the drop-in names it). */
+export const K3S_POLICY_PATH = "/etc/rancher/k3s/audit-policy.yaml";
+/** The drop-in: k3s merges config.yaml.d/*.yaml after config.yaml, in file-name order; 90 sorts late. */
+export const K3S_DROPIN_PATH = "/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml";
+/** k3s's auto-deploy directory for extra manifests. */
+export const K3S_MANIFESTS_DIR = "/var/lib/rancher/k3s/server/manifests";
+/** Root-only state on the node: desired files, backups, the original files, the last result. */
+export const NODE_STATE_DIR = "/var/lib/akko-audit";
+
+/** The fields of a k3s cluster the drop-in depends on. */
+export type DropInSettings = Pick<K3sCluster, "auditLogPath" | "auditLogMaxAgeDays" | "auditLogMaxBackup" | "auditLogMaxSizeMb">;
+
+/**
+ * The k3s config drop-in. `kube-apiserver-arg+` appends to the list from config.yaml and earlier drop-ins;
+ * without the `+` this file would replace the node's own kube-apiserver-arg entries.
+ */
+export function renderDropIn(c: DropInSettings, policyPath: string = K3S_POLICY_PATH): string {
+    return [
+        "# Managed by akko-audit: `pulumi up` rewrites this file, `pulumi destroy` removes it. Do not edit.",
+        "# kube-apiserver-arg+ appends to the node's own kube-apiserver-arg list instead of replacing it.",
+        "kube-apiserver-arg+:",
+        `  - audit-policy-file=${policyPath}`,
+        `  - audit-log-path=${c.auditLogPath}`,
+        `  - audit-log-maxage=${c.auditLogMaxAgeDays}`,
+        `  - audit-log-maxbackup=${c.auditLogMaxBackup}`,
+        `  - audit-log-maxsize=${c.auditLogMaxSizeMb}`,
+        "  - audit-log-format=json",
+        "",
+    ].join("\n");
+}
+
+/** sha256 of the policy followed by the drop-in: the trigger, and what launch.sh verifies on the node. */
+export function policyHash(policy: string, dropIn: string): string {
+    return createHash("sha256").update(policy).update(dropIn).digest("hex");
+}
+
+/** sha256 over "<fileName>\n<content>" of each manifest, in order (launch.sh computes the same). */
+export function manifestsHash(manifests: { fileName: string; content: string }[]): string {
+    const h = createHash("sha256");
+    for (const m of manifests) h.update(`${m.fileName}\n`).update(m.content);
+    return h.digest("hex");
+}
+
+/** What `akko-audit render` writes for one k3s cluster: the drop-in each of its servers receives. */
+export function renderK3sArtifacts(cluster: K3sCluster): { path: string; content: string; description: string }[] {
+    return [
+        {
+            path: `k3s/${cluster.name}/90-akko-audit.yaml`,
+            content: renderDropIn(cluster),
+            description: `k3s drop-in for ${K3S_DROPIN_PATH} on the ${cluster.servers.length} server node(s) of ${cluster.name}`,
+        },
+    ];
+}

@@ -1,0 +1,114 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { K3sCluster } from "../config/k3s";
+import { OpenShiftCluster } from "../config/openshift";
+import { StackConfig } from "../config/stack";
+import { chartSource } from "./charts";
+import { renderAlloyConfig } from "./alloy/config";
+import { K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
+import { centralPlan, externalLokiTarget, internalLokiTarget, LOKI_PASSWORD_ENV, nodeAgentSource, OPENSHIFT_AUDIT_LOG_PATH } from "./alloy/plan";
+import { ReceiverRoute, receiverIngressArgs } from "./alloy/ingress";
+import { htpasswdLine } from "./loki/htpasswd";
+import { ALLOY_CONFIG_KEY, ALLOY_CONFIGMAP, ALLOY_ENV_SECRET, ALLOY_GCP_SECRET, centralValues, nodeAgentValues } from "./alloy/values";
+
+export const ALLOY_SHIPPER_TYPE = "akko:audit:AlloyShipper";
+/** Namespace of the Alloy agent inside an OpenShift cluster. */
+export const OPENSHIFT_ALLOY_NAMESPACE = "akko-audit";
+/** The path loki.source.awsfirehose serves (Firehose posts to the endpoint URL's path). */
+export const FIREHOSE_PATH = "/awsfirehose/api/v1/push";
+
+export interface AlloyShipperArgs {
+    /** The validated stack config. */
+    config: StackConfig;
+    /**
+     * Whose events: "central" (the logs cluster's receiver for EKS, GKE and AKS), or an OpenShift cluster
+     * (an agent on its control-plane nodes, the fallback when the Logging operator is absent).
+     */
+    target: "central" | OpenShiftCluster;
+    /** Namespace: the logs namespace for central, created for OpenShift. */
+    namespace: pulumi.Input<string>;
+    /** A secret config value by key (default: secretConfig). Every value stays a secret Output. */
+    secret: (key: string) => pulumi.Output<string>;
+    /** Provider of the target cluster. Default: the ambient kubeconfig. */
+    provider?: k8s.Provider;
+}
+
+/** A Grafana Alloy Helm release with its generated config, and the Secrets its environment comes from. */
+export class AlloyShipper extends pulumi.ComponentResource {
+    /** The rendered Alloy configuration (no secrets in it). */
+    readonly alloyConfig: string;
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: AlloyShipperArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(ALLOY_SHIPPER_TYPE, name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const { config } = args;
+        let namespace: pulumi.Input<string> = args.namespace;
+        let env: Record<string, pulumi.Output<string>>;
+        let values: Record<string, unknown>;
+        const deps: pulumi.Resource[] = [];
+
+        if (args.target === "central") {
+            const plan = centralPlan(config);
+            this.alloyConfig = renderAlloyConfig(plan.sources, internalLokiTarget(config));
+            env = Object.fromEntries(
+                plan.env.map((e) => {
+                    const user = e.htpasswdUser;
+                    return [e.env, user === undefined ? args.secret(e.secretKey) : args.secret(e.secretKey).apply((p) => htpasswdLine(user, p))];
+                }),
+            );
+            values = centralValues(config.logs, [...plan.firehose.map((f) => f.port), ...plan.otlp.map((o) => o.port)], plan.gcpCredentialsSecret !== undefined);
+            if (plan.gcpCredentialsSecret) {
+                deps.push(new k8s.core.v1.Secret(`${name}-gcp`, { metadata: { name: ALLOY_GCP_SECRET, namespace }, stringData: { "key.json": args.secret(plan.gcpCredentialsSecret) } }, child));
+            }
+            if (plan.firehose.length > 0) {
+                const routes = plan.firehose.map((f): ReceiverRoute => ({ host: f.host, path: FIREHOSE_PATH, pathType: "Prefix", port: f.port }));
+                new k8s.networking.v1.Ingress(`${name}-firehose`, receiverIngressArgs("akko-audit-firehose", namespace, config.logs, routes), child);
+            }
+            const receiversHost = config.logs.ingress?.receiversHost;
+            if (plan.otlp.length > 0 && receiversHost) {
+                const routes = plan.otlp.map((o): ReceiverRoute => ({ host: receiversHost, path: o.path, pathType: "Exact", port: o.port }));
+                new k8s.networking.v1.Ingress(`${name}-otlp`, receiverIngressArgs("akko-audit-otlp", namespace, config.logs, routes), child);
+            }
+        } else {
+            const cluster = args.target;
+            const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
+            namespace = ns.metadata.name;
+            this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster)!], externalLokiTarget(config));
+            env = { [LOKI_PASSWORD_ENV]: args.secret(config.logs.gatewayPasswordSecret ?? "") };
+            values = nodeAgentValues(config.logs, "openshift", OPENSHIFT_AUDIT_LOG_PATH);
+            // Reading the host's audit log needs the privileged SCC for Alloy's service account.
+            deps.push(
+                new k8s.rbac.v1.RoleBinding(
+                    `${name}-scc`,
+                    {
+                        metadata: { name: "akko-audit-alloy-privileged", namespace },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:openshift:scc:privileged" },
+                        subjects: [{ kind: "ServiceAccount", name: "alloy", namespace }],
+                    },
+                    child,
+                ),
+            );
+        }
+
+        deps.push(new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: { name: ALLOY_CONFIGMAP, namespace }, data: { [ALLOY_CONFIG_KEY]: this.alloyConfig } }, child));
+        deps.push(new k8s.core.v1.Secret(`${name}-env`, { metadata: { name: ALLOY_ENV_SECRET, namespace }, stringData: pulumi.secret(env) }, child));
+        const src = chartSource(config.logs, "alloy");
+        this.release = new k8s.helm.v3.Release(
+            `${name}-alloy`,
+            { name: "alloy", chart: src.chart, version: src.version, ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}), namespace, values, atomic: true },
+            { ...child, dependsOn: deps },
+        );
+        this.registerOutputs({ alloyConfig: this.alloyConfig, release: this.release.status });
+    }
+}
+
+/**
+ * The manifests that install Alloy in a k3s cluster through its auto-deploy directory (for the k3s
+ * component's extraManifests): the HelmChart (plain) and the password Secret (a secret Output).
+ */
+export function k3sAlloyManifests(config: StackConfig, cluster: K3sCluster, gatewayPassword: pulumi.Input<string>): { fileName: string; content: pulumi.Input<string> }[] {
+    const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
+    const secretFile = renderK3sAlloySecretManifest("");
+    return [plain, { fileName: secretFile.fileName, content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)) }];
+}

@@ -1,0 +1,155 @@
+import { DEFAULT_GATEWAY_USER, DEFAULT_LOGS_NAMESPACE, DEFAULT_OPENSHIFT_FORWARDER } from "../../config/logs";
+import { ClusterConfig, StackConfig } from "../../config/stack";
+import { AuditSource, LokiTarget } from "./config";
+import { envName } from "./syntax";
+
+/** The path kube-apiserver writes audit events to on OpenShift control-plane nodes. */
+export const OPENSHIFT_AUDIT_LOG_PATH = "/var/log/kube-apiserver/audit.log";
+/** First port of the per-EKS-cluster Firehose receivers (one port, one access key, one ingress host each). */
+export const FIREHOSE_BASE_PORT = 9000;
+/** First port of the per-OpenShift-cluster OTLP receivers (ClusterLogForwarder mode). */
+export const OTLP_BASE_PORT = 9100;
+
+/** The OTLP path a ClusterLogForwarder posts to (one per cluster, so the ingress routes by path). */
+export function otlpPath(cluster: string): string {
+    return `/otlp/${cluster}/v1/logs`;
+}
+
+/** Environment variable with the gateway password, in every Alloy. */
+export const LOKI_PASSWORD_ENV = "LOKI_PASSWORD";
+/** Consumer group Alloy reads Event Hubs with, unless the config names one. */
+export const DEFAULT_CONSUMER_GROUP = "akko-audit";
+/** Where the GCP service-account key is mounted in the central Alloy (GOOGLE_APPLICATION_CREDENTIALS). */
+export const GCP_KEY_PATH = "/etc/alloy/gcp/key.json";
+/** Release name of Loki: its gateway Service is `<release>-gateway`. */
+export const LOKI_RELEASE = "loki";
+
+/**
+ * An environment variable of an Alloy and the secret config key its value comes from; with htpasswdUser,
+ * the value is the htpasswd line of that user and the secret (for an OTLP receiver's basic auth).
+ */
+export interface SecretEnv {
+    env: string;
+    secretKey: string;
+    htpasswdUser?: string;
+}
+
+export function logsNamespace(config: StackConfig): string {
+    return config.logs.namespace ?? DEFAULT_LOGS_NAMESPACE;
+}
+
+/** Loki's push URL inside the logs cluster (the gateway Service, port 80). */
+export function internalPushUrl(namespace: string): string {
+    return `http://${LOKI_RELEASE}-gateway.${namespace}.svc.cluster.local/loki/api/v1/push`;
+}
+
+/** Loki's push URL for agents outside the logs cluster (the gateway ingress, TLS). */
+export function publicPushUrl(host: string): string {
+    return `https://${host}/loki/api/v1/push`;
+}
+
+export function gatewayUser(config: StackConfig): string {
+    return config.logs.gatewayUser ?? DEFAULT_GATEWAY_USER;
+}
+
+/** The Loki target of Alloys outside the logs cluster (k3s, OpenShift). */
+export function externalLokiTarget(config: StackConfig): LokiTarget {
+    const host = config.logs.ingress?.lokiHost;
+    // Validated beforehand (logsProblems): a node agent needs the public host.
+    return { url: publicPushUrl(host ?? "loki.invalid"), username: gatewayUser(config), passwordEnv: LOKI_PASSWORD_ENV };
+}
+
+export function internalLokiTarget(config: StackConfig): LokiTarget {
+    return { url: internalPushUrl(logsNamespace(config)), username: gatewayUser(config), passwordEnv: LOKI_PASSWORD_ENV };
+}
+
+/** True when OpenShift clusters ship through the Logging operator (else an Alloy agent). */
+export function usesClusterLogForwarder(config: StackConfig): boolean {
+    return (config.logs.openshiftForwarder ?? DEFAULT_OPENSHIFT_FORWARDER) === "clusterLogForwarder";
+}
+
+/** The file an Alloy on the cluster's control-plane nodes reads (k3s, and OpenShift in alloy mode), or undefined. */
+export function nodeAgentSource(c: ClusterConfig, config?: StackConfig): AuditSource | undefined {
+    switch (c.kind) {
+        case "k3s":
+            return { type: "file", cluster: c, path: c.auditLogPath };
+        case "openshift":
+            if (config && usesClusterLogForwarder(config)) return undefined;
+            return { type: "file", cluster: c, path: OPENSHIFT_AUDIT_LOG_PATH };
+        default:
+            return undefined;
+    }
+}
+
+/** The GKE cluster's Pub/Sub subscription: from logs.receivers.gcpSubscriptions, else the naming convention. */
+export function gkeSubscription(config: StackConfig, c: { name: string; project: string }): { projectId: string; subscription: string } {
+    const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? `projects/${c.project}/subscriptions/akko-audit-${c.name}`;
+    const [, projectId, , subscription] = path.split("/");
+    return { projectId, subscription };
+}
+
+export interface CentralPlan {
+    sources: AuditSource[];
+    /** Environment variables of the central Alloy, each from a secret config key. */
+    env: SecretEnv[];
+    /** Secret config key of the GCP service-account key, when a GKE cluster is shipped. */
+    gcpCredentialsSecret?: string;
+    /** Firehose receivers to expose: ingress host (from the EKS cluster's endpoint URL) and port. */
+    firehose: { cluster: string; host: string; port: number }[];
+    /** OTLP receivers to expose on logs.ingress.receiversHost: path and port per OpenShift cluster. */
+    otlp: { cluster: string; path: string; port: number }[];
+    /** Managed clusters that do not reach Loki, and why (for render and the README). */
+    notShipped: { cluster: string; reason: string }[];
+}
+
+/** What the central Alloy in the logs cluster receives: EKS (Firehose), GKE (Pub/Sub) and AKS (Event Hubs). */
+export function centralPlan(config: StackConfig): CentralPlan {
+    const plan: CentralPlan = { sources: [], env: [{ env: LOKI_PASSWORD_ENV, secretKey: config.logs.gatewayPasswordSecret ?? "" }], firehose: [], otlp: [], notShipped: [] };
+    let port = FIREHOSE_BASE_PORT;
+    let otlpPort = OTLP_BASE_PORT;
+    for (const c of config.clusters) {
+        switch (c.kind) {
+            case "eks": {
+                if (!c.firehoseEndpointUrl || !c.firehoseAccessKeySecret) {
+                    plan.notShipped.push({ cluster: c.name, reason: "no firehoseEndpointUrl: the audit log stays in CloudWatch" });
+                    break;
+                }
+                const accessKeyEnv = envName("FIREHOSE_ACCESS_KEY", c.name);
+                plan.sources.push({ type: "awsfirehose", cluster: c, port, accessKeyEnv });
+                plan.env.push({ env: accessKeyEnv, secretKey: c.firehoseAccessKeySecret });
+                plan.firehose.push({ cluster: c.name, host: new URL(c.firehoseEndpointUrl).hostname, port });
+                port++;
+                break;
+            }
+            case "gke": {
+                const { projectId, subscription } = gkeSubscription(config, c);
+                plan.sources.push({ type: "gcplog", cluster: c, projectId, subscription });
+                plan.gcpCredentialsSecret = config.logs.receivers?.gcpCredentialsSecret;
+                break;
+            }
+            case "aks": {
+                const hub = config.logs.receivers?.eventHubs?.[c.name];
+                if (!hub) {
+                    plan.notShipped.push({ cluster: c.name, reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" });
+                    break;
+                }
+                const connectionStringEnv = envName("EVENTHUB_CONNECTION_STRING", c.name);
+                plan.sources.push({ type: "azure_event_hubs", cluster: c, namespace: hub.eventHubNamespace, eventHub: hub.eventHub, consumerGroup: hub.consumerGroup ?? DEFAULT_CONSUMER_GROUP, connectionStringEnv });
+                plan.env.push({ env: connectionStringEnv, secretKey: hub.connectionStringSecret });
+                break;
+            }
+            case "openshift": {
+                if (!usesClusterLogForwarder(config)) break;
+                const htpasswdEnv = envName("OTLP_HTPASSWD", c.name);
+                plan.sources.push({ type: "otlp", cluster: c, port: otlpPort, path: otlpPath(c.name), htpasswdEnv });
+                plan.env.push({ env: htpasswdEnv, secretKey: config.logs.gatewayPasswordSecret ?? "", htpasswdUser: gatewayUser(config) });
+                plan.otlp.push({ cluster: c.name, path: otlpPath(c.name), port: otlpPort });
+                otlpPort++;
+                break;
+            }
+            default:
+                break;
+        }
+    }
+    return plan;
+}

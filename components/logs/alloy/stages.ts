@@ -1,0 +1,97 @@
+import { AKS_EVENT_PATH, OTLP_EVENT_PATH, EVENT_TIME_PATH, FieldMapping, GKE_EXTRACTS, GKE_FIELDS, GKE_SPLITS, GRPC_TO_HTTP, GRPC_UNKNOWN_HTTP, HOT_FIELDS, SourceFormat } from "../normalize/table";
+import { STREAM_LABELS } from "../labels";
+import { map, raw, str } from "./syntax";
+
+/** A JMESPath field path; segments that are not plain identifiers are quoted. */
+export function jmesPath(path: readonly string[]): string {
+    return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : JSON.stringify(p))).join(".");
+}
+
+/** RE2 spells named groups (?P<name>...); JavaScript (?<name>...). The table uses the latter. */
+export function re2(pattern: string): string {
+    return pattern.replace(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?P<$1>");
+}
+
+const EVENT_VAR = "gke_event";
+
+/** Go text/template (with sprig) that builds the Event from the extracted GKE variables, as the table says. */
+export function gkeTemplate(fields: readonly FieldMapping[] = GKE_FIELDS): string {
+    const grpc = Object.entries(GRPC_TO_HTTP)
+        .map(([k, v]) => `"${k}" "${v}"`)
+        .join(" ");
+    const parts: string[] = [`{{- $grpc := dict ${grpc} -}}`, "{{- $e := dict -}}"];
+    // Nested objects are built in their own variable, then attached when not empty.
+    const objects: string[] = [];
+    for (const m of fields) if (m.target.length === 2 && !objects.includes(m.target[0])) objects.push(m.target[0]);
+    for (const o of objects) parts.push(`{{- $${o} := dict -}}`);
+    for (const m of fields) {
+        const obj = m.target.length === 2 ? `$${m.target[0]}` : "$e";
+        const key = JSON.stringify(m.target[m.target.length - 1]);
+        if (m.target.length > 2) throw new Error(`table: ${m.target.join(".")}: at most two levels`);
+        if (m.constant !== undefined) {
+            parts.push(`{{- $_ := set ${obj} ${key} ${JSON.stringify(m.constant)} -}}`);
+            continue;
+        }
+        const v = `.${m.from}`;
+        switch (m.conversion) {
+            case "string":
+                parts.push(`{{- if ${v} }}{{ $_ := set ${obj} ${key} ${v} }}{{ end -}}`);
+                break;
+            case "list":
+                parts.push(`{{- if ${v} }}{{ $_ := set ${obj} ${key} (list ${v}) }}{{ end -}}`);
+                break;
+            case "coreGroup":
+                parts.push(`{{- if and ${v} (ne ${v} "core") }}{{ $_ := set ${obj} ${key} ${v} }}{{ end -}}`);
+                break;
+            case "object":
+                parts.push(`{{- if ${v} }}{{ $_ := set ${obj} ${key} (fromJson ${v}) }}{{ end -}}`);
+                break;
+            case "grpcToHttp":
+                parts.push(`{{- $_ := set ${obj} ${key} (atoi (default "${GRPC_UNKNOWN_HTTP}" (get $grpc (toString (default 0 ${v}))))) -}}`);
+                break;
+        }
+    }
+    for (const o of objects) parts.push(`{{- if $${o} }}{{ $_ := set $e ${JSON.stringify(o)} $${o} }}{{ end -}}`);
+    parts.push("{{- toJson $e -}}");
+    return parts.join("");
+}
+
+/** The stages that turn a line of `format` into a native Event line (none for native). */
+export function normalizeStages(format: SourceFormat): string[] {
+    switch (format) {
+        case "native":
+            return [];
+        case "aks":
+            return [
+                `stage.json {\n  expressions = ${map([["aks_event", str(jmesPath(AKS_EVENT_PATH))]], "  ")}\n}`,
+                `stage.output {\n  source = "aks_event"\n}`,
+            ];
+        case "otlp":
+            return [
+                `stage.json {\n  expressions = ${map([["otlp_event", str(jmesPath(OTLP_EVENT_PATH))]], "  ")}\n}`,
+                `stage.output {\n  source = "otlp_event"\n}`,
+            ];
+        case "gke":
+            return [
+                `stage.json {\n  expressions = ${map(GKE_EXTRACTS.map((e) => [e.name, str(e.paths.map(jmesPath).join(" || "))]), "  ")}\n}`,
+                ...GKE_SPLITS.map((s) => `stage.regex {\n  source     = ${str(s.source)}\n  expression = ${raw(re2(s.pattern))}\n}`),
+                `stage.template {\n  source   = ${str(EVENT_VAR)}\n  template = ${raw(gkeTemplate())}\n}`,
+                `stage.output {\n  source = ${str(EVENT_VAR)}\n}`,
+            ];
+    }
+}
+
+/**
+ * The stages every line goes through after normalisation: the Event's time as the entry's, the hot fields
+ * as structured metadata, and exactly the stream labels job, cluster, source.
+ */
+export function commonStages(labels: Record<(typeof STREAM_LABELS)[number], string>): string[] {
+    const expressions: [string, string][] = [["audit_time", str(jmesPath(EVENT_TIME_PATH))], ...HOT_FIELDS.map((f): [string, string] => [f.key, str(jmesPath(f.path))])];
+    return [
+        `stage.json {\n  expressions = ${map(expressions, "  ")}\n}`,
+        `stage.timestamp {\n  source = "audit_time"\n  format = "RFC3339Nano"\n}`,
+        `stage.structured_metadata {\n  values = ${map(HOT_FIELDS.map((f) => [f.key, `""`]), "  ")}\n}`,
+        `stage.static_labels {\n  values = ${map(STREAM_LABELS.map((l) => [l, str(labels[l])]), "  ")}\n}`,
+        `stage.label_keep {\n  values = [${STREAM_LABELS.map((l) => str(l)).join(", ")}]\n}`,
+    ];
+}

@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { secretConfig } from "../config/pulumi";
+import { StackConfig } from "../config/stack";
+import { AlloyShipper, k3sAlloyManifests, OPENSHIFT_ALLOY_NAMESPACE } from "./alloy-shipper";
+import { centralPlan, gatewayUser, internalPushUrl, logsNamespace, usesClusterLogForwarder } from "./alloy/plan";
+import { OpenShiftLogForwarder } from "./openshift-forwarder";
+import { AuditDashboard } from "./audit-dashboard";
+import { LokiStack } from "./loki-stack";
+import { assertLogsDeployable } from "./requirements";
+
+export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
+
+export interface LogsLayerArgs {
+    /** The validated stack config. */
+    config: StackConfig;
+    /** A secret config value by key. Default: secretConfig (always a secret Output). */
+    secret?: (key: string) => pulumi.Output<string>;
+    /** Provider of the logs cluster. Default: one from logs.kubeconfigSecret, else the ambient kubeconfig. */
+    provider?: k8s.Provider;
+    /** Providers of the OpenShift clusters by name. Default: one from each cluster's kubeconfigSecret. */
+    openshiftProviders?: Record<string, k8s.Provider>;
+}
+
+/**
+ * The whole logs layer: Loki, the central Alloy (EKS, GKE, AKS), an Alloy agent per OpenShift cluster, the
+ * dashboard (and Grafana when logs.grafana), and the manifests each k3s cluster's component must place in
+ * its auto-deploy directory (`k3sManifests`, wired by the caller). Fails before registering anything when
+ * the config cannot be deployed.
+ */
+export class LogsLayer extends pulumi.ComponentResource {
+    /** Extra manifests per k3s cluster name, for the k3s component's extraManifests. */
+    readonly k3sManifests: Record<string, { fileName: string; content: pulumi.Input<string> }[]>;
+    readonly loki: LokiStack;
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: LogsLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+        assertLogsDeployable(args.config);
+        super(LOGS_LAYER_TYPE, name, {}, opts);
+        const { config } = args;
+        const logs = config.logs;
+        const secret = args.secret ?? secretConfig;
+        const password = secret(logs.gatewayPasswordSecret!);
+        const provider = args.provider ?? (logs.kubeconfigSecret ? new k8s.Provider(`${name}-provider`, { kubeconfig: secret(logs.kubeconfigSecret) }, { parent: this }) : undefined);
+        const user = gatewayUser(config);
+
+        this.loki = new LokiStack(
+            `${name}-loki`,
+            { logs, namespace: logsNamespace(config), gatewayUser: user, gatewayPassword: password, storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined, provider },
+            { parent: this },
+        );
+        this.namespace = this.loki.namespace;
+        if (centralPlan(config).sources.length > 0) {
+            new AlloyShipper(`${name}-central`, { config, target: "central", namespace: this.namespace, secret, provider }, { parent: this, dependsOn: [this.loki] });
+        }
+        for (const c of config.clusters) {
+            if (c.kind !== "openshift") continue;
+            // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
+            const child = `${name}-openshift-${c.name}`;
+            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(c.kubeconfigSecret) }, { parent: this });
+            if (usesClusterLogForwarder(config)) new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this });
+            else new AlloyShipper(child, { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p }, { parent: this });
+        }
+        new AuditDashboard(
+            `${name}-dashboard`,
+            {
+                namespace: this.namespace,
+                provider,
+                grafana: logs.deployGrafana ? { logs, lokiUrl: internalPushUrl(logsNamespace(config)).replace("/loki/api/v1/push", ""), lokiUser: user, lokiPassword: password } : undefined,
+            },
+            { parent: this },
+        );
+        this.k3sManifests = Object.fromEntries(config.clusters.flatMap((c) => (c.kind === "k3s" ? [[c.name, k3sAlloyManifests(config, c, password)]] : [])));
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}

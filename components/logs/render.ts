@@ -1,0 +1,48 @@
+import { stringify } from "yaml";
+import { StackConfig } from "../config/stack";
+import { renderAlloyConfig } from "./alloy/config";
+import { renderK3sAlloyManifest } from "./alloy/k3s-manifest";
+import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource, usesClusterLogForwarder } from "./alloy/plan";
+import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
+import { auditTrailDashboardJson } from "./dashboard/dashboard";
+import { lokiValues } from "./loki/values";
+import { logsProblems } from "./requirements";
+
+/** A file `render` writes for review (no secret in any of them). */
+export interface LogsArtifact {
+    path: string;
+    content: string;
+    description: string;
+}
+
+/**
+ * The logs layer's reviewable artifacts: Loki values, every Alloy config (central, each k3s and OpenShift
+ * cluster), the k3s HelmChart manifests and the dashboard JSON. Pure; secrets appear only as variable names.
+ * Problems that would stop a deployment are listed in logs/PROBLEMS.txt rather than failing the render.
+ */
+export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
+    const out: LogsArtifact[] = [
+        { path: "logs/loki-values.yaml", content: stringify(lokiValues(config.logs)), description: "Loki chart values (retention, mode, storage, gateway auth)" },
+        { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: "Grafana \"Audit Trail\" dashboard" },
+    ];
+    const plan = centralPlan(config);
+    if (plan.sources.length > 0) {
+        out.push({ path: "logs/alloy/central.alloy", content: renderAlloyConfig(plan.sources, internalLokiTarget(config)), description: "central Alloy config (EKS, GKE, AKS and OpenShift-forwarder receivers)" });
+    }
+    for (const c of config.clusters) {
+        if (c.kind === "openshift" && usesClusterLogForwarder(config)) {
+            const docs = [...clfServiceAccountManifests(), clusterLogForwarder(config, c)];
+            out.push({ path: `logs/openshift/${c.name}/cluster-log-forwarder.yaml`, content: docs.map((d) => stringify(d)).join("---\n"), description: `ClusterLogForwarder of the OpenShift cluster ${c.name} (OTLP to the central Alloy)` });
+            continue;
+        }
+        const source = nodeAgentSource(c, config);
+        if (!source) continue;
+        out.push({ path: `logs/alloy/${c.name}.alloy`, content: renderAlloyConfig([source], externalLokiTarget(config)), description: `Alloy config of the ${c.kind} cluster ${c.name}` });
+        if (c.kind === "k3s") {
+            out.push({ path: `logs/k3s/${c.name}/akko-audit-alloy.yaml`, content: renderK3sAlloyManifest(config, c).content, description: `k3s HelmChart manifest installing Alloy on ${c.name}'s servers` });
+        }
+    }
+    const notes = [...logsProblems(config), ...plan.notShipped.map((n) => `${n.cluster}: not shipped to Loki: ${n.reason}`)];
+    if (notes.length > 0) out.push({ path: "logs/PROBLEMS.txt", content: notes.join("\n") + "\n", description: "what would stop `pulumi up` or keep a cluster out of Loki" });
+    return out;
+}

@@ -1,0 +1,58 @@
+import { ConfigError } from "../config/errors";
+import { CONFIG_NAMESPACE } from "../config/namespace";
+import type { StackConfig } from "../config/stack";
+
+const WHERE = `${CONFIG_NAMESPACE}:logs`;
+
+/**
+ * What the logs layer needs beyond the schema, one line per problem (same format as the config errors):
+ * credentials for the gateway, a public TLS host when agents push from outside the logs cluster,
+ * receiver credentials for the managed clusters, object storage for SimpleScalable, and receiver entries
+ * that name real clusters. Pure: checked before any resource is registered.
+ */
+export function logsProblems(config: StackConfig): string[] {
+    const logs = config.logs;
+    const problems: string[] = [];
+    const kinds = new Map(config.clusters.map((c) => [c.name, c.kind]));
+    const has = (kind: string) => config.clusters.some((c) => c.kind === kind);
+
+    if (!logs.gatewayPasswordSecret) {
+        problems.push(`${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`);
+    }
+    const clf = (logs.openshiftForwarder ?? "alloy") === "clusterLogForwarder";
+    const agents = config.clusters.filter((c) => c.kind === "k3s" || (c.kind === "openshift" && !clf)).map((c) => c.name);
+    const forwarders = config.clusters.filter((c) => c.kind === "openshift" && clf).map((c) => c.name);
+    if (agents.length > 0 && !logs.ingress?.lokiHost) {
+        problems.push(`${WHERE}: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which ${agents.join(", ")} push to from outside the logs cluster`);
+    }
+    if (forwarders.length > 0 && !logs.ingress?.receiversHost) {
+        problems.push(`${WHERE}: field ingress.receiversHost: missing; allowed: the public DNS name of the central Alloy's OTLP receivers, which the ClusterLogForwarders of ${forwarders.join(", ")} post to`);
+    }
+    const exposed = Boolean(logs.ingress?.lokiHost) || Boolean(logs.ingress?.receiversHost) || config.clusters.some((c) => c.kind === "eks" && c.firehoseEndpointUrl);
+    if (exposed && !logs.ingress?.clusterIssuer) {
+        problems.push(`${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`);
+    }
+    if (has("gke") && !logs.receivers?.gcpCredentialsSecret) {
+        problems.push(`${WHERE}: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions`);
+    }
+    if (logs.mode === "SimpleScalable") {
+        const s = logs.objectStorage;
+        if (!s) problems.push(`${WHERE}: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage`);
+        else if (s.type === "s3" && !s.region) problems.push(`${WHERE}: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)`);
+        else if (s.type === "azure" && !s.accountName) problems.push(`${WHERE}: field objectStorage.accountName: missing; allowed: the storage account name (type azure)`);
+    }
+    for (const [field, kind] of [["gcpSubscriptions", "gke"], ["eventHubs", "aks"]] as const) {
+        for (const name of Object.keys(logs.receivers?.[field] ?? {}).sort()) {
+            if (kinds.get(name) !== kind) {
+                problems.push(`${WHERE}: field receivers.${field}.${name}: got ${JSON.stringify(name)}; allowed: the name of a ${kind} cluster in ${CONFIG_NAMESPACE}:clusters`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** Throws ConfigError when the logs layer cannot be deployed from this config. */
+export function assertLogsDeployable(config: StackConfig): void {
+    const problems = logsProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
+}

@@ -1,0 +1,3 @@
+export * from "./status";
+export * from "./rollout";
+export * from "./program";

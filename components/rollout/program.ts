@@ -1,0 +1,14 @@
+import { StackConfig } from "../config/stack";
+import { AuditRollout } from "./rollout";
+
+/**
+ * The program `pulumi up` runs (index.ts), the Automation API runs inline, and `plan` runs under mocks:
+ * builds the rollout and returns the stack outputs.
+ */
+export function auditProgram(config: StackConfig) {
+    const rollout = new AuditRollout("akko-audit", { config });
+    return {
+        clusters: rollout.status,
+        logs: { lokiNamespace: rollout.lokiNamespace },
+    };
+}

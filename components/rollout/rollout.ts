@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AksAuditLogging } from "../aks/audit-logging";
+import { aksArgsFromConfig } from "../aks/from-config";
+import { secretConfig } from "../config/pulumi";
+import { StackConfig } from "../config/stack";
+import { EksAuditLogging } from "../eks/audit-logging";
+import { eksArgsFromConfig } from "../eks/from-config";
+import { GkeAuditLogging } from "../gke/audit-logging";
+import { gkeArgsFromConfig } from "../gke/from-config";
+import { K3sAuditLogging } from "../k3s/cluster";
+import { LogsLayer } from "../logs/logs-layer";
+import { OpenShiftAuditProfile } from "../openshift/audit-profile";
+import { openShiftArgsFromConfig } from "../openshift/from-config";
+import { ROLLOUT_TYPE } from "../plan/plan";
+import { clusterStatus, ClusterStatus } from "./status";
+
+/** Name of the logs layer under the rollout (also its group in the plan). */
+export const LOGS_LAYER_NAME = "logs";
+
+export interface AuditRolloutArgs {
+    /** The validated stack config (loadStackConfig() in a program, validateStackConfig() elsewhere). Required. */
+    config: StackConfig;
+    /** Reads a secret config key as a secret Output. Default: secretConfig (the stack's secret config). */
+    secret?: (key: string) => pulumi.Output<string>;
+}
+
+type ClusterComponent = K3sAuditLogging | EksAuditLogging | GkeAuditLogging | AksAuditLogging | OpenShiftAuditProfile;
+
+/**
+ * The whole fleet: one component per cluster (named after the cluster) and the logs layer. Clusters never
+ * depend on each other, so they roll out in parallel; within an HA k3s cluster, servers go one at a time.
+ */
+export class AuditRollout extends pulumi.ComponentResource {
+    /** One component per cluster, by cluster name. */
+    readonly clusters: Record<string, ClusterComponent>;
+    readonly logs: LogsLayer;
+    /** Per-cluster status: kind, what was enabled, where its logs go, retention on each hop. */
+    readonly status: Record<string, ClusterStatus>;
+    /** The Loki namespace in the logs cluster. */
+    readonly lokiNamespace: pulumi.Output<string>;
+
+    constructor(name: string, args: AuditRolloutArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(ROLLOUT_TYPE, name, {}, opts);
+        const { config } = args;
+        const secret = args.secret ?? secretConfig;
+        const child = { parent: this };
+
+        // The logs layer first: it renders the Alloy manifests each k3s cluster installs. No resource of a
+        // cluster depends on it, so nothing waits.
+        this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret }, child);
+        this.clusters = {};
+        for (const c of config.clusters) {
+            switch (c.kind) {
+                case "k3s":
+                    this.clusters[c.name] = new K3sAuditLogging(c.name, { cluster: c, extraManifests: this.logs.k3sManifests[c.name] ?? [] }, child);
+                    break;
+                case "eks":
+                    this.clusters[c.name] = new EksAuditLogging(c.name, eksArgsFromConfig(c, secret), child);
+                    break;
+                case "gke":
+                    this.clusters[c.name] = new GkeAuditLogging(c.name, gkeArgsFromConfig(c, config.clusters), child);
+                    break;
+                case "aks":
+                    this.clusters[c.name] = new AksAuditLogging(c.name, aksArgsFromConfig(c), child);
+                    break;
+                case "openshift":
+                    this.clusters[c.name] = new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, secret), child);
+                    break;
+            }
+        }
+        this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));
+        this.lokiNamespace = this.logs.namespace;
+        this.registerOutputs({ status: this.status, lokiNamespace: this.lokiNamespace });
+    }
+}

@@ -1,0 +1,11 @@
+// The Pulumi program: read and validate the stack's config (nothing is registered when it is bad), build
+// the rollout, export per-cluster status and the logs-layer endpoints.
+import { loadStackConfig } from "./components/config/pulumi";
+import { auditProgram } from "./components/rollout/program";
+
+const outputs = auditProgram(loadStackConfig());
+
+/** Per cluster: kind, what was enabled, where its logs go, retention on each hop, known gaps. */
+export const clusters = outputs.clusters;
+/** The logs layer's endpoints. */
+export const logs = outputs.logs;

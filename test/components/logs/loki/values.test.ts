@@ -1,0 +1,103 @@
+import { strict as assert } from "node:assert";
+import * as bcrypt from "bcryptjs";
+import { LogsSchema } from "../../../../components/config/logs";
+import { deterministicSalt, htpasswdLine } from "../../../../components/logs/loki/htpasswd";
+import { lokiValues } from "../../../../components/logs/loki/values";
+
+const logs = (v: Record<string, unknown> = {}) => LogsSchema.parse(v);
+type V = Record<string, any>;
+
+describe("Loki chart values", () => {
+    it("SingleBinary (default): Monolithic, filesystem on a persistent volume, no object store", () => {
+        const v = lokiValues(logs()) as V;
+        assert.equal(v.deploymentMode, "Monolithic");
+        assert.deepEqual(v.loki.storage, { type: "filesystem" });
+        assert.deepEqual(v.singleBinary, { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClass: null } });
+        assert.deepEqual([v.write.replicas, v.read.replicas, v.backend.replicas], [0, 0, 0]);
+        assert.equal(v.minio.enabled, false);
+    });
+
+    it("retention is enforced: compactor retention, delete_request_store, 24h index, retention_period in hours", () => {
+        const v = lokiValues(logs({ retentionDays: 90 })) as V;
+        assert.equal(v.loki.limits_config.retention_period, "2160h");
+        assert.deepEqual([v.loki.limits_config.reject_old_samples, v.loki.limits_config.reject_old_samples_max_age], [true, "2160h"]);
+        assert.deepEqual(v.loki.compactor, { retention_enabled: true, delete_request_store: "filesystem", retention_delete_delay: "2h", compaction_interval: "10m", working_directory: "/var/loki/compactor" });
+        assert.deepEqual(v.loki.schemaConfig, { configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] });
+        assert.equal(lokiValues(logs()).loki && (lokiValues(logs()) as V).loki.limits_config.retention_period, "720h");
+    });
+
+    it("structured metadata allowed; lines over 256 KB truncated, not dropped", () => {
+        const l = (lokiValues(logs()) as V).loki.limits_config;
+        assert.equal(l.allow_structured_metadata, true);
+        assert.equal(l.max_line_size, 262144);
+        assert.equal(l.max_line_size_truncate, true);
+    });
+
+    it("SimpleScalable: object storage from config, credentials only as env references", () => {
+        const v = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-audit-loki", region: "eu-west-3", credentialsSecret: "s3Creds" } })) as V;
+        assert.equal(v.deploymentMode, "SimpleScalable");
+        assert.deepEqual(v.loki.storage, {
+            type: "s3",
+            bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
+            s3: { region: "eu-west-3", endpoint: null, accessKeyId: "${S3_ACCESS_KEY_ID}", secretAccessKey: "${S3_SECRET_ACCESS_KEY}" },
+        });
+        assert.deepEqual(v.defaults, { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] });
+        assert.deepEqual([v.write.replicas, v.read.replicas, v.backend.replicas, v.singleBinary.replicas], [3, 3, 3, 0]);
+        assert.equal(v.loki.schemaConfig.configs[0].object_store, "s3");
+        assert.equal(v.loki.compactor.delete_request_store, "s3");
+        const gcs = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki" } })) as V;
+        assert.deepEqual(gcs.loki.storage, { type: "gcs", bucketNames: { chunks: "akko-loki", ruler: "akko-loki", admin: "akko-loki" } });
+        assert.equal(gcs.defaults, undefined, "no key: workload identity");
+        const gcsKey = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki", credentialsSecret: "gcsKey" } })) as V;
+        assert.deepEqual(gcsKey.defaults, {
+            extraEnv: [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: "/etc/loki/gcs/key.json" }],
+            extraVolumes: [{ name: "gcs-key", secret: { secretName: "akko-audit-loki-storage" } }],
+            extraVolumeMounts: [{ name: "gcs-key", mountPath: "/etc/loki/gcs", readOnly: true }],
+        });
+        const az = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "azure", bucket: "loki", accountName: "akkoaudit", credentialsSecret: "azKey" } })) as V;
+        assert.deepEqual(az.loki.storage.azure, { accountName: "akkoaudit", accountKey: "${AZURE_ACCOUNT_KEY}" });
+    });
+
+    it("gateway: basic auth from the htpasswd Secret this program makes; TLS ingress only when a host is set", () => {
+        const plain = lokiValues(logs()) as V;
+        assert.deepEqual(plain.gateway.basicAuth, { enabled: true, existingSecret: "akko-audit-loki-gateway" });
+        assert.deepEqual(plain.gateway.ingress, { enabled: false });
+        const exposed = lokiValues(logs({ ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" } })) as V;
+        assert.deepEqual(exposed.gateway.ingress, {
+            enabled: true,
+            ingressClassName: "nginx",
+            annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+            hosts: [{ host: "loki.example.net", paths: [{ path: "/", pathType: "Prefix" }] }],
+            tls: [{ secretName: "akko-audit-loki-tls", hosts: ["loki.example.net"] }],
+        });
+        assert.equal(JSON.stringify(exposed).includes("password"), false);
+    });
+
+    it("air-gapped: every image from the mirror, image overrides applied", () => {
+        const v = lokiValues(logs({ mirrors: { imageRegistry: "registry.internal:5000/mirror" }, images: { loki: { tag: "3.7.6" }, gateway: { repository: "nginxinc/nginx-unprivileged", tag: "1.31-alpine" } } })) as V;
+        assert.deepEqual(v.global, { imageRegistry: "registry.internal:5000/mirror" });
+        assert.deepEqual(v.loki.image, { registry: "registry.internal:5000/mirror", tag: "3.7.6" });
+        assert.deepEqual(v.gateway.image, { registry: "registry.internal:5000/mirror", repository: "nginxinc/nginx-unprivileged", tag: "1.31-alpine" });
+        assert.deepEqual(v.sidecar.image, { registry: "registry.internal:5000/mirror" });
+        // Nothing else that pulls: no memcached, canary, test pod or MinIO.
+        assert.deepEqual([v.chunksCache.enabled, v.resultsCache.enabled, v.lokiCanary.enabled, v.test.enabled, v.minio.enabled], [false, false, false, false, false]);
+        assert.equal((lokiValues(logs()) as V).global, undefined);
+    });
+});
+
+describe("gateway htpasswd", () => {
+    it("is a bcrypt line nginx verifies, and the same secret always gives the same line (idempotent)", () => {
+        const line = htpasswdLine("akko-audit", "s3cret-pw");
+        const [user, hash] = line.split(":");
+        assert.equal(user, "akko-audit");
+        assert.match(hash, /^\$2b\$10\$[./A-Za-z0-9]{53}$/);
+        assert.ok(bcrypt.compareSync("s3cret-pw", hash));
+        assert.ok(!bcrypt.compareSync("other", hash));
+        assert.equal(htpasswdLine("akko-audit", "s3cret-pw"), line);
+        assert.notEqual(htpasswdLine("akko-audit", "other-pw"), line);
+        assert.notEqual(deterministicSalt("a", "pw"), deterministicSalt("b", "pw"));
+    });
+    it("refuses a user name with ':'", () => {
+        assert.throws(() => htpasswdLine("a:b", "x"), /must not contain ':'/);
+    });
+});

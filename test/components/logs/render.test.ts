@@ -1,0 +1,36 @@
+import { strict as assert } from "node:assert";
+import { renderLogsArtifacts } from "../../../components/logs/render";
+import { fleet } from "./alloy/fixtures";
+
+describe("logs artifacts for `render`", () => {
+    it("lists Loki values, the dashboard, every Alloy config and the k3s manifests; no secret value anywhere", () => {
+        const out = renderLogsArtifacts(fleet());
+        assert.deepEqual(out.map((a) => a.path), [
+            "logs/loki-values.yaml",
+            "logs/audit-trail-dashboard.json",
+            "logs/alloy/central.alloy",
+            "logs/alloy/edge-paris.alloy",
+            "logs/k3s/edge-paris/akko-audit-alloy.yaml",
+            "logs/alloy/ocp-core.alloy",
+        ]);
+        for (const a of out) assert.ok(!a.content.includes("[secret]"), a.path);
+    });
+
+    it("ClusterLogForwarder mode: the forwarder manifest instead of an OpenShift Alloy config", () => {
+        const out = renderLogsArtifacts(fleet({ openshiftForwarder: "clusterLogForwarder", ingress: { clusterIssuer: "letsencrypt", lokiHost: "loki.example.net", receiversHost: "receivers.example.net" } }));
+        assert.deepEqual(out.map((a) => a.path).filter((p) => p.includes("ocp-core")), ["logs/openshift/ocp-core/cluster-log-forwarder.yaml"]);
+        const clf = out.find((a) => a.path.endsWith("cluster-log-forwarder.yaml"))!.content;
+        assert.ok(clf.includes("kind: ClusterLogForwarder") && clf.includes("url: https://receivers.example.net/otlp/ocp-core/v1/logs"));
+        assert.ok(out.find((a) => a.path === "logs/alloy/central.alloy")!.content.includes('otelcol.receiver.otlp "ocp_core"'));
+    });
+
+    it("writes what would stop `pulumi up` or keep a cluster out of Loki to logs/PROBLEMS.txt", () => {
+        const out = renderLogsArtifacts(fleet({ gatewayPasswordSecret: undefined, receivers: { gcpCredentialsSecret: "gcpKey" } }));
+        const problems = out.find((a) => a.path === "logs/PROBLEMS.txt")!;
+        assert.equal(
+            problems.content,
+            "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)\n" +
+                "hds-sante: not shipped to Loki: no logs.receivers.eventHubs entry: the audit log stays in Log Analytics\n",
+        );
+    });
+});

@@ -1,0 +1,61 @@
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../../../components/config/errors";
+import { validateStackConfig } from "../../../components/config/stack";
+import { assertLogsDeployable, logsProblems } from "../../../components/logs/requirements";
+import { fleet } from "./alloy/fixtures";
+
+describe("logs layer requirements (before anything is registered)", () => {
+    it("a complete fleet passes", () => {
+        assert.deepEqual(logsProblems(fleet()), []);
+    });
+
+    it("names each missing piece in one line", () => {
+        const c = fleet({ gatewayPasswordSecret: undefined, ingress: undefined, receivers: { eventHubs: { nope: { eventHubNamespace: "evhns-hds.servicebus.windows.net", eventHub: "x", connectionStringSecret: "ehConn" } } }, mode: "SimpleScalable" });
+        assert.deepEqual(logsProblems(c), [
+            "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
+            "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge-paris, ocp-core push to from outside the logs cluster",
+            "akko-audit:logs: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS",
+            "akko-audit:logs: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions",
+            "akko-audit:logs: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage",
+            'akko-audit:logs: field receivers.eventHubs.nope: got "nope"; allowed: the name of a aks cluster in akko-audit:clusters',
+        ]);
+        assert.throws(() => assertLogsDeployable(c), ConfigError);
+    });
+
+    it("S3 needs a region", () => {
+        assert.deepEqual(logsProblems(fleet({ mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-loki" } })), [
+            "akko-audit:logs: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)",
+        ]);
+    });
+});
+
+describe("logs config schema errors", () => {
+    const base = { stack: "t", values: { clusters: [{ name: "e", kind: "eks", clusterName: "e", region: "eu-west-1" }] } as Record<string, unknown>, secretKeys: new Set<string>() };
+    const problems = (logs: unknown, extra: Record<string, unknown> = {}, secrets: string[] = []) => {
+        try {
+            validateStackConfig({ ...base, values: { ...base.values, logs, ...extra }, secretKeys: new Set(secrets) });
+        } catch (e) {
+            if (e instanceof ConfigError) return e.problems;
+            throw e;
+        }
+        return [];
+    };
+
+    it("bad values name the field, the value and what is allowed", () => {
+        assert.deepEqual(problems({ ingress: { lokiHost: "not a host" }, objectStorage: { type: "minio", bucket: "bucket" }, charts: { loki: { version: "latest" } } }), [
+            'akko-audit:logs: field charts.loki.version: got "latest"; allowed: a chart version such as 18.11.0',
+            'akko-audit:logs: field objectStorage.type: got "minio"; allowed: s3 | gcs | azure',
+            'akko-audit:logs: field ingress.lokiHost: got "not a host"; allowed: a DNS name such as loki.example.net',
+        ]);
+    });
+
+    it("secret references must exist and be secret", () => {
+        assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }), [
+            "akko-audit:logs: field gatewayPasswordSecret: got \"lokiPw\", but akko-audit:lokiPw is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:lokiPw`",
+        ]);
+        assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }, { lokiPw: "plain" }), [
+            "akko-audit:logs: field gatewayPasswordSecret: got \"lokiPw\", but akko-audit:lokiPw is stored in plain text; allowed: a secret config key, set it again with `pulumi config set --secret akko-audit:lokiPw`",
+        ]);
+        assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }, { lokiPw: "[secret]" }, ["lokiPw"]), []);
+    });
+});
