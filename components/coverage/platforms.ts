@@ -47,6 +47,7 @@ export function outcome(cluster: ClusterConfig, req: RequestAttributes): Request
             return level === "None" ? { level, why: "dropped by the product's policy (noise rule)" } : { level };
         }
         case "eks": {
+            if (!cluster.firehoseEndpointUrl) return { level: "None", why: "no firehoseEndpointUrl: events stay in CloudWatch and never reach Loki" };
             const level = e.managed.evaluate(req).level;
             return level === "None" ? { level, why: "EKS's fixed audit policy drops it" } : { level };
         }
@@ -60,6 +61,7 @@ export function outcome(cluster: ClusterConfig, req: RequestAttributes): Request
             return { level };
         }
         case "aks": {
+            if (!cluster.eventHubLocation) return { level: "None", why: "no eventHubLocation: events stay in Log Analytics and never reach Loki" };
             const note = "AKS's audit policy is managed by Microsoft and not published: at least Metadata, bodies not guaranteed";
             if ((cluster.categories as string[]).includes("kube-audit")) return { level: "Metadata", note };
             if (req.verb === "get" || req.verb === "list") {

@@ -87,12 +87,12 @@ export async function startRecording(config: Record<string, string>, secretKeys:
 /** Waits until every registration the program started has reached the mock monitor. */
 export async function settleRegistrations(): Promise<void> {
     const settings = require("@pulumi/pulumi/runtime/settings") as { awaitStackRegistrations(): Promise<void> };
-    let count = -1;
-    // Registrations can start more registrations (apply callbacks): wait until the count stops moving.
-    while (count !== recorded.length) {
-        count = recorded.length;
+    let seen = "";
+    // Registrations and invokes start more of each (apply callbacks): wait until neither count moves.
+    while (seen !== `${recorded.length}/${invokes.length}`) {
+        seen = `${recorded.length}/${invokes.length}`;
         await new Promise((r) => setImmediate(r));
         await settings.awaitStackRegistrations();
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 20));
     }
 }

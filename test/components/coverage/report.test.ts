@@ -11,9 +11,9 @@ function fleet(clusters: Record<string, unknown>[], retentionDays = 30) {
     return validateStackConfig({ stack: "t", values: { clusters, logs: { retentionDays }, key: "[secret]" }, secretKeys: new Set(["key"]) });
 }
 const K3S = { name: "edge", kind: "k3s", sshPrivateKeySecret: "key", servers: [{ host: "10.0.0.1", hostKey: HOST_KEY }] };
-const EKS = { name: "pay", kind: "eks", clusterName: "pay", region: "eu-west-3" };
+const EKS = { name: "pay", kind: "eks", clusterName: "pay", region: "eu-west-3", firehoseEndpointUrl: "https://alloy.example.net/firehose/pay", firehoseAccessKeySecret: "key" };
 const GKE = (dataAccessLogTypes: string[]) => ({ name: "ana", kind: "gke", project: "akko-analytics", location: "europe-west1", clusterName: "ana", dataAccessLogTypes });
-const AKS = (categories: string[]) => ({ name: "hds", kind: "aks", clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`, workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`, categories });
+const AKS = (categories: string[]) => ({ name: "hds", kind: "aks", clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`, workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`, categories, eventHubLocation: "francecentral" });
 const OCP = (profile: string, extra = {}) => ({ name: "ocp", kind: "openshift", kubeconfigSecret: "key", profile, ...extra });
 
 function cluster(spec: Record<string, unknown>): ClusterCoverage {
@@ -62,6 +62,17 @@ describe("coverage report", () => {
         assert.deepEqual(statuses(admin), { writes: "partial", interactive: "partial", "sensitive-reads": "partial", reviews: "full", "other-reads": "none" });
         assert.deepEqual(levels(admin, "sensitive-reads"), { "get secrets": "None", "list secrets": "None", "watch secrets": "Metadata", "get configmaps": "None" });
         assert.equal(admin.classes[2].requests[0].why, "kube-audit-admin drops get and list: choose category kube-audit");
+    });
+
+    it("EKS without Firehose and AKS without an Event Hub: nothing reaches Loki, and the report says why", () => {
+        const { firehoseEndpointUrl: _u, firehoseAccessKeySecret: _k, ...eksLocal } = EKS;
+        void _u, void _k;
+        const eks = cluster(eksLocal);
+        assert.ok(eks.classes.every((x) => x.status === "none"));
+        assert.equal(eks.classes[0].requests[0].why, "no firehoseEndpointUrl: events stay in CloudWatch and never reach Loki");
+        const { eventHubLocation: _l, ...aksLocal } = AKS(["kube-audit"]);
+        void _l;
+        assert.equal(cluster(aksLocal).classes[2].requests[0].why, "no eventHubLocation: events stay in Log Analytics and never reach Loki");
     });
 
     it("OpenShift: the profile decides; None turns everything off", () => {

@@ -1,0 +1,75 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { readStackFile, validateDeployableStack } from "../../../components/config";
+import { buildPlan, planText, SECRET_MARK } from "../../../components/plan";
+import { auditProgram } from "../../../components/rollout/program";
+import { main } from "../../../cli/main";
+
+const ROOT = path.resolve(__dirname, "../../..");
+
+describe("offline plan (the real program under the SDK's mocks)", function () {
+    this.timeout(60000);
+
+    it("lists every resource grouped by cluster, with parents, dependencies and inputs; secrets as [secret]", async () => {
+        const plan = await buildPlan(validateDeployableStack(readStackFile(ROOT, "prod")), auditProgram);
+        assert.deepEqual(Object.keys(plan.groups).sort(), ["analytics", "edge-paris", "factory-lyon", "hds-sante", "logs", "ocp-core", "payments-eu", "stack"]);
+        assert.deepEqual(plan.groups.stack.map((e) => `${e.type} ${e.name}`), ["akko:audit:Rollout akko-audit"]);
+        assert.equal(plan.resources, Object.values(plan.groups).reduce((n, g) => n + g.length, 0));
+
+        const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-server-1-apply")!;
+        assert.equal(apply.type, "command:remote:Command");
+        assert.equal(apply.parent, "akko:audit:K3sServerAuditLogging::factory-lyon-server-1");
+        assert.ok(apply.dependsOn.includes("command:remote:Command::factory-lyon-server-1-preflight"));
+        // The connection carries the private key: Pulumi makes the whole input secret, and so does the plan.
+        assert.equal(apply.inputs.connection, SECRET_MARK);
+        assert.match(String(apply.inputs.delete), /'AKKO_NODE=factory-lyon\/10\.20\.0\.12'/);
+
+        const text = JSON.stringify(plan);
+        assert.ok(!text.includes("v1:placeholder"), "no secret config value reaches the plan");
+        assert.deepEqual(plan.criticalPath.filter((n) => n.endsWith("-apply")), [
+            "command:remote:Command::factory-lyon-server-0-apply",
+            "command:remote:Command::factory-lyon-server-1-apply",
+            "command:remote:Command::factory-lyon-server-2-apply",
+        ]);
+        // A preview: the Event Hub keys depend on resources not created yet, so only the project read happens.
+        assert.deepEqual(plan.placeholderInvokes, ["gcp:organizations/getProject:getProject"]);
+    });
+
+    it("the text form names each group and shortens long inputs to a hash", async () => {
+        const text = planText(await buildPlan(validateDeployableStack(readStackFile(ROOT, "dev")), auditProgram));
+        assert.match(text, /^Plan for stack dev: \d+ resources \(offline, under the Pulumi SDK's mocks\)/);
+        assert.ok(text.includes("\n== dev ("));
+        assert.ok(text.includes("\n== logs ("));
+        assert.match(text, /create: "?<\d+ chars, sha256 [0-9a-f]{12}>/);
+    });
+
+    it("CLI: plan --json is the same plan; a bad stack is one line, exit 2", async () => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const rec = { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) };
+        assert.equal(await main(["plan", "--stack", "dev", "--json", "--project-dir", ROOT], rec), 0);
+        const plan = JSON.parse(out.join("\n"));
+        assert.equal(plan.stack, "dev");
+        assert.ok(plan.groups.dev.some((e: { name: string }) => e.name === "dev-server-0-apply"));
+        assert.equal(await main(["plan", "--stack", "nope", "--project-dir", ROOT], rec), 2);
+        assert.match(err[0], /^akko-audit: unknown stack "nope"/);
+    });
+});
+
+describe("index.ts (the Pulumi program itself)", function () {
+    this.timeout(60000);
+
+    it("reads the stack's config, builds the rollout and exports per-cluster status and the logs endpoints", async () => {
+        const { runtimeConfig } = await import("../../../components/plan");
+        const { setupMocks, resolve, settle } = await import("../../helpers/pulumi-mocks");
+        const rc = runtimeConfig(validateDeployableStack(readStackFile(ROOT, "dev")));
+        const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys });
+        const program = await import("../../../index");
+        await settle();
+        const clusters = (await resolve(program.clusters)).value;
+        assert.deepEqual(Object.keys(clusters), ["dev"]);
+        assert.equal(clusters.dev.kind, "k3s");
+        assert.ok(mocks.resources.some((r) => r.type === "akko:audit:Rollout" && r.name === "akko-audit"));
+        assert.ok("lokiNamespace" in program.logs);
+    });
+});

@@ -1,0 +1,151 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackFile, StackConfig, validateDeployableStack } from "../../../components/config";
+import { criticalPath, runtimeConfig } from "../../../components/plan";
+import { mockInvokes } from "../../helpers/invoke-mocks";
+import { RecordedResource, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
+
+// The engine and providers cannot run here: the SDK's mocks stand in for them, and the two cloud reads the
+// program makes (GCP project number, Event Hub keys) are answered explicitly.
+const INVOKES = {
+    "gcp:organizations/getProject:getProject": (i: Record<string, any>) => ({ projectId: i.projectId, number: "424242424242" }),
+    "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k", keyName: "listen" }),
+};
+
+async function run(config: StackConfig) {
+    const rc = runtimeConfig(config);
+    const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys });
+    const invokes = mockInvokes(INVOKES);
+    try {
+        const { auditProgram } = await import("../../../components/rollout/program");
+        const outputs = auditProgram(config);
+        await settle();
+        return { resources: [...mocks.resources], outputs, one: mocks.one };
+    } finally {
+        invokes.restore();
+    }
+}
+
+/** The cluster (direct child of the rollout) each resource belongs to. */
+function groups(resources: RecordedResource[]): Map<string, string> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const out = new Map<string, string>();
+    for (const r of resources) {
+        let cur: RecordedResource | undefined = r;
+        while (cur && byUrn.get(cur.parent)?.type !== "akko:audit:Rollout") cur = byUrn.get(cur.parent);
+        out.set(r.urn, cur ? cur.name : "root");
+    }
+    return out;
+}
+
+const applies = (urns: string[]) => urns.filter((u) => u.includes("command:remote:Command::") && u.endsWith("-apply"));
+
+function k3sFleet(sizes: number[]): StackConfig {
+    const clusters = sizes.map((n, i) => ({
+        name: `site-${i}`, kind: "k3s", sshPrivateKeySecret: "sshKey",
+        servers: Array.from({ length: n }, (_, j) => ({ host: `10.0.${i}.${j + 1}`, hostKey: HOST_KEY })),
+    }));
+    return validateDeployableStack({
+        stack: "t",
+        values: { clusters, logs: { gatewayPasswordSecret: "lokiPassword", ingress: { clusterIssuer: "le", lokiHost: "loki.example.net" } }, sshKey: "[secret]", lokiPassword: "[secret]" },
+        secretKeys: new Set(["sshKey", "lokiPassword"]),
+    });
+}
+
+describe("AuditRollout (the whole program under the SDK's mocks)", function () {
+    this.timeout(60000);
+
+    it("registers one component per cluster, named after it, plus the logs layer, all under the rollout", async () => {
+        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const rollout = resources.filter((r) => r.type === "akko:audit:Rollout");
+        assert.deepEqual(rollout.map((r) => [r.name, r.parent]), [["akko-audit", ""]]);
+        const children = resources.filter((r) => r.parent === rollout[0].urn).map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(children, [
+            "akko:audit:AksAuditLogging hds-sante",
+            "akko:audit:EksAuditLogging payments-eu",
+            "akko:audit:GkeAuditLogging analytics",
+            "akko:audit:K3sAuditLogging edge-paris",
+            "akko:audit:K3sAuditLogging factory-lyon",
+            "akko:audit:LogsLayer logs",
+            "akko:audit:OpenShiftAuditProfile ocp-core",
+        ]);
+    });
+
+    it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
+        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const manifests = resources.filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-")).map((r) => r.name).sort();
+        assert.deepEqual(manifests, [
+            ...["edge-paris-server-0"],
+            ...["factory-lyon-server-0", "factory-lyon-server-1", "factory-lyon-server-2"],
+        ].flatMap((n) => [`${n}-manifest-akko-audit-alloy-secret.yaml`, `${n}-manifest-akko-audit-alloy.yaml`]).sort());
+        // The Loki password travels inside the secret manifest: the upload is secret.
+        const secretUpload = resources.find((r) => r.name === "edge-paris-server-0-manifest-akko-audit-alloy-secret.yaml")!;
+        assert.deepEqual(secretUpload.secretInputs.includes("source"), true);
+    });
+
+    it("clusters never depend on each other; the critical path is the largest HA cluster's servers", async () => {
+        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const group = groups(resources);
+        for (const r of resources) {
+            for (const d of r.dependencies) {
+                const from = group.get(r.urn)!;
+                const to = group.get(d)!;
+                assert.ok(from === to || to === "root", `${r.type} ${r.name} (${from}) depends on ${d} (${to})`);
+            }
+        }
+        const path = criticalPath(resources.map((r) => ({ ...r, inputs: r.inputs, importId: r.importId })));
+        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["factory-lyon-server-0-apply", "factory-lyon-server-1-apply", "factory-lyon-server-2-apply"]);
+    });
+
+    it("critical path equals the largest HA server count, not the fleet size", async () => {
+        const { resources } = await run(k3sFleet([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 2]));
+        assert.equal(resources.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-apply")).length, 18);
+        const path = criticalPath(resources.map((r) => ({ ...r })));
+        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["site-12-server-0-apply", "site-12-server-1-apply", "site-12-server-2-apply", "site-12-server-3-apply"]);
+    });
+
+    it("exports per-cluster status: kind, what was enabled, where logs go, retention on each hop", async () => {
+        const { outputs } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const clusters = (await resolve(outputs.clusters)).value;
+        assert.deepEqual(Object.keys(clusters), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
+        assert.deepEqual(clusters["edge-paris"], {
+            kind: "k3s",
+            enabled: ["audit policy + kube-apiserver audit flags on 1 server node(s) (192.0.2.10)"],
+            logsGoTo: '/var/log/k3s-audit.log -> Alloy (HelmChart in the cluster) -> Loki {job="k3s-audit", cluster="edge-paris"}',
+            retention: [
+                { hop: "node disk", days: 30, text: "/var/log/k3s-audit.log: rotated files kept 30 days, at most 10 x 100 MB" },
+                { hop: "Loki", days: 90, text: "90 days, enforced by Loki's compactor" },
+            ],
+            gaps: [],
+        });
+        assert.equal(clusters["payments-eu"].kind, "eks");
+        assert.deepEqual(clusters["payments-eu"].retention[0], { hop: "cloud", days: 30, text: "CloudWatch /aws/eks/payments-prod-eu/cluster: 30 days" });
+        assert.ok(clusters["payments-eu"].logsGoTo.startsWith("subscription filter (audit events only) -> Firehose -> https://"));
+    });
+
+    it("index.ts: bad config fails before any resource is registered, as one RunError listing every problem", async () => {
+        const bad = readStackFile(ROOT, "prod");
+        (bad.values.clusters as any[])[2].region = "eu-west-9";
+        (bad.values.clusters as any[])[0].servers[0].port = 0;
+        const mocks = await setupMocks({
+            config: Object.fromEntries(Object.entries(bad.values).map(([k, v]) => [`akko-audit:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+            secretKeys: [...bad.secretKeys].map((k) => `akko-audit:${k}`),
+        });
+        const { loadStackConfig } = await import("../../../components/config/pulumi");
+        assert.throws(() => loadStackConfig(), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
+            assert.deepEqual(e.message.split("\n"), [
+                "2 config problems:",
+                '  - akko-audit:clusters[0] (cluster "edge-paris", kind k3s): field servers[0].port: got 0; allowed: a TCP port, 1 to 65535',
+                '  - akko-audit:clusters[2] (cluster "payments-eu", kind eks): field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
+            ]);
+            return true;
+        });
+        await settle();
+        assert.equal(mocks.resources.length, 0);
+    });
+});
