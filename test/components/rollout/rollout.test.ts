@@ -124,7 +124,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         });
         assert.equal(clusters["payments-eu"].kind, "eks");
         assert.deepEqual(clusters["payments-eu"].retention[0], { hop: "cloud", days: 30, text: "CloudWatch /aws/eks/payments-prod-eu/cluster: 30 days" });
-        assert.ok(clusters["payments-eu"].logsGoTo.startsWith("subscription filter (audit events only) -> Firehose -> https://"));
+        assert.ok(String(clusters["payments-eu"].logsGoTo).startsWith("subscription filter (audit events only) -> Firehose -> https://"));
     });
 
     it("index.ts: bad config fails before any resource is registered, as one RunError listing every problem", async () => {
