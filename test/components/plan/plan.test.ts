@@ -63,7 +63,8 @@ describe("index.ts (the Pulumi program itself)", function () {
         const { runtimeConfig } = await import("../../../components/plan");
         const { setupMocks, resolve, settle } = await import("../../helpers/pulumi-mocks");
         const rc = runtimeConfig(validateDeployableStack(readStackFile(ROOT, "dev")));
-        const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys });
+        const { k3sCommandOutputs } = await import("../../helpers/k3s-outputs");
+        const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: k3sCommandOutputs });
         const program = await import("../../../index");
         await settle();
         const clusters = (await resolve(program.clusters)).value;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readStackFile, StackConfig, validateDeployableStack } from "../../../components/config";
 import { criticalPath, runtimeConfig } from "../../../components/plan";
 import { mockInvokes } from "../../helpers/invoke-mocks";
+import { k3sCommandOutputs } from "../../helpers/k3s-outputs";
 import { RecordedResource, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -18,7 +19,7 @@ const INVOKES = {
 
 async function run(config: StackConfig) {
     const rc = runtimeConfig(config);
-    const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys });
+    const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: k3sCommandOutputs });
     const invokes = mockInvokes(INVOKES);
     try {
         const { auditProgram } = await import("../../../components/rollout/program");
