@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, validateStackConfig } from "../../../components/config";
+import { configProblems, validateClusters } from "../../helpers/config";
 import { aksArgsFromConfig, aksSummary } from "../../../components/aks";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
@@ -12,16 +12,10 @@ const BASE = {
 const W = 'akko-audit:clusters[0] (cluster "hds", kind aks)';
 
 function validate(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-    return validateStackConfig({ stack: "t", values: { clusters: [cluster], ...extra }, secretKeys: new Set() });
+    return validateClusters([cluster], [], extra);
 }
 function problems(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {
-    try {
-        validate(cluster, extra);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-    }
-    return assert.fail("expected a ConfigError");
+    return configProblems(() => validate(cluster, extra));
 }
 
 describe("AKS config (Event Hub)", () => {

@@ -1,21 +1,15 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, validateStackConfig } from "../../../components/config";
+import { configProblems, validateClusters } from "../../helpers/config";
 import { gkeArgsFromConfig, gkeSummary } from "../../../components/gke";
 
 const BASE = { name: "ana", kind: "gke", project: "akko-analytics-prod", location: "europe-west1", clusterName: "analytics-prod" };
 const W = 'akko-audit:clusters[0] (cluster "ana", kind gke)';
 
 function validate(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-    return validateStackConfig({ stack: "t", values: { clusters: [cluster], ...extra }, secretKeys: new Set() });
+    return validateClusters([cluster], [], extra);
 }
 function problems(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {
-    try {
-        validate(cluster, extra);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-    }
-    return assert.fail("expected a ConfigError");
+    return configProblems(() => validate(cluster, extra));
 }
 
 describe("GKE config (subscription, API_SERVER)", () => {

@@ -1,14 +1,8 @@
 import { strict as assert } from "node:assert";
-import { validateStackConfig } from "../../../components/config";
+import { validCluster } from "../../helpers/config";
 import { renderOpenShiftArtifacts } from "../../../components/openshift/render";
 
-function cluster(c: Record<string, unknown>, secrets: string[] = []) {
-    const values: Record<string, unknown> = { clusters: [c] };
-    for (const s of secrets) values[s] = "[secret]";
-    const [v] = validateStackConfig({ stack: "t", values, secretKeys: new Set(secrets) }).clusters;
-    assert.ok(v.kind === c.kind);
-    return v as any;
-}
+const cluster = validCluster;
 
 describe("render: OpenShift review file", () => {
     it("managed/<cluster>.json has the exact APIServer patch", () => {
