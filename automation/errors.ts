@@ -51,6 +51,12 @@ export function describeError(e: unknown, stack: string, op: Operation, errors: 
         if (code === -2 && /ENOENT/.test(stderr)) {
             return "the Pulumi CLI is not installed or not on PATH: a live preview/up/destroy needs it and cloud credentials (https://www.pulumi.com/docs/install/); 'akko-audit plan' works offline";
         }
+        // The SDK runs `pulumi version` first. Here the CLI exists but cannot run, e.g. the npm launcher
+        // (the `pulumi` devDependency) could not download it without internet.
+        if (code === -2 && /^Command failed with exit code \d+: \S*pulumi version/.test(stderr)) {
+            const why = stderr.split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !SECRET_LOOKING.test(l)).pop();
+            return `the Pulumi CLI could not run${why ? ` (${why})` : ""}: a live preview/up/destroy needs it and cloud credentials (https://www.pulumi.com/docs/install/); 'akko-audit plan' works offline`;
+        }
         if (/passphrase/i.test(stderr)) return `stack ${stack}: cannot decrypt its secrets: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`;
         if (/PULUMI_ACCESS_TOKEN must be set|not logged in/i.test(stderr)) {
             return "not logged in to a Pulumi backend: run 'pulumi login' (or set PULUMI_BACKEND_URL / PULUMI_ACCESS_TOKEN)";

@@ -38,8 +38,9 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
  * provider SDK); components/rollout owns the program and its signature.
  */
 export const rolloutProgram: AuditProgram = async () => {
-    const { loadStackConfig } = await import("../components/config/pulumi");
-    const rollout = require("../components/rollout") as { auditProgram(config: StackConfig): unknown };
+    // require, not import(): the launcher registers tsx for CommonJS only.
+    const { loadStackConfig } = require("../components/config/pulumi") as typeof import("../components/config/pulumi");
+    const rollout = require("../components/rollout/program") as { auditProgram(config: StackConfig): unknown };
     const result = await rollout.auditProgram(loadStackConfig());
     return typeof result === "object" && result !== null ? (result as Record<string, unknown>) : {};
 };

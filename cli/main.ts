@@ -37,7 +37,8 @@ export async function main(args: string[], out: Output = processOutput): Promise
             case "up":
             case "destroy": {
                 // Loaded on demand: the Automation API is only needed by these commands.
-                const { automationCommand } = await import("./automation-commands");
+                // require, not import(): the launcher registers tsx for CommonJS only.
+                const { automationCommand } = require("./automation-commands") as typeof import("./automation-commands");
                 return await automationCommand(command, rest, out);
             }
             case undefined:

@@ -43,6 +43,22 @@ describe("automation: error mapping", () => {
         );
     });
 
+    it("a Pulumi CLI that cannot run (the npm launcher without internet) says so, with its own reason", async () => {
+        // A stand-in for node_modules/.bin/pulumi offline: it fails exactly as the launcher does here.
+        const root = mkdtempSync(path.join(tmpdir(), "offline-pulumi-"));
+        require("node:fs").mkdirSync(path.join(root, "bin"));
+        require("node:fs").writeFileSync(path.join(root, "bin", "pulumi"), "#!/bin/sh\necho 'Downloading pulumi v3.265.0...' >&2\necho 'pulumi: fetch failed' >&2\nexit 1\n", { mode: 0o755 });
+        const err = await PulumiCommand.get({ root }).then(
+            () => assert.fail("expected the stand-in CLI to fail"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof CommandError);
+        assert.equal(
+            describeError(err, "prod", "up"),
+            "the Pulumi CLI could not run (pulumi: fetch failed): a live preview/up/destroy needs it and cloud credentials (https://www.pulumi.com/docs/install/); 'akko-audit plan' works offline",
+        );
+    });
+
     it("names a missing passphrase and a missing login", () => {
         assert.equal(
             describeError(cliError("error: getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables"), "prod", "preview"),

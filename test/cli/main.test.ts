@@ -143,6 +143,12 @@ describe("akko-audit CLI", () => {
         const bad = spawnSync(process.execPath, [BIN, "policy", "simulate", "--log", "/nonexistent"], { encoding: "utf8" });
         assert.equal(bad.status, 2);
         assert.equal(bad.stderr, "akko-audit: --log /nonexistent: no such file\n");
+        // Commands loaded on demand must load in the launcher too (it registers tsx for CommonJS only).
+        for (const command of ["plan", "coverage", "normalize", "preview", "up", "destroy"]) {
+            const help = spawnSync(process.execPath, [BIN, command, "--help"], { encoding: "utf8" });
+            assert.equal(help.status, 0, `${command} --help: ${help.stderr}`);
+            assert.match(help.stdout, /^Usage: akko-audit /);
+        }
         const stdin = spawnSync(process.execPath, [BIN, "policy", "simulate", "--log", "-"], { encoding: "utf8", input: JSON.stringify({ ...EXEC_EVENT, stage: "ResponseComplete" }) + "\n" });
         assert.equal(stdin.status, 0, stdin.stderr);
         assert.equal(JSON.parse(stdin.stdout).events, 1);
