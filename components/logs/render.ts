@@ -6,7 +6,6 @@ import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource, u
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
 import { lokiValues } from "./loki/values";
-import { logsProblems } from "./requirements";
 
 /** A file `render` writes for review (no secret in any of them). */
 export interface LogsArtifact {
@@ -18,7 +17,8 @@ export interface LogsArtifact {
 /**
  * The logs layer's reviewable artifacts: Loki values, every Alloy config (central, each k3s and OpenShift
  * cluster), the k3s HelmChart manifests and the dashboard JSON. Pure; secrets appear only as variable names.
- * Problems that would stop a deployment are listed in logs/PROBLEMS.txt rather than failing the render.
+ * Clusters whose events will not reach Loki are listed in logs/NOT-SHIPPED.txt (what would stop a deployment
+ * already failed validation, before render gets here).
  */
 export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
     const out: LogsArtifact[] = [
@@ -42,7 +42,7 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
             out.push({ path: `logs/k3s/${c.name}/akko-audit-alloy.yaml`, content: renderK3sAlloyManifest(config, c).content, description: `k3s HelmChart manifest installing Alloy on ${c.name}'s servers` });
         }
     }
-    const notes = [...logsProblems(config), ...plan.notShipped.map((n) => `${n.cluster}: not shipped to Loki: ${n.reason}`)];
-    if (notes.length > 0) out.push({ path: "logs/PROBLEMS.txt", content: notes.join("\n") + "\n", description: "what would stop `pulumi up` or keep a cluster out of Loki" });
+    const notes = plan.notShipped.map((n) => `${n.cluster}: not shipped to Loki: ${n.reason}`);
+    if (notes.length > 0) out.push({ path: "logs/NOT-SHIPPED.txt", content: notes.join("\n") + "\n", description: "clusters whose audit events will not reach Loki, and why" });
     return out;
 }

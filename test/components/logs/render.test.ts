@@ -24,13 +24,10 @@ describe("logs artifacts for `render`", () => {
         assert.ok(out.find((a) => a.path === "logs/alloy/central.alloy")!.content.includes('otelcol.receiver.otlp "ocp_core"'));
     });
 
-    it("writes what would stop `pulumi up` or keep a cluster out of Loki to logs/PROBLEMS.txt", () => {
-        const out = renderLogsArtifacts(fleet({ gatewayPasswordSecret: undefined, receivers: { gcpCredentialsSecret: "gcpKey" } }));
-        const problems = out.find((a) => a.path === "logs/PROBLEMS.txt")!;
-        assert.equal(
-            problems.content,
-            "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)\n" +
-                "hds-sante: not shipped to Loki: no logs.receivers.eventHubs entry: the audit log stays in Log Analytics\n",
-        );
+    it("lists the clusters whose events will not reach Loki, and why, in logs/NOT-SHIPPED.txt", () => {
+        const out = renderLogsArtifacts(fleet({ receivers: { gcpCredentialsSecret: "gcpKey" } }));
+        const notes = out.find((a) => a.path === "logs/NOT-SHIPPED.txt")!;
+        assert.equal(notes.content, "hds-sante: not shipped to Loki: no logs.receivers.eventHubs entry: the audit log stays in Log Analytics\n");
+        assert.equal(renderLogsArtifacts(fleet()).some((a) => a.path === "logs/NOT-SHIPPED.txt"), false);
     });
 });
