@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, validateDeployableStack } from "../components/config";
-import { buildPlan, settleRegistrations, startRecording } from "../components/plan";
+import { buildPlan, finishRecording, startRecording } from "../components/plan";
 
 const MANAGED = 50;
 
@@ -77,7 +77,7 @@ async function measure(mode: string, nodes: number): Promise<void> {
 async function bare(count: number): Promise<number> {
     const recorded = await startRecording({}, [], "bench");
     for (let i = 0; i < count; i++) new Bare(`bare-${i}`, { index: i });
-    await settleRegistrations();
+    await finishRecording();
     return recorded.length;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { StackConfig, CONFIG_NAMESPACE } from "../config/stack";
-import { invokes, PlannedResource, SECRET_MARK, settleRegistrations, startRecording } from "./recorder";
+import { invokes, PlannedResource, SECRET_MARK, finishRecording, startRecording } from "./recorder";
 
 /** The top-level component's type token. */
 export const ROLLOUT_TYPE = "akko:audit:Rollout";
@@ -43,7 +43,7 @@ export async function buildPlan(config: StackConfig, program: (config: StackConf
     const rc = runtimeConfig(config);
     const recorded = await startRecording(rc.values, rc.secretKeys, config.stack);
     program(config);
-    await settleRegistrations();
+    await finishRecording();
     return summarise(config, [...recorded]);
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { dependencyUrns, isSecretValue, onRegistration, settleRegistrations } from "./registrations";
 
 /** One resource the program registers, as the engine would receive it. */
 export interface PlannedResource {
@@ -16,15 +17,11 @@ export interface PlannedResource {
 }
 
 export const SECRET_MARK = "[secret]";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function redactSecrets(v: unknown): unknown {
-    if (v && typeof v === "object") {
-        const o = v as Record<string, unknown>;
-        if (o[pulumi.runtime.specialSigKey] === SECRET_SIG) return SECRET_MARK;
-        if (Array.isArray(v)) return v.map(redactSecrets);
-        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, redactSecrets(x)]));
-    }
+    if (isSecretValue(v)) return SECRET_MARK;
+    if (Array.isArray(v)) return v.map(redactSecrets);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
     return v;
 }
 
@@ -37,12 +34,12 @@ export const PLACEHOLDER_INVOKES: Record<string, (inputs: Record<string, any>) =
     "gcp:organizations/getProject:getProject": (i) => ({ projectId: i.projectId, number: "PROJECT_NUMBER" }),
     "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "CONNECTION_STRING_READ_AT_DEPLOY", keyName: "KEY_NAME" }),
 };
-let patched = false;
+let stopListening: (() => void) | undefined;
 
 /**
  * Installs the SDK's own mock monitor (no engine, no providers, no credentials, no network) and records
- * every registration with its parent and dependencies. The SDK's mocks hand `newResource` only type, name
- * and inputs, so the recorder wraps the mock monitor's registerResource to read the rest of the request.
+ * every registration with its parent and dependencies (onRegistration: the SDK's mocks hand `newResource`
+ * only type, name and inputs).
  * Invokes (`call`) read the cloud, which a plan cannot: the known ones get labelled placeholders
  * (PLACEHOLDER_INVOKES), any other gets an empty result, and every invoke is listed in the plan.
  */
@@ -65,37 +62,20 @@ export async function startRecording(config: Record<string, string>, secretKeys:
         stack,
         true,
     );
-    if (!patched) {
-        patched = true;
-        const proto = require("@pulumi/pulumi/runtime/mocks").MockMonitor.prototype;
-        const original = proto.registerResource;
-        proto.registerResource = function (req: any, callback: (err: unknown, resp: any) => void) {
-            const inputs = redactSecrets(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>;
-            const deps = new Set<string>(req.getDependenciesList());
-            req.getPropertydependenciesMap().forEach((d: any) => d.getUrnsList().forEach((u: string) => deps.add(u)));
-            return original.call(this, req, (err: unknown, resp: any) => {
-                if (!err && resp) {
-                    recorded.push({
-                        type: req.getType(), name: req.getName(), urn: resp.getUrn(), parent: req.getParent(),
-                        dependencies: [...deps].sort(), inputs, custom: req.getCustom(), importId: req.getImportid(),
-                    });
-                }
-                callback(err, resp);
-            });
-        };
-    }
+    stopListening?.();
+    stopListening = onRegistration((req, urn) => {
+        recorded.push({
+            type: req.getType(), name: req.getName(), urn, parent: req.getParent(), dependencies: dependencyUrns(req),
+            inputs: redactSecrets(pulumi.runtime.deserializeProperties(req.getObject() as any, true)) as Record<string, unknown>,
+            custom: req.getCustom(), importId: req.getImportid(),
+        });
+    });
     return recorded;
 }
 
-/** Waits until every registration the program started has reached the mock monitor. */
-export async function settleRegistrations(): Promise<void> {
-    const settings = require("@pulumi/pulumi/runtime/settings") as { awaitStackRegistrations(): Promise<void> };
-    let seen = "";
-    // Registrations and invokes start more of each (apply callbacks): wait until neither count moves.
-    while (seen !== `${recorded.length}/${invokes.length}`) {
-        seen = `${recorded.length}/${invokes.length}`;
-        await new Promise((r) => setImmediate(r));
-        await settings.awaitStackRegistrations();
-        await new Promise((r) => setTimeout(r, 20));
-    }
+/** Waits until every registration and invoke the program started has reached the mock monitor, then stops recording. */
+export async function finishRecording(): Promise<void> {
+    await settleRegistrations(() => `${recorded.length}/${invokes.length}`);
+    stopListening?.();
+    stopListening = undefined;
 }

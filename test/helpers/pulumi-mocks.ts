@@ -4,6 +4,7 @@
  * which inputs were secret. Unmocked `call()`s (function invokes) throw.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { dependencyUrns, isSecretValue, onRegistration, settleRegistrations } from "../../components/plan/registrations";
 
 export interface RecordedResource {
     type: string;
@@ -20,6 +21,8 @@ export interface RecordedResource {
     importId: string;
     provider: string;
     retainOnDelete: boolean;
+    /** Outputs the resource asks the engine to keep secret (additionalSecretOutputs). */
+    additionalSecretOutputs: string[];
 }
 
 export interface MockRun {
@@ -28,19 +31,13 @@ export interface MockRun {
     one(type: string, name: string): RecordedResource;
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-function unwrap(v: any, path: string, secrets: Set<string>, top: string): any {
-    if (v && typeof v === "object") {
-        if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) {
-            secrets.add(top);
-            return unwrap(v.value, path, secrets, top);
-        }
-        if (Array.isArray(v)) return v.map((x) => unwrap(x, path, secrets, top));
-        const out: Record<string, any> = {};
-        for (const [k, x] of Object.entries(v)) out[k] = unwrap(x, `${path}.${k}`, secrets, top);
-        return out;
+function unwrap(v: any, secrets: Set<string>, top: string): any {
+    if (isSecretValue(v)) {
+        secrets.add(top);
+        return unwrap(v.value, secrets, top);
     }
+    if (Array.isArray(v)) return v.map((x) => unwrap(x, secrets, top));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x, secrets, top)]));
     return v;
 }
 
@@ -75,35 +72,26 @@ export async function setupMocks(opts: {
     );
     if (!installed) {
         installed = true;
-        const mocksModule = require("@pulumi/pulumi/runtime/mocks");
-        const proto = mocksModule.MockMonitor.prototype;
-        const original = proto.registerResource;
-        proto.registerResource = function (req: any, callback: any) {
+        onRegistration((req: any, urn) => {
             const secrets = new Set<string>();
             const raw = pulumi.runtime.deserializeProperties(req.getObject(), true);
             const inputs: Record<string, any> = {};
-            for (const [k, v] of Object.entries(raw)) inputs[k] = unwrap(v, k, secrets, k);
-            const deps = new Set<string>(req.getDependenciesList());
-            req.getPropertydependenciesMap().forEach((d: any) => d.getUrnsList().forEach((u: string) => deps.add(u)));
-            return original.call(this, req, (err: any, resp: any) => {
-                if (!err && resp) {
-                    recorder.resources.push({
-                        type: req.getType(),
-                        name: req.getName(),
-                        urn: resp.getUrn(),
-                        custom: req.getCustom(),
-                        inputs,
-                        secretInputs: [...secrets].sort(),
-                        parent: req.getParent(),
-                        dependencies: [...deps].sort(),
-                        importId: req.getImportid(),
-                        provider: req.getProvider(),
-                        retainOnDelete: req.getRetainondelete?.() ?? false,
-                    });
-                }
-                callback(err, resp);
+            for (const [k, v] of Object.entries(raw)) inputs[k] = unwrap(v, secrets, k);
+            recorder.resources.push({
+                type: req.getType(),
+                name: req.getName(),
+                urn,
+                custom: req.getCustom(),
+                inputs,
+                secretInputs: [...secrets].sort(),
+                parent: req.getParent(),
+                dependencies: dependencyUrns(req),
+                importId: req.getImportid(),
+                provider: req.getProvider(),
+                retainOnDelete: req.getRetainondelete?.() ?? false,
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             });
-        };
+        });
     }
     return {
         get resources() {
@@ -129,10 +117,6 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
 }
 
 /** Waits until every pending resource registration has reached the mock monitor. */
-export async function settle(): Promise<void> {
-    const settings = require("@pulumi/pulumi/runtime/settings") as { awaitStackRegistrations(): Promise<void> };
-    for (let i = 0; i < 3; i++) {
-        await new Promise((r) => setImmediate(r));
-        await settings.awaitStackRegistrations();
-    }
+export function settle(): Promise<void> {
+    return settleRegistrations(() => String(recorder.resources.length));
 }

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ConfigError, fromRuntimeConfig, readStackFile, showValue, StackFileError, validateStackConfig } from "../../../components/config";
+import { configProblems } from "../../helpers/config";
+import { fromRuntimeConfig, readStackFile, showValue, StackFileError, validateStackConfig } from "../../../components/config";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
@@ -14,13 +15,7 @@ function raw(values: Record<string, unknown>, secretKeys: string[] = ["sshKey"])
     return { stack: "test", values: { sshKey: "[secret]", ...values }, secretKeys: new Set(secretKeys) };
 }
 function problems(values: Record<string, unknown>, secretKeys?: string[]): string[] {
-    try {
-        validateStackConfig(raw(values, secretKeys));
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-    }
-    return assert.fail("expected a ConfigError");
+    return configProblems(() => validateStackConfig(raw(values, secretKeys)));
 }
 
 describe("stack config validation", () => {

@@ -41,15 +41,8 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
     let run: MockRun;
     let mod: typeof import("../../../components/k3s");
     /** additionalSecretOutputs per resource name, read off the register requests (the recorder omits them). */
-    const secretOutputs = new Map<string, string[]>();
     before(async () => {
         run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });
-        const proto = require("@pulumi/pulumi/runtime/mocks").MockMonitor.prototype;
-        const recorded = proto.registerResource;
-        proto.registerResource = function (req: any, callback: any) {
-            secretOutputs.set(req.getName(), req.getAdditionalsecretoutputsList());
-            return recorded.call(this, req, callback);
-        };
         mod = await import("../../../components/k3s");
     });
     beforeEach(async () => {
@@ -205,8 +198,8 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.ok(!JSON.stringify(nodes.value).includes("test-only"));
         assert.equal(nodes.secret, false, "per-node outputs are plain (no secret went into them)");
         // stderr may quote the node's journal: the engine is asked to keep it secret in state.
-        assert.deepEqual(secretOutputs.get("edge-server-0-apply"), ["stderr", "connection"]);
-        assert.deepEqual(secretOutputs.get("edge-server-1-preflight"), ["stderr", "connection"]);
+        assert.deepEqual(run.one(CMD, "edge-server-0-apply").additionalSecretOutputs, ["stderr", "connection"]);
+        assert.deepEqual(run.one(CMD, "edge-server-1-preflight").additionalSecretOutputs, ["stderr", "connection"]);
     });
 
     it("a secret extra manifest is staged, hashed and installed as a secret", async () => {
