@@ -93,7 +93,7 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
     });
     if (opts.help) return out.stdout(AUTOMATION_HELP), 0;
     // Offline validation of Pulumi.<stack>.yaml first: bad config never reaches the Pulumi CLI.
-    const config = loadStackForCli(opts.stack, opts["project-dir"], op, out);
+    const config = loadStackForCli(opts.stack, opts["project-dir"], op, out, { allowUnsetSecrets: false });
     if (typeof config === "number") return config;
     if (op === "destroy" && !opts.yes) {
         throw new CliError(`destroy: removes everything stack ${config.stack} created (audit logging is switched off on ${config.clusters.length} clusters); pass --yes to confirm`);

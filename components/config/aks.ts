@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, intInRange, strictObject } from "./fields";
+import { allowed, clusterName, previousNames, intInRange, strictObject } from "./fields";
 
 export const AKS_AUDIT_CATEGORIES = ["kube-audit", "kube-audit-admin"] as const;
 export type AksAuditCategory = (typeof AKS_AUDIT_CATEGORIES)[number];
@@ -23,6 +23,8 @@ const WORKSPACE_TEXT = "a Log Analytics workspace id: /subscriptions/<uuid>/reso
 
 export const AksClusterSchema = strictObject({
     name: clusterName,
+    /** Earlier names of this cluster: renaming keeps its resources (aliases). Default none. */
+    previousNames,
     kind: z.literal("aks"),
     /** Resource id of the existing AKS cluster. */
     clusterResourceId: z.string(allowed(CLUSTER_ID_TEXT)).regex(AKS_CLUSTER_ID, allowed(CLUSTER_ID_TEXT)),

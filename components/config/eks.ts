@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, intInRange, oneOf, secretRef, strictObject } from "./fields";
+import { allowed, clusterName, previousNames, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 export const DEFAULT_EKS_LOG_TYPES: EksLogType[] = ["audit", "authenticator", "controllerManager"];
@@ -30,6 +30,8 @@ const FIREHOSE_URL_TEXT = "the https URL of Alloy's loki.source.awsfirehose rece
 
 export const EksClusterSchema = strictObject({
     name: clusterName,
+    /** Earlier names of this cluster: renaming keeps its resources (aliases). Default none. */
+    previousNames,
     kind: z.literal("eks"),
     /** The existing EKS cluster's name (as in the console). */
     clusterName: z

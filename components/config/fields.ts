@@ -21,6 +21,15 @@ export const clusterName = z
     .max(CLUSTER_NAME_MAX, allowed(`lowercase letters, digits and '-', at most ${CLUSTER_NAME_MAX} characters`))
     .regex(DNS_LABEL, allowed(`lowercase letters, digits and '-', at most ${CLUSTER_NAME_MAX} characters`));
 
+/**
+ * The cluster's earlier names, newest first: a rename keeps every resource (Pulumi aliases) instead of
+ * tearing the old name's resources down. Default none.
+ */
+export const previousNames = z
+    .array(clusterName, allowed("a list of the cluster's earlier names"))
+    .max(10, allowed("at most 10 earlier names"))
+    .default([]);
+
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
 const IPV6 = /^[0-9A-Fa-f:.]+$/;
 export const host = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, intInRange, oneOf, strictObject } from "./fields";
+import { allowed, clusterName, previousNames, intInRange, oneOf, strictObject } from "./fields";
 
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A region (europe-west1) or a zone (europe-west1-b). */
@@ -17,6 +17,8 @@ export const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]
 
 export const GkeClusterSchema = strictObject({
     name: clusterName,
+    /** Earlier names of this cluster: renaming keeps its resources (aliases). Default none. */
+    previousNames,
     kind: z.literal("gke"),
     /** GCP project id of the cluster. */
     project: z.string(allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")).regex(GCP_PROJECT_ID, allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { absolutePath, allowed, clusterName, host, intInRange, port, secretRef, sshHostKey, sshUser, strictObject } from "./fields";
+import { absolutePath, allowed, clusterName, previousNames, host, intInRange, port, secretRef, sshHostKey, sshUser, strictObject } from "./fields";
 
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_USER = "root";
@@ -31,6 +31,8 @@ export const K3sServerSchema = SshEndpointSchema.extend({
 
 export const K3sClusterSchema = strictObject({
     name: clusterName,
+    /** Earlier names of this cluster: renaming keeps its resources (aliases). Default none. */
+    previousNames,
     kind: z.literal("k3s"),
     /** k3s server nodes (they run the API server). Agents must not be listed: they are never touched. */
     servers: z.array(K3sServerSchema, allowed("a list of server nodes")).min(1, allowed("at least one server node")),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, oneOf, secretRef, strictObject } from "./fields";
+import { allowed, clusterName, previousNames, oneOf, secretRef, strictObject } from "./fields";
 
 export const OPENSHIFT_PROFILES = ["Default", "WriteRequestBodies", "AllRequestBodies", "None"] as const;
 export type OpenShiftProfile = (typeof OPENSHIFT_PROFILES)[number];
@@ -18,6 +18,8 @@ export type OpenShiftCustomRule = z.infer<typeof OpenShiftCustomRuleSchema>;
 
 export const OpenShiftClusterSchema = strictObject({
     name: clusterName,
+    /** Earlier names of this cluster: renaming keeps its resources (aliases). Default none. */
+    previousNames,
     kind: z.literal("openshift"),
     /** Secret config key holding the cluster's kubeconfig (cluster-admin). Required. */
     kubeconfigSecret: secretRef,

@@ -29,6 +29,16 @@ export interface StackConfig {
     logs: LogsConfigValue;
     /** Every secret config key the stack refers to (names, never values). */
     secretKeys: string[];
+    /** Secret keys the stack refers to that are not set yet (only offline, with allowUnsetSecrets). */
+    unsetSecrets: string[];
+}
+
+export interface ValidateOptions {
+    /**
+     * Offline commands (render, plan, coverage) work before the secrets are set: a referenced secret that is
+     * not set is listed in `unsetSecrets` instead of refused. Default false (`pulumi up` needs every secret).
+     */
+    allowUnsetSecrets?: boolean;
 }
 
 /**
@@ -82,8 +92,22 @@ function formatIssue(key: string, rawRoot: unknown, iss: z.core.$ZodIssue): stri
  * names, secret references that exist and are secret, and retention that never outlives Loki's.
  * Throws ConfigError listing every problem (not only the first).
  */
-export function validateStackConfig(raw: RawStackConfig): StackConfig {
+export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions = {}): StackConfig {
     const problems: string[] = [];
+    const unset = new Set<string>();
+    const secretProblem = (where: string, ref: { field: string; key: string }): string | undefined => {
+        if (!(ref.key in raw.values)) {
+            if (opts.allowUnsetSecrets) {
+                unset.add(ref.key);
+                return undefined;
+            }
+            return `${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is not set; allowed: a secret config key, set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``;
+        }
+        if (!raw.secretKeys.has(ref.key)) {
+            return `${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``;
+        }
+        return undefined;
+    };
     const v = raw.values;
 
     const clustersRaw = v.clusters;
@@ -105,8 +129,13 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", v.logs, iss));
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
 
-    problems.push(...crossChecks(valid, logs, raw));
-    if (logsResult.success) problems.push(...logsSecretChecks(logs, raw));
+    problems.push(...crossChecks(valid, logs, secretProblem));
+    if (logsResult.success) {
+        for (const ref of logsSecretRefs(logs)) {
+            const p = secretProblem(`${CONFIG_NAMESPACE}:logs: field ${ref.field}`, ref);
+            if (p) problems.push(p);
+        }
+    }
     const clusters = [...valid.values()];
 
     const secretKeys = [...new Set([...clusters.flatMap(secretRefs), ...logsSecretRefs(logs)].map((s) => s.key))].sort();
@@ -119,7 +148,7 @@ export function validateStackConfig(raw: RawStackConfig): StackConfig {
     }
 
     if (problems.length > 0) throw new ConfigError(problems);
-    return { stack: raw.stack, clusters, logs, secretKeys };
+    return { stack: raw.stack, clusters, logs, secretKeys, unsetSecrets: [...unset].sort() };
 }
 
 function rawSecretNames(clustersRaw: unknown): string[] {
@@ -179,9 +208,11 @@ export function managedClusterIdentity(c: ClusterConfig): { id: string; field: s
     }
 }
 
-function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, raw: RawStackConfig): string[] {
+function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, secretProblem: (where: string, ref: { field: string; key: string }) => string | undefined): string[] {
     const problems: string[] = [];
     const seen = new Map<string, number>();
+    const current = new Set([...valid.values()].map((c) => c.name));
+    const formerly = new Map<string, number>();
     const clouds = new Map<string, number>();
     for (const [i, c] of valid) {
         const where = `${CONFIG_NAMESPACE}:clusters[${i}] (cluster ${JSON.stringify(c.name)}, kind ${c.kind})`;
@@ -191,12 +222,15 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
         } else seen.set(c.name, i);
 
         for (const ref of secretRefs(c)) {
-            if (!(ref.key in raw.values)) {
-                problems.push(`${where}: field ${ref.field}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is not set; allowed: a secret config key, set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
-            } else if (!raw.secretKeys.has(ref.key)) {
-                problems.push(`${where}: field ${ref.field}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
-            }
+            const p = secretProblem(`${where}: field ${ref.field}`, ref);
+            if (p) problems.push(p);
         }
+        c.previousNames.forEach((old, j) => {
+            // An alias to a name still in use, or claimed twice, would hand one cluster's resources to another.
+            if (current.has(old)) problems.push(`${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name no cluster has now (cluster ${JSON.stringify(old)} exists)`);
+            else if (formerly.has(old)) problems.push(`${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name only one cluster had (clusters[${formerly.get(old)}] lists it)`);
+            else formerly.set(old, i);
+        });
 
         const cloud = managedClusterIdentity(c);
         if (cloud) {
@@ -222,12 +256,13 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
                     }
                 });
                 {
-                    const endpoints = new Map<string, number>();
+                    // A node's resources are named after its host: one host, one node.
+                    const hosts = new Map<string, number>();
                     c.servers.forEach((s, j) => {
-                        const id = `${s.host}:${s.port}`;
-                        const prev = endpoints.get(id);
-                        if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(id)}; allowed: a node not already listed (servers[${prev}] is the same)`);
-                        else endpoints.set(id, j);
+                        const id = s.host.toLowerCase();
+                        const prev = hosts.get(id);
+                        if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(s.host)}; allowed: a host not already listed (servers[${prev}] has it; one entry per node)`);
+                        else hosts.set(id, j);
                     });
                 }
                 break;
@@ -272,16 +307,3 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, r
     return problems;
 }
 
-/** The logs block's secret references exist and are secret (same rules as a cluster's). */
-function logsSecretChecks(logs: LogsConfigValue, raw: RawStackConfig): string[] {
-    const problems: string[] = [];
-    for (const ref of logsSecretRefs(logs)) {
-        const where = `${CONFIG_NAMESPACE}:logs: field ${ref.field}`;
-        if (!(ref.key in raw.values)) {
-            problems.push(`${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is not set; allowed: a secret config key, set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
-        } else if (!raw.secretKeys.has(ref.key)) {
-            problems.push(`${where}: got ${JSON.stringify(ref.key)}, but ${CONFIG_NAMESPACE}:${ref.key} is stored in plain text; allowed: a secret config key, set it again with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${ref.key}\``);
-        }
-    }
-    return problems;
-}

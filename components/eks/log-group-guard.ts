@@ -42,10 +42,13 @@ export async function logGroupProblem(client: CloudWatchLogsClient, i: LogGroupG
     return undefined;
 }
 
+/** Inputs whose change makes the guard check again (a replace). */
+export const LOG_GROUP_GUARD_REPLACE_KEYS = ["logGroupName", "region"] as const;
+
 export const logGroupGuardProvider: pulumi.dynamic.ResourceProvider<LogGroupGuardInputs, LogGroupGuardInputs> = {
     async diff(_id, olds, news) {
         // Only another group is checked again; toggling `adopt` later must not re-run the check.
-        const replaces = (["logGroupName", "region"] as const).filter((k) => olds[k] !== news[k]);
+        const replaces = LOG_GROUP_GUARD_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
         return { changes: replaces.length > 0, replaces };
     },
     async create(inputs) {

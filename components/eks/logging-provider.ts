@@ -133,10 +133,13 @@ function waitOptions(i: EksLoggingInputs): WaitOptions {
 }
 
 /** The dynamic provider. Credentials: the AWS SDK's default chain (AWS_PROFILE, env, SSO, instance role). */
+/** Inputs whose change makes another resource (another cluster): the diff replaces, deleting the old first. */
+export const EKS_LOGGING_REPLACE_KEYS = ["clusterName", "region"] as const;
+
 export const eksLoggingProvider: pulumi.dynamic.ResourceProvider<EksLoggingInputs, EksLoggingOutputs> = {
     async diff(_id, olds, news) {
         // Another cluster is another resource: restore the old one, then enable on the new one.
-        const replaces = (["clusterName", "region"] as const).filter((k) => olds[k] !== news[k]);
+        const replaces = EKS_LOGGING_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
         const typesChanged = canonicalLogTypes(olds.logTypes).join(",") !== canonicalLogTypes(news.logTypes).join(",");
         return { changes: replaces.length > 0 || typesChanged, replaces, deleteBeforeReplace: true };
     },

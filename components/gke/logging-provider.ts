@@ -139,11 +139,14 @@ function isNotFound(e: unknown): boolean {
 /**
  * The dynamic provider. Credentials: Google Application Default Credentials. `clientFactory` is for tests.
  */
+/** Inputs whose change makes another resource (another cluster): the diff replaces, deleting the old first. */
+export const GKE_LOGGING_REPLACE_KEYS = ["project", "location", "clusterName"] as const;
+
 export function makeGkeLoggingProvider(clientFactory?: () => GkeClusterApi): pulumi.dynamic.ResourceProvider<GkeLoggingInputs, GkeLoggingOutputs> {
     const useClient = <T>(fn: (c: GkeClusterApi) => Promise<T>) => (clientFactory ? fn(clientFactory()) : withClient(fn));
     return {
         async diff(_id, olds, news) {
-            const replaces = (["project", "location", "clusterName"] as const).filter((k) => olds[k] !== news[k]);
+            const replaces = GKE_LOGGING_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
             const changed = [...olds.components].sort().join(",") !== [...news.components].sort().join(",");
             return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
         },

@@ -23,6 +23,11 @@ export interface K3sAuditLoggingArgs {
     extraManifests?: K3sManifest[];
 }
 
+/** A server node's component name: the cluster's name and the node's host (unique in a cluster). */
+export const k3sNodeName = (cluster: string, host: string) => `${cluster}-${host}`;
+/** The name 0.1.0 gave the node at position `index` (kept as an alias for stacks made by it). */
+export const legacyK3sNodeName = (cluster: string, index: number) => `${cluster}-server-${index}`;
+
 /** Refusals of the component's own arguments, one line each (config errors come from validateStackConfig). */
 export function validateK3sArgs(name: string, args: K3sAuditLoggingArgs): string[] {
     const where = `${K3S_CLUSTER_TYPE} ${name}`;
@@ -42,7 +47,8 @@ export function validateK3sArgs(name: string, args: K3sAuditLoggingArgs): string
 /**
  * Audit logging on every server node of one k3s cluster, over SSH. Servers go one at a time (each waits
  * for the previous one's API server to be ready again), so an HA cluster's API stays up; clusters are
- * independent of each other. Agents are never listed and never touched. Nodes are `<name>-server-<i>`.
+ * independent of each other. Agents are never listed and never touched. Nodes are `<name>-<host>`: a
+ * node keeps its resources whatever its place in the list, and removing one cleans up that host only.
  */
 export class K3sAuditLogging extends pulumi.ComponentResource {
     /** One component per server node, in config order. */
@@ -68,9 +74,12 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
         let previous: K3sServerAuditLogging | undefined;
         cluster.servers.forEach((server, i) => {
             const node: K3sServerAuditLogging = new K3sServerAuditLogging(
-                `${name}-server-${i}`,
+                k3sNodeName(name, server.host),
                 { cluster, serverIndex: i, privateKey, bastionPrivateKey, policy, extraManifests: args.extraManifests },
-                { parent: this, dependsOn: previous ? [previous.apply] : [] },
+                // 0.1.0 named nodes by position: the alias moves such a stack's node to its host name with
+                // no delete (children follow: their names start with the node's). It assumes the list
+                // order is the one 0.1.0 last applied; `akko-audit plan --base` shows any host mismatch.
+                { parent: this, dependsOn: previous ? [previous.apply] : [], aliases: [{ name: legacyK3sNodeName(name, i) }] },
             );
             this.servers.push(node);
             previous = node;

@@ -85,7 +85,13 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                   }
                 : undefined,
         };
-        const triggers = [hash, mHash];
+        // No `triggers`: @pulumi/command replaces a command whose triggers change (the provider marks them
+        // replaceOnChanges and the SDK adds `replaceOnChanges: ["triggers[*]"]`), and a replaced apply's delete
+        // script would put the node back as it was before akko-audit. The content hashes are in the commands
+        // themselves instead, so a change is an in-place update that runs `update`. Stacks created by 0.1.0
+        // hold triggers in state: ignoring them keeps their old value, which is not a change (removing the key
+        // would itself be a replace).
+        const ignoreChanges = ["triggers"];
         // Output could quote k3s's journal; nothing from the node goes to the Pulumi log.
         const logging = remote.Logging.None;
 
@@ -95,13 +101,12 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                 connection,
                 create: plain.preflight,
                 update: plain.preflight,
-                triggers,
                 logging,
                 addPreviousOutputInEnv: false,
             },
             // HA: the previous server's apply (K3sAuditLogging passes it as dependsOn); children do not
             // inherit a component's dependsOn, so it goes on the first child.
-            { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stderr"] },
+            { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stderr"], ignoreChanges },
         );
         const copy = (suffix: string, file: string, content: pulumi.Input<string>) =>
             new remote.CopyToRemote(
@@ -110,17 +115,18 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                     connection,
                     source: pulumi.output(content).apply((c) => new pulumi.asset.StringAsset(c)),
                     remotePath: plain.stagePath(file),
-                    triggers,
                 },
-                { parent: this, dependsOn: [preflight] },
+                // A changed source is an update (the provider copies again), never a replace.
+                { parent: this, dependsOn: [preflight], ignoreChanges },
             );
         const copies = (this.uploads = [
             copy("policy", STAGED_POLICY, args.policy),
             copy("dropin", STAGED_DROPIN, dropIn),
             ...manifests.map((m) => copy(`manifest-${m.fileName}`, stagedManifest(m.fileName), m.content)),
         ]);
-        // create and update are the same idempotent run: a changed trigger updates in place. Without an
-        // update command it would replace, and the replaced resource's delete would undo the new apply.
+        // create and update are the same idempotent run. A changed policy, drop-in or manifest (its hash is
+        // in the command) is an update in place: `update` runs, restarting k3s only if the policy or drop-in
+        // changed. `delete` runs only when the node leaves the stack (destroy, or removed from config).
         this.apply = new remote.Command(
             `${name}-apply`,
             {
@@ -128,12 +134,11 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                 create: commands.apply((c) => c.apply),
                 update: commands.apply((c) => c.apply),
                 delete: plain.remove,
-                triggers,
                 logging,
                 addPreviousOutputInEnv: false,
             },
             // stderr can quote k3s's journal on failure: kept secret in state.
-            { parent: this, dependsOn: [preflight, ...copies], additionalSecretOutputs: ["stderr"] },
+            { parent: this, dependsOn: [preflight, ...copies], additionalSecretOutputs: ["stderr"], ignoreChanges },
         );
 
         const result: pulumi.Output<NodeResult> = this.apply.stdout.apply((out) => parseNodeResult(out));

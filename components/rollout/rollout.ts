@@ -50,21 +50,24 @@ export class AuditRollout extends pulumi.ComponentResource {
         this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret }, child);
         this.clusters = {};
         for (const c of config.clusters) {
+            // A renamed cluster keeps its resources: the engine finds them under the earlier name (its
+            // children follow, their names start with the cluster's), so nothing is deleted and recreated.
+            const opts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
             switch (c.kind) {
                 case "k3s":
-                    this.clusters[c.name] = new K3sAuditLogging(c.name, { cluster: c, extraManifests: this.logs.k3sManifests[c.name] ?? [] }, child);
+                    this.clusters[c.name] = new K3sAuditLogging(c.name, { cluster: c, extraManifests: this.logs.k3sManifests[c.name] ?? [] }, opts);
                     break;
                 case "eks":
-                    this.clusters[c.name] = new EksAuditLogging(c.name, eksArgsFromConfig(c, secret), child);
+                    this.clusters[c.name] = new EksAuditLogging(c.name, eksArgsFromConfig(c, secret), opts);
                     break;
                 case "gke":
-                    this.clusters[c.name] = new GkeAuditLogging(c.name, gkeArgsFromConfig(c, config.clusters), child);
+                    this.clusters[c.name] = new GkeAuditLogging(c.name, gkeArgsFromConfig(c, config.clusters), opts);
                     break;
                 case "aks":
-                    this.clusters[c.name] = new AksAuditLogging(c.name, aksArgsFromConfig(c), child);
+                    this.clusters[c.name] = new AksAuditLogging(c.name, aksArgsFromConfig(c), opts);
                     break;
                 case "openshift":
-                    this.clusters[c.name] = new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, secret), child);
+                    this.clusters[c.name] = new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, secret), opts);
                     break;
             }
         }

@@ -4,25 +4,16 @@
  * which inputs were secret. Unmocked `call()`s (function invokes) throw.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dependencyUrns, isSecretValue, onRegistration, settleRegistrations } from "../../components/plan/registrations";
+import { registrationOf } from "../../components/plan/monitor";
+import { isSecretValue, onRegistration, settleRegistrations } from "../../components/plan/registrations";
+import { Registration } from "../../components/plan/steps";
 
-export interface RecordedResource {
-    type: string;
-    name: string;
-    urn: string;
-    custom: boolean;
+/** A registration as the engine receives it (URNs by the engine's rules), with secrets unwrapped for assertions. */
+export interface RecordedResource extends Registration {
     /** Inputs with secrets unwrapped (see `secretInputs` for which ones were secret). */
     inputs: Record<string, any>;
     /** Top-level input names whose value was (or contained) a secret. */
     secretInputs: string[];
-    parent: string;
-    /** URNs of explicit and implicit (input) dependencies. */
-    dependencies: string[];
-    importId: string;
-    provider: string;
-    retainOnDelete: boolean;
-    /** Outputs the resource asks the engine to keep secret (additionalSecretOutputs). */
-    additionalSecretOutputs: string[];
 }
 
 export interface MockRun {
@@ -77,20 +68,7 @@ export async function setupMocks(opts: {
             const raw = pulumi.runtime.deserializeProperties(req.getObject(), true);
             const inputs: Record<string, any> = {};
             for (const [k, v] of Object.entries(raw)) inputs[k] = unwrap(v, secrets, k);
-            recorder.resources.push({
-                type: req.getType(),
-                name: req.getName(),
-                urn,
-                custom: req.getCustom(),
-                inputs,
-                secretInputs: [...secrets].sort(),
-                parent: req.getParent(),
-                dependencies: dependencyUrns(req),
-                importId: req.getImportid(),
-                provider: req.getProvider(),
-                retainOnDelete: req.getRetainondelete?.() ?? false,
-                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-            });
+            recorder.resources.push({ ...registrationOf(req, urn), inputs, secretInputs: [...secrets].sort() });
         });
     }
     return {

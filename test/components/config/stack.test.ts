@@ -56,7 +56,7 @@ describe("stack config validation", () => {
             });
         // The unknown-field line lists every field of the kind; later features add fields, so check its start.
         const unknown = found.pop()!;
-        assert.ok(unknown.startsWith('akko-audit:clusters[5] (cluster "Bad_Name", kind eks): unknown field "foo"; allowed fields: name, kind, clusterName, region, logTypes, retentionDays, kmsKeyArn'), unknown);
+        assert.ok(unknown.startsWith('akko-audit:clusters[5] (cluster "Bad_Name", kind eks): unknown field "foo"; allowed fields: name, previousNames, kind, clusterName, region, logTypes, retentionDays, kmsKeyArn'), unknown);
         assert.deepEqual(
             found,
             [
@@ -79,8 +79,39 @@ describe("stack config validation", () => {
     it("refuses duplicate cluster names and duplicate nodes", () => {
         assert.deepEqual(problems({ clusters: [k3s(), k3s({ servers: [{ host: "10.0.0.2", hostKey: HOST_KEY }, { host: "10.0.0.2", hostKey: HOST_KEY }] })] }), [
             'akko-audit:clusters[1] (cluster "edge", kind k3s): field name: got "edge"; allowed: a name no other cluster uses (clusters[0] has it)',
-            'akko-audit:clusters[1] (cluster "edge", kind k3s): field servers[1].host: got "10.0.0.2:22"; allowed: a node not already listed (servers[0] is the same)',
+            'akko-audit:clusters[1] (cluster "edge", kind k3s): field servers[1].host: got "10.0.0.2"; allowed: a host not already listed (servers[0] has it; one entry per node)',
         ]);
+    });
+
+    it("one entry per host: the same host on another port is the same node (resources are named after the host)", () => {
+        assert.deepEqual(problems({ clusters: [k3s({ servers: [{ host: "edge-1.example.net", hostKey: HOST_KEY }, { host: "EDGE-1.example.net", port: 2222, hostKey: HOST_KEY }] })] }), [
+            'akko-audit:clusters[0] (cluster "edge", kind k3s): field servers[1].host: got "EDGE-1.example.net"; allowed: a host not already listed (servers[0] has it; one entry per node)',
+        ]);
+    });
+
+    it("previousNames: a rename keeps the resources; an earlier name in use or claimed twice is refused", () => {
+        const ok = validateStackConfig(raw({ clusters: [k3s({ name: "edge-paris", previousNames: ["edge"] })] }));
+        assert.deepEqual(ok.clusters[0].previousNames, ["edge"]);
+        assert.deepEqual(validateStackConfig(raw({ clusters: [k3s()] })).clusters[0].previousNames, [], "default: none");
+        assert.deepEqual(
+            problems({ clusters: [k3s({ name: "a", previousNames: ["b"] }), k3s({ name: "b", servers: [{ host: "10.0.0.9", hostKey: HOST_KEY }] }), k3s({ name: "c", previousNames: ["x"], servers: [{ host: "10.0.0.8", hostKey: HOST_KEY }] }), k3s({ name: "d", previousNames: ["x"], servers: [{ host: "10.0.0.7", hostKey: HOST_KEY }] })] }),
+            [
+                'akko-audit:clusters[0] (cluster "a", kind k3s): field previousNames[0]: got "b"; allowed: a name no cluster has now (cluster "b" exists)',
+                'akko-audit:clusters[3] (cluster "d", kind k3s): field previousNames[0]: got "x"; allowed: a name only one cluster had (clusters[2] lists it)',
+            ],
+        );
+        assert.deepEqual(problems({ clusters: [k3s({ previousNames: ["Old_Name"] })] }), [
+            'akko-audit:clusters[0] (cluster "edge", kind k3s): field previousNames[0]: got "Old_Name"; allowed: lowercase letters, digits and \'-\', at most 40 characters',
+        ]);
+    });
+
+    it("offline (allowUnsetSecrets): a referenced secret not set yet is listed, not refused; plain text still is", () => {
+        const c = validateStackConfig({ stack: "t", values: { clusters: [k3s()] }, secretKeys: new Set() }, { allowUnsetSecrets: true });
+        assert.deepEqual(c.unsetSecrets, ["sshKey"]);
+        assert.deepEqual(configProblems(() => validateStackConfig({ stack: "t", values: { clusters: [k3s()], sshKey: "plain" }, secretKeys: new Set() }, { allowUnsetSecrets: true })), [
+            'akko-audit:clusters[0] (cluster "edge", kind k3s): field sshPrivateKeySecret: got "sshKey", but akko-audit:sshKey is stored in plain text; allowed: a secret config key, set it again with `pulumi config set --secret akko-audit:sshKey`',
+        ]);
+        assert.deepEqual(validateStackConfig(raw({ clusters: [k3s()] })).unsetSecrets, []);
     });
 
     it("secrets come only from secret config, by name", () => {

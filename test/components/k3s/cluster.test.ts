@@ -57,20 +57,20 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         await settle();
         assert.deepEqual(names(), [
             "akko:audit:K3sAuditLogging edge",
-            "akko:audit:K3sServerAuditLogging edge-server-0",
-            `${CMD} edge-server-0-apply`,
-            `${CMD} edge-server-0-preflight`,
-            `${COPY} edge-server-0-dropin`,
-            `${COPY} edge-server-0-policy`,
+            "akko:audit:K3sServerAuditLogging edge-10.0.0.1",
+            `${CMD} edge-10.0.0.1-apply`,
+            `${CMD} edge-10.0.0.1-preflight`,
+            `${COPY} edge-10.0.0.1-dropin`,
+            `${COPY} edge-10.0.0.1-policy`,
         ]);
         const comp = run.one("akko:audit:K3sAuditLogging", "edge");
-        const node = run.one("akko:audit:K3sServerAuditLogging", "edge-server-0");
+        const node = run.one("akko:audit:K3sServerAuditLogging", "edge-10.0.0.1");
         assert.equal(node.parent, comp.urn);
-        for (const n of ["edge-server-0-apply", "edge-server-0-preflight"]) assert.equal(run.one(CMD, n).parent, node.urn);
-        for (const n of ["edge-server-0-policy", "edge-server-0-dropin"]) assert.equal(run.one(COPY, n).parent, node.urn);
+        for (const n of ["edge-10.0.0.1-apply", "edge-10.0.0.1-preflight"]) assert.equal(run.one(CMD, n).parent, node.urn);
+        for (const n of ["edge-10.0.0.1-policy", "edge-10.0.0.1-dropin"]) assert.equal(run.one(COPY, n).parent, node.urn);
     });
 
-    it("runs exactly the commands buildNodeCommands builds, with the content hash as trigger and logging off", async () => {
+    it("runs exactly the commands buildNodeCommands builds (content hashes inside, no triggers) with logging off", async () => {
         const c = cluster("edge", 1);
         const comp = new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
@@ -78,24 +78,30 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const hash = mod.policyHash(POLICY, dropIn);
         const emptyManifests = mod.manifestsHash([]);
         const expected = mod.buildNodeCommands({ cluster: c, server: c.servers[0], policyHash: hash, manifestNames: [], manifestsHash: emptyManifests });
-        const apply = run.one(CMD, "edge-server-0-apply");
+        const apply = run.one(CMD, "edge-10.0.0.1-apply");
         assert.equal(apply.inputs.create, expected.apply);
         assert.equal(apply.inputs.update, expected.apply);
         assert.equal(apply.inputs.delete, expected.remove);
-        assert.deepEqual(apply.inputs.triggers, [hash, emptyManifests]);
+        // No triggers (a changed trigger is a replace, whose delete would undo the apply): the hashes are in
+        // the command, so a change updates in place; triggers left in a 0.1.0 state are ignored, not removed.
+        assert.equal(apply.inputs.triggers, undefined);
+        assert.deepEqual(apply.ignoreChanges, ["triggers"]);
+        assert.deepEqual(apply.replaceOnChanges, ["triggers[*]"], "@pulumi/command merges this into every command");
         assert.equal(apply.inputs.logging, "none");
         assert.equal(apply.inputs.addPreviousOutputInEnv, false);
         assert.equal(apply.inputs.environment, undefined, "inputs never go through sshd AcceptEnv");
-        const preflight = run.one(CMD, "edge-server-0-preflight");
+        const preflight = run.one(CMD, "edge-10.0.0.1-preflight");
         assert.equal(preflight.inputs.create, expected.preflight);
         assert.equal(preflight.inputs.delete, undefined);
-        assert.deepEqual(preflight.inputs.triggers, [hash, emptyManifests]);
-        const policy = run.one(COPY, "edge-server-0-policy");
+        assert.equal(preflight.inputs.triggers, undefined);
+        assert.deepEqual(preflight.ignoreChanges, ["triggers"]);
+        const policy = run.one(COPY, "edge-10.0.0.1-policy");
         assert.equal(policy.inputs.remotePath, ".akko-audit-stage/audit-policy.yaml");
         const texts = await Promise.all(comp.servers[0].uploads.map(async (u) => (await resolve(u.source)).value as pulumi.asset.StringAsset).map(async (a) => (await a).text));
         assert.deepEqual(texts, [POLICY, dropIn]);
-        assert.deepEqual(policy.inputs.triggers, [hash, emptyManifests]);
-        const drop = run.one(COPY, "edge-server-0-dropin");
+        assert.equal(policy.inputs.triggers, undefined);
+        assert.deepEqual(policy.ignoreChanges, ["triggers"]);
+        const drop = run.one(COPY, "edge-10.0.0.1-dropin");
         assert.equal(drop.inputs.remotePath, ".akko-audit-stage/90-akko-audit.yaml");
         assert.ok(apply.inputs.create.includes(`'AKKO_POLICY_HASH=${hash}'`));
         // Uploads wait for preflight; apply waits for both uploads and preflight.
@@ -107,7 +113,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const c = cluster("edge", 2);
         new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
-        const a0 = run.one(CMD, "edge-server-0-apply");
+        const a0 = run.one(CMD, "edge-10.0.0.1-apply");
         assert.deepEqual(a0.inputs.connection, {
             host: "10.0.0.1",
             port: 22,
@@ -119,12 +125,12 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         });
         assert.ok(a0.secretInputs.includes("connection"));
         assert.ok(!/(^| )sudo -n env/.test(a0.inputs.create.split(" && ")[1]));
-        const a1 = run.one(CMD, "edge-server-1-apply");
+        const a1 = run.one(CMD, "edge-10.0.0.2-apply");
         assert.equal(a1.inputs.connection.user, "akko");
         assert.ok(a1.inputs.create.split(" >/dev/null && ")[1].startsWith("sudo -n env "));
         assert.ok(a1.inputs.delete.startsWith("sudo -n env "));
         // The preflight runs as the login user and checks sudo itself.
-        assert.ok(run.one(CMD, "edge-server-1-preflight").inputs.create.startsWith("env 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c "));
+        assert.ok(run.one(CMD, "edge-10.0.0.2-preflight").inputs.create.startsWith("env 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c "));
     });
 
     it("no pinned host key: refused, unless the cluster opts out (then connection.hostKey is unset)", async () => {
@@ -141,17 +147,17 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });
         new mod.K3sAuditLogging("edge", { cluster: { ...unpinned, dangerouslySkipHostKeyCheck: true } });
         await settle();
-        assert.equal(run.one(CMD, "edge-server-0-apply").inputs.connection.hostKey, undefined);
+        assert.equal(run.one(CMD, "edge-10.0.0.1-apply").inputs.connection.hostKey, undefined);
     });
 
     it("HA: each server's preflight depends on the previous server's apply; the first depends on nothing outside its node", async () => {
         const c = cluster("factory", 3);
         new mod.K3sAuditLogging("factory", { cluster: c });
         await settle();
-        const applyUrn = (i: number) => run.one(CMD, `factory-server-${i}-apply`).urn;
-        assert.deepEqual(run.one(CMD, "factory-server-0-preflight").dependencies, []);
-        assert.deepEqual(run.one(CMD, "factory-server-1-preflight").dependencies, [applyUrn(0)]);
-        assert.deepEqual(run.one(CMD, "factory-server-2-preflight").dependencies, [applyUrn(1)]);
+        const applyUrn = (i: number) => run.one(CMD, `factory-10.0.0.${i + 1}-apply`).urn;
+        assert.deepEqual(run.one(CMD, "factory-10.0.0.1-preflight").dependencies, []);
+        assert.deepEqual(run.one(CMD, "factory-10.0.0.2-preflight").dependencies, [applyUrn(0)]);
+        assert.deepEqual(run.one(CMD, "factory-10.0.0.3-preflight").dependencies, [applyUrn(1)]);
     });
 
     it("clusters are independent: no resource of one depends on a resource of another", async () => {
@@ -162,7 +168,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const ofB = run.resources.filter((r) => r.name === "b" || r.name.startsWith("b-"));
         assert.equal(ofB.length, 11);
         for (const r of ofB) assert.deepEqual(r.dependencies.filter((d) => ofA.has(d)), [], `${r.name} depends on cluster a`);
-        assert.deepEqual(run.one(CMD, "b-server-0-preflight").dependencies, []);
+        assert.deepEqual(run.one(CMD, "b-10.0.0.1-preflight").dependencies, []);
     });
 
     it("bastion: connection.proxy with its own pinned host key and the bastion key from secret config", async () => {
@@ -172,7 +178,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         });
         new mod.K3sAuditLogging("lyon", { cluster: c });
         await settle();
-        const conn = run.one(CMD, "lyon-server-0-apply").inputs.connection;
+        const conn = run.one(CMD, "lyon-10.20.0.11-apply").inputs.connection;
         assert.equal(conn.hostKey, HK(5), "the known_hosts host field is dropped");
         assert.deepEqual(conn.proxy, { host: "bastion.lyon.example.net", port: 22, user: "jump", privateKey: BASTION_KEY_TEXT, hostKey: HK(6), perDialTimeout: 15, dialErrorLimit: 3 });
     });
@@ -198,20 +204,20 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.ok(!JSON.stringify(nodes.value).includes("test-only"));
         assert.equal(nodes.secret, false, "per-node outputs are plain (no secret went into them)");
         // stderr may quote the node's journal: the engine is asked to keep it secret in state.
-        assert.deepEqual(run.one(CMD, "edge-server-0-apply").additionalSecretOutputs, ["stderr", "connection"]);
-        assert.deepEqual(run.one(CMD, "edge-server-1-preflight").additionalSecretOutputs, ["stderr", "connection"]);
+        assert.deepEqual(run.one(CMD, "edge-10.0.0.1-apply").additionalSecretOutputs, ["stderr", "connection"]);
+        assert.deepEqual(run.one(CMD, "edge-10.0.0.2-preflight").additionalSecretOutputs, ["stderr", "connection"]);
     });
 
     it("a secret extra manifest is staged, hashed and installed as a secret", async () => {
         const c = cluster("edge", 1);
         new mod.K3sAuditLogging("edge", { cluster: c, extraManifests: [{ fileName: "akko-alloy.yaml", content: pulumi.secret("kind: HelmChart\npassword: hunter2\n") }] });
         await settle();
-        const m = run.one(COPY, "edge-server-0-manifest-akko-alloy.yaml");
+        const m = run.one(COPY, "edge-10.0.0.1-manifest-akko-alloy.yaml");
         assert.equal(m.inputs.remotePath, ".akko-audit-stage/manifest-akko-alloy.yaml");
-        assert.deepEqual(m.secretInputs, ["connection", "source", "triggers"]);
-        const apply = run.one(CMD, "edge-server-0-apply");
-        assert.deepEqual(apply.secretInputs, ["connection", "create", "triggers", "update"]);
-        assert.deepEqual(run.one(CMD, "edge-server-0-preflight").secretInputs, ["connection", "triggers"]);
+        assert.deepEqual(m.secretInputs, ["connection", "source"]);
+        const apply = run.one(CMD, "edge-10.0.0.1-apply");
+        assert.deepEqual(apply.secretInputs, ["connection", "create", "update"]);
+        assert.deepEqual(run.one(CMD, "edge-10.0.0.1-preflight").secretInputs, ["connection"]);
         assert.ok(apply.inputs.create.includes("'AKKO_MANIFESTS=akko-alloy.yaml'"));
         assert.ok(apply.inputs.create.includes(`'AKKO_MANIFESTS_HASH=${mod.manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`));
         assert.ok(apply.dependencies.includes(m.urn));

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { readStackFile, validateDeployableStack } from "../../../components/config";
-import { buildPlan, planText, SECRET_MARK } from "../../../components/plan";
+import { buildPlan, planText } from "../../../components/plan";
 import { auditProgram } from "../../../components/rollout/program";
 import { main } from "../../../cli/main";
 
@@ -16,20 +16,20 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
         assert.deepEqual(plan.groups.stack.map((e) => `${e.type} ${e.name}`), ["akko:audit:Rollout akko-audit"]);
         assert.equal(plan.resources, Object.values(plan.groups).reduce((n, g) => n + g.length, 0));
 
-        const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-server-1-apply")!;
+        const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-10.20.0.12-apply")!;
         assert.equal(apply.type, "command:remote:Command");
-        assert.equal(apply.parent, "akko:audit:K3sServerAuditLogging::factory-lyon-server-1");
-        assert.ok(apply.dependsOn.includes("command:remote:Command::factory-lyon-server-1-preflight"));
+        assert.equal(apply.parent, "akko:audit:K3sServerAuditLogging::factory-lyon-10.20.0.12");
+        assert.ok(apply.dependsOn.includes("command:remote:Command::factory-lyon-10.20.0.12-preflight"));
         // The connection carries the private key: Pulumi makes the whole input secret, and so does the plan.
-        assert.equal(apply.inputs.connection, SECRET_MARK);
+        assert.match(String(apply.inputs.connection), /^\[secret [0-9a-f]{12}\]$/);
         assert.match(String(apply.inputs.delete), /'AKKO_NODE=factory-lyon\/10\.20\.0\.12'/);
 
         const text = JSON.stringify(plan);
         assert.ok(!text.includes("v1:placeholder"), "no secret config value reaches the plan");
         assert.deepEqual(plan.criticalPath.filter((n) => n.endsWith("-apply")), [
-            "command:remote:Command::factory-lyon-server-0-apply",
-            "command:remote:Command::factory-lyon-server-1-apply",
-            "command:remote:Command::factory-lyon-server-2-apply",
+            "command:remote:Command::factory-lyon-10.20.0.11-apply",
+            "command:remote:Command::factory-lyon-10.20.0.12-apply",
+            "command:remote:Command::factory-lyon-10.20.0.13-apply",
         ]);
         // A preview: the Event Hub keys depend on resources not created yet, so only the project read happens.
         assert.deepEqual(plan.placeholderInvokes, ["gcp:organizations/getProject:getProject"]);
@@ -50,7 +50,7 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
         assert.equal(await main(["plan", "--stack", "dev", "--json", "--project-dir", ROOT], rec), 0);
         const plan = JSON.parse(out.join("\n"));
         assert.equal(plan.stack, "dev");
-        assert.ok(plan.groups.dev.some((e: { name: string }) => e.name === "dev-server-0-apply"));
+        assert.ok(plan.groups.dev.some((e: { name: string }) => e.name === "dev-192.0.2.50-apply"));
         assert.equal(await main(["plan", "--stack", "nope", "--project-dir", ROOT], rec), 2);
         assert.match(err[0], /^akko-audit: unknown stack "nope"/);
     });

@@ -80,11 +80,11 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
         const manifests = resources.filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-")).map((r) => r.name).sort();
         assert.deepEqual(manifests, [
-            ...["edge-paris-server-0"],
-            ...["factory-lyon-server-0", "factory-lyon-server-1", "factory-lyon-server-2"],
+            ...["edge-paris-192.0.2.10"],
+            ...["factory-lyon-10.20.0.11", "factory-lyon-10.20.0.12", "factory-lyon-10.20.0.13"],
         ].flatMap((n) => [`${n}-manifest-akko-audit-alloy-secret.yaml`, `${n}-manifest-akko-audit-alloy.yaml`]).sort());
         // The Loki password travels inside the secret manifest: the upload is secret.
-        const secretUpload = resources.find((r) => r.name === "edge-paris-server-0-manifest-akko-audit-alloy-secret.yaml")!;
+        const secretUpload = resources.find((r) => r.name === "edge-paris-192.0.2.10-manifest-akko-audit-alloy-secret.yaml")!;
         assert.deepEqual(secretUpload.secretInputs.includes("source"), true);
     });
 
@@ -99,14 +99,14 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             }
         }
         const path = criticalPath(resources.map((r) => ({ ...r, inputs: r.inputs, importId: r.importId })));
-        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["factory-lyon-server-0-apply", "factory-lyon-server-1-apply", "factory-lyon-server-2-apply"]);
+        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["factory-lyon-10.20.0.11-apply", "factory-lyon-10.20.0.12-apply", "factory-lyon-10.20.0.13-apply"]);
     });
 
     it("critical path equals the largest HA server count, not the fleet size", async () => {
         const { resources } = await run(k3sFleet([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 2]));
         assert.equal(resources.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-apply")).length, 18);
         const path = criticalPath(resources.map((r) => ({ ...r })));
-        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["site-12-server-0-apply", "site-12-server-1-apply", "site-12-server-2-apply", "site-12-server-3-apply"]);
+        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["site-12-10.0.12.1-apply", "site-12-10.0.12.2-apply", "site-12-10.0.12.3-apply", "site-12-10.0.12.4-apply"]);
     });
 
     it("exports per-cluster status: kind, what was enabled, where logs go, retention on each hop", async () => {
