@@ -11,7 +11,7 @@ import { loadStackForCli } from "./stack";
 
 export const RENDER_HELP = `Usage: akko-audit render --stack NAME --out DIR [--project-dir DIR]
 
-Validates Pulumi.<NAME>.yaml offline (no cloud account, no Pulumi CLI, secrets need only be present) and
+Validates Pulumi.<NAME>.yaml offline (no cloud account, no Pulumi CLI, secrets need not be set yet) and
 writes every artifact the stack would push into DIR: the audit policy, the k3s drop-ins, Alloy configs,
 Loki values, the dashboard, a summary of the validated fleet and the offline plan (plan.json).
 Bad config: every problem on its own line, exit 1. Unknown stack or unreadable file: exit 2.`;
@@ -29,10 +29,11 @@ export async function renderCommand(args: string[], out: Output): Promise<number
         return 1;
     }
 
-    const plan = await planFor(config);
+    // Run as `pulumi up` starts the program: a program that would not load fails render too.
+    const plan = await planFor(config, path.resolve(opts["project-dir"] ?? process.cwd()));
     const artifacts = [
         ...renderArtifacts(config),
-        { path: "plan.json", content: JSON.stringify(plan, null, 2) + "\n", description: "every resource the program would register (offline plan, secrets as [secret])" },
+        { path: "plan.json", content: JSON.stringify(plan, null, 2) + "\n", description: "every resource the program would register (offline plan, secrets as [secret <digest>]); 'plan --base' takes it" },
     ];
     const outDir = path.resolve(opts.out);
     try {

@@ -116,13 +116,24 @@ function secretMark(value) {
  */
 function registrationOf(req, urn, fromDir) {
     const rpc = sdkModule("runtime/rpc", fromDir);
-    const redact = (v) => {
-        if (typeof v === "object" && v !== null && v[rpc.specialSigKey] === SECRET_SIG) return secretMark(v.value);
-        if (Array.isArray(v)) return v.map(redact);
-        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
-        return v;
+    // From the wire form, as the engine sees it: assets keep their text (a Promise once deserialized).
+    const plain = (v) => {
+        if (v === rpc.unknownValue) return "[unknown]";
+        if (Array.isArray(v)) return v.map(plain);
+        if (!v || typeof v !== "object") return v;
+        switch (v[rpc.specialSigKey]) {
+            case SECRET_SIG:
+                return secretMark(plain(v.value));
+            case rpc.specialAssetSig:
+            case rpc.specialArchiveSig:
+                return { asset: v.text ?? v.path ?? v.uri ?? v.assets ?? null };
+            case rpc.specialResourceSig:
+                return { resource: v.urn };
+            default:
+                return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+        }
     };
-    const inputs = redact(rpc.deserializeProperties(req.getObject(), true));
+    const inputs = plain(req.getObject().toJavaScript());
     return { urn, type: req.getType(), name: req.getName(), parent: req.getParent(), custom: req.getCustom(), inputs, dependencies: dependencyUrns(req), ...optionsOf(req) };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { StackConfig, CONFIG_NAMESPACE } from "../config/stack";
 import { invokes, PlannedResource, SECRET_MARK, finishRecording, startRecording } from "./recorder";
+import { Registration } from "./steps";
 
 /** The top-level component's type token. */
 export const ROLLOUT_TYPE = "akko:audit:Rollout";
@@ -23,6 +24,8 @@ export interface Plan {
     criticalPath: string[];
     /** Cloud reads (invokes) answered with placeholders, by token. */
     placeholderInvokes: string[];
+    /** Every registration as the engine receives it: what `plan --base plan.json` compares with. */
+    registrations: Registration[];
 }
 
 /** Pulumi runtime config for a validated stack: structured values as JSON, secrets as placeholders. */
@@ -44,7 +47,7 @@ export async function buildPlan(config: StackConfig, program: (config: StackConf
     const recorded = await startRecording(rc.values, rc.secretKeys, config.stack);
     program(config);
     await finishRecording();
-    return summarise(config, [...recorded]);
+    return summarise(config, [...recorded], [...new Set(invokes)].sort());
 }
 
 function shortName(urn: string, byUrn: Map<string, PlannedResource>): string {
@@ -52,7 +55,7 @@ function shortName(urn: string, byUrn: Map<string, PlannedResource>): string {
     return r ? `${r.type}::${r.name}` : urn;
 }
 
-export function summarise(config: StackConfig, recorded: PlannedResource[]): Plan {
+export function summarise(config: StackConfig, recorded: PlannedResource[], placeholderInvokes: string[]): Plan {
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
     // A resource belongs to the direct child of the Rollout above it: a cluster's component, or the logs layer.
     const groupOf = (r: PlannedResource): string => {
@@ -78,7 +81,8 @@ export function summarise(config: StackConfig, recorded: PlannedResource[]): Pla
         resources: recorded.length,
         groups,
         criticalPath: criticalPath(recorded).map((u) => shortName(u, byUrn)),
-        placeholderInvokes: [...new Set(invokes)].sort(),
+        placeholderInvokes,
+        registrations: recorded,
     };
 }
 
