@@ -5,6 +5,7 @@ import { normalizeCommand } from "./normalize-command";
 import { planCommand } from "./plan-command";
 import { policyCommand } from "./policy-commands";
 import { renderCommand } from "./render-command";
+import { secretsCommand } from "./secrets-command";
 
 export const MAIN_HELP = `Usage: akko-audit <command> [options]
 
@@ -13,6 +14,8 @@ Commands:
   policy check|explain|simulate     validate, query and replay the audit policy
   normalize --in FILE               turn AKS/GKE/native audit exports into native Events (as stored in Loki)
   plan --stack NAME [--json]        every resource the program would register, offline (under the SDK's mocks)
+  plan --stack NAME --base REF      the change preview: what 'pulumi up' would do on the fleet, step by step
+  secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
   coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
   preview|up|destroy --stack NAME   run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
 
@@ -33,6 +36,8 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return await planCommand(rest, out);
             case "coverage":
                 return coverageCommand(rest, out);
+            case "secrets":
+                return secretsCommand(rest, out);
             case "preview":
             case "up":
             case "destroy": {
@@ -50,7 +55,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 out.stdout(MAIN_HELP);
                 return 0;
             default:
-                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, coverage, preview, up, destroy (see akko-audit --help)`);
+                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)`);
         }
     } catch (e) {
         if (e instanceof CliError) {

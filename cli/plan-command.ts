@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { StackConfig } from "../components/config/stack";
+import { CONFIG_NAMESPACE, StackConfig } from "../components/config/stack";
 import { Plan, planText, summarise } from "../components/plan/plan";
 import { changePreview, changePreviewText } from "../components/plan/effects";
 import { ProgramLoadError, runAsLanguageHost } from "../components/plan/host";
@@ -36,7 +36,8 @@ export async function planFor(config: StackConfig, projectDir: string): Promise<
 
 async function hostRun(projectDir: string, stack: string, unsetSecrets: string[]) {
     try {
-        return await runAsLanguageHost(projectDir, stack, { unsetSecrets });
+        // Secrets not set yet stand as placeholders, as if set: the program itself would refuse without them.
+        return await runAsLanguageHost(projectDir, stack, { unsetSecrets: unsetSecrets.map((k) => `${CONFIG_NAMESPACE}:${k}`) });
     } catch (e) {
         if (e instanceof ProgramLoadError) throw new CliError(e.message, 1);
         throw e;

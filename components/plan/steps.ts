@@ -175,6 +175,14 @@ function getAt(v: unknown, path: PathPart[]): { found: boolean; value?: unknown 
     return { found: true, value: cur };
 }
 
+/** Paths whose value is not known before the deployment (an output of another resource). */
+function unknownPaths(v: unknown, prefix: PathPart[] = []): PathPart[][] {
+    if (v === "[unknown]") return [prefix];
+    if (Array.isArray(v)) return v.flatMap((x, i) => unknownPaths(x, [...prefix, i]));
+    if (isObject(v)) return Object.entries(v).flatMap(([k, x]) => unknownPaths(x, [...prefix, k]));
+    return [];
+}
+
 /** processIgnoreChanges: the old value (or its absence) is put back at each ignored path. */
 export function applyIgnoreChanges(olds: Record<string, unknown>, news: Record<string, unknown>, ignore: string[]): Record<string, unknown> {
     const result = structuredClone(news);
@@ -282,8 +290,14 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
     const steps: Step[] = [];
     const errors: string[] = [];
     const newUrns = new Set(news.map((r) => r.urn));
+    const opByUrn = new Map<string, StepOp>();
 
     for (const r of news) {
+        const before = steps.length;
+        stepFor(r);
+        if (steps.length > before) opByUrn.set(r.urn, steps[steps.length - 1].op);
+    }
+    function stepFor(r: Registration) {
         let old = oldByUrn.get(r.urn);
         let from: string | undefined;
         if (!old) {
@@ -301,20 +315,26 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
         const base = { urn: r.urn, type: r.type, name: r.name, custom: r.custom, ...(from ? { from } : {}) };
         if (!old) {
             steps.push({ ...base, op: r.importId ? "import" : "create", changed: [], replaceBecause: [], runsDelete: false });
-            continue;
+            return;
         }
         claimed.set(old.urn, r.urn);
         if (!r.custom) {
             steps.push({ ...base, op: "same", changed: [], replaceBecause: [], runsDelete: false });
-            continue;
+            return;
         }
         const newInputs = applyIgnoreChanges(old.inputs, r.inputs, r.ignoreChanges);
         const compared = DYNAMIC_DIFF_KEYS[r.type];
-        const changedParts = diffPaths(old.inputs, newInputs).filter((p) => !compared || compared.includes(p[0] as string));
+        // An input computed from a resource being created or replaced is unknown until then: the engine
+        // diffs it as a change (and a replace, on a replace key).
+        const upstreamChanges = r.dependencies.some((d) => ["create", "replace"].includes(opByUrn.get(d) ?? ""));
+        const unknownParts = upstreamChanges ? unknownPaths(newInputs) : [];
+        const changedParts = [...diffPaths(old.inputs, newInputs), ...unknownParts.filter((u) => !diffPaths(old.inputs, newInputs).some((p) => showPath(p) === showPath(u)))].filter(
+            (p) => !compared || compared.includes(p[0] as string),
+        );
         const changed = changedParts.map(showPath);
         if (changed.length === 0) {
             steps.push({ ...base, op: "same", changed, replaceBecause: [], runsDelete: false });
-            continue;
+            return;
         }
         const providerKeys = providerReplaceKeys(r.type);
         const byProvider = (providerKeys ?? []).map(parsePath).filter((k) => changedParts.some((p) => pathContains(k, p) || pathContains(p, k)));
@@ -322,7 +342,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
         const replaceBecause = [...new Set([...byProvider, ...byOption].map(showPath))].sort();
         if (replaceBecause.length === 0) {
             steps.push({ ...base, op: "update", changed, replaceBecause, runsDelete: false, ...(providerKeys ? {} : { providerUnknown: true }) });
-            continue;
+            return;
         }
         const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
         steps.push({ ...base, op: "replace", changed, replaceBecause, deleteBeforeReplace: dbr, runsDelete: !old.retainOnDelete, ...(old.protect ? { blockedByProtect: true } : {}) });
