@@ -85,8 +85,9 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 // to it (the log types that were on before are restored) and would recreate it with no expiry.
                 retainOnDelete: true,
                 // Adopt the group EKS created earlier. Pulumi refuses an import whose inputs differ from the
-                // group, so retention, key and tags apply on the first `up` after the flag is removed.
-                ...(args.adoptExistingLogGroup ? { import: groupName, ignoreChanges: ["retentionInDays", "kmsKeyId", "tags"] } : {}),
+                // group, so retention, key and tags apply on the first `up` after the flag is removed. The id
+                // names the cluster's region: @pulumi/aws v7 reads a bare id in the provider's region.
+                ...(args.adoptExistingLogGroup ? { import: `${groupName}@${region}`, ignoreChanges: ["retentionInDays", "kmsKeyId", "tags"] } : {}),
             },
         );
 

@@ -59,7 +59,8 @@ export interface AliasSpec {
 /**
  * Replace keys of each provider's own diff, by type token (property paths). `@pulumi/command` 1.2.1 tags
  * `triggers` `provider:"replaceOnChanges"` (provider/pkg/provider/common/inputs.go); the dynamic providers'
- * keys come from their diff functions; the cloud providers' from their schemas (names and parents).
+ * keys come from their diff functions; the cloud providers' from their schemas (names and parents; in
+ * @pulumi/aws v7 a region-aware resource's `region` too).
  */
 export const PROVIDER_REPLACE_KEYS: Record<string, readonly string[]> = {
     "command:remote:Command": ["triggers"],
@@ -67,14 +68,14 @@ export const PROVIDER_REPLACE_KEYS: Record<string, readonly string[]> = {
     "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": EKS_LOGGING_REPLACE_KEYS,
     "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard": LOG_GROUP_GUARD_REPLACE_KEYS,
     "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging": GKE_LOGGING_REPLACE_KEYS,
-    "aws:cloudwatch/logGroup:LogGroup": ["name", "namePrefix"],
-    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ["name", "logGroup"],
+    "aws:cloudwatch/logGroup:LogGroup": ["name", "namePrefix", "region"],
+    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ["name", "logGroup", "region"],
     "aws:iam/role:Role": ["name", "namePrefix"],
     "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
-    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": ["name", "destination"],
-    "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix"],
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["bucket"],
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["bucket"],
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": ["name", "destination", "region"],
+    "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix", "region"],
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["bucket", "region"],
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["bucket", "region"],
     "gcp:pubsub/topic:Topic": ["name", "project"],
     "gcp:pubsub/subscription:Subscription": ["name", "project", "topic"],
     "gcp:pubsub/topicIAMMember:TopicIAMMember": ["topic", "role", "member", "project"],

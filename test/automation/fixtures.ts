@@ -1,5 +1,8 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AuditStackInput } from "../../automation";
+import { validateDeployableStack } from "../../components/config/deployable";
 import { readStackFile } from "../../components/config/source";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -14,6 +17,20 @@ export const SECRETS: Record<string, string> = {
 /** The example fleet of Pulumi.prod.yaml as a typed object, with every secret it names. */
 export function prodInput(): AuditStackInput {
     const raw = readStackFile(ROOT, "prod");
-    const secrets = Object.fromEntries([...raw.secretKeys].map((k) => [k, SECRETS[k] ?? `fake-${k}`]));
+    const names = validateDeployableStack(raw, { allowUnsetSecrets: true }).secretKeys;
+    const secrets = Object.fromEntries(names.map((k) => [k, SECRETS[k] ?? `fake-${k}`]));
     return { clusters: raw.values.clusters as AuditStackInput["clusters"], logs: raw.values.logs as AuditStackInput["logs"], secrets };
+}
+
+/**
+ * A project directory whose Pulumi.<stack>.yaml is the project's own with every secret it names set, as
+ * after `pulumi config set --secret` (ciphertext made up: nothing here decrypts it).
+ */
+export function projectWithSecrets(stack: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "akko-project-"));
+    copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const names = validateDeployableStack(readStackFile(ROOT, stack), { allowUnsetSecrets: true }).unsetSecrets;
+    const file = readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").trimEnd();
+    writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `${file}\n${names.map((k) => `  akko-audit:${k}:\n    secure: v1:ZmFrZQ==:${k}`).join("\n")}\n`);
+    return dir;
 }

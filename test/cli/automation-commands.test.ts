@@ -7,14 +7,17 @@ import { AutomationDeps, automationCommand, AutomationCommand } from "../../cli/
 import { main } from "../../cli/main";
 import { diagnostic, pre, ROLLOUT, stepDone, summary } from "../automation/events";
 import { fakeStacks, Script } from "../automation/fake-stack";
+import { projectWithSecrets } from "../automation/fixtures";
 import { clusterStatuses } from "../../automation/run";
-import { readStackFile } from "../../components/config/source";
 import { resolve, settle, setupMocks } from "../helpers/pulumi-mocks";
+import { exampleStack } from "../helpers/config";
 
 const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(r: unknown): CommandError };
 const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
 
 const ROOT = path.resolve(__dirname, "../..");
+/** The project with Pulumi.prod.yaml's secrets set: the commands refuse a stack whose secrets are missing. */
+const PROD = projectWithSecrets("prod");
 const program = async () => ({});
 
 async function run(op: AutomationCommand, args: string[], script: Script = {}, deps: AutomationDeps = {}) {
@@ -36,12 +39,12 @@ const EVENTS = [
 
 describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)", () => {
     it("preview --stack prod: runs on the project's own stack config, shows progress per cluster, prints the changes", async () => {
-        const r = await run("preview", ["--stack", "prod", "--project-dir", ROOT], { events: EVENTS, changeSummary: { create: 2, update: 1, same: 1 } });
+        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], { events: EVENTS, changeSummary: { create: 2, update: 1, same: 1 } });
         assert.equal(r.code, 0);
         assert.deepEqual(r.rec.calls, ["createOrSelectStack", "preview"]);
         assert.equal(r.rec.args!.stackName, "prod");
         assert.equal(r.rec.args!.program, program);
-        assert.deepEqual(r.rec.wsOpts, { workDir: ROOT });
+        assert.deepEqual(r.rec.wsOpts, { workDir: PROD });
         assert.deepEqual(r.err, [
             "[0/1] resources",
             "[1/1] resources",
@@ -65,12 +68,12 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
             ...stepDone("create", "command:remote:Command", "edge-paris-server-0-b", [ROLLOUT]),
             ...stepDone("create", "command:remote:Command", "factory-lyon-server-0-a", [ROLLOUT]),
         ];
-        const r = await run("preview", ["--stack", "prod", "--project-dir", ROOT], { events }, { progressIntervalMs: 60_000 });
+        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], { events }, { progressIntervalMs: 60_000 });
         assert.deepEqual(r.err, ["[0/1] resources · cluster edge-paris", "[2/3] resources · cluster factory-lyon", "[3/3] resources · cluster factory-lyon"]);
     });
 
     it("up: prints per-cluster status from the outputs, secrets as [secret]", async () => {
-        const r = await run("up", ["--stack", "prod", "--project-dir", ROOT], {
+        const r = await run("up", ["--stack", "prod", "--project-dir", PROD], {
             events: EVENTS,
             changeSummary: { create: 2 },
             outputs: { clusters: { value: { "edge-paris": { kind: "k3s", logsTo: "loki" } }, secret: false }, adminPassword: { value: "hunter2", secret: true } },
@@ -83,7 +86,7 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
     });
 
     it("a failed up exits 1 with one line naming the first engine error", async () => {
-        const r = await run("up", ["--stack", "prod", "--project-dir", ROOT], {
+        const r = await run("up", ["--stack", "prod", "--project-dir", PROD], {
             events: [
                 pre("create", "command:remote:Command", "edge-paris-server-0-policy", [ROLLOUT]),
                 diagnostic("error", "ssh: handshake failed: host key mismatch", "urn:pulumi:prod::akko-audit::command:remote:Command::edge-paris-server-0-policy"),
@@ -112,17 +115,17 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
     });
 
     it("destroy needs --yes; with it, destroys", async () => {
-        const refused = await run("destroy", ["--stack", "prod", "--project-dir", ROOT]).catch((e: Error) => e);
+        const refused = await run("destroy", ["--stack", "prod", "--project-dir", PROD]).catch((e: Error) => e);
         assert.ok(refused instanceof Error);
         assert.match(refused.message, /^destroy: removes everything stack prod created \(audit logging is switched off on \d+ clusters\); pass --yes to confirm$/);
-        const r = await run("destroy", ["--stack", "prod", "--project-dir", ROOT, "--yes"], { changeSummary: { delete: 5 } });
+        const r = await run("destroy", ["--stack", "prod", "--project-dir", PROD, "--yes"], { changeSummary: { delete: 5 } });
         assert.equal(r.code, 0);
         assert.deepEqual(r.rec.calls, ["createOrSelectStack", "destroy"]);
         assert.equal(r.out[0], "destroy of stack prod: delete 5 (90s)");
     });
 
     it("--policy-pack passes the pack directory; --verbose streams Pulumi's output", async () => {
-        const r = await run("preview", ["--stack", "prod", "--project-dir", ROOT, "--policy-pack", path.join(ROOT, "policy/pack"), "--verbose"], { output: ["Previewing update (prod)\nView in browser\n"] });
+        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD, "--policy-pack", path.join(ROOT, "policy/pack"), "--verbose"], { output: ["Previewing update (prod)\nView in browser\n"] });
         assert.deepEqual(r.rec.runOpts?.policyPacks, [path.join(ROOT, "policy/pack")]);
         assert.deepEqual(r.out.slice(0, 2), ["Previewing update (prod)", "View in browser"]);
     });
@@ -146,7 +149,7 @@ describe("akko-audit preview|up|destroy: the inline program it passes (rolloutPr
     it("registers the rollout for Pulumi.dev.yaml's fleet and returns a status per cluster", async function () {
         // components/rollout (the AuditRollout program) is built separately; until it exists there is nothing to run.
         if (!rolloutPresent) this.skip();
-        const raw = readStackFile(ROOT, "dev");
+        const raw = exampleStack("dev");
         const config: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.values)) config[`akko-audit:${k}`] = raw.secretKeys.has(k) ? `fake-${k}` : JSON.stringify(v);
         const run = await setupMocks({ config, secretKeys: [...raw.secretKeys].map((k) => `akko-audit:${k}`) });

@@ -82,7 +82,7 @@ describe("akko-audit CLI", () => {
             [["policy", "check", "--polcy", "x"], "akko-audit: policy check: Unknown option '--polcy'"],
             [["render", "--stack", "nope", "--out", "/tmp/x", "--project-dir", ROOT], `akko-audit: unknown stack "nope": no ${path.join(ROOT, "Pulumi.nope.yaml")}`],
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
-            [["frobnicate"], 'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, coverage, preview, up, destroy (see akko-audit --help)'],
+            [["frobnicate"], 'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)'],
         ];
         for (const [args, start] of cases) {
             const r = await run(...args);

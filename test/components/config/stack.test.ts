@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { configProblems } from "../../helpers/config";
+import { configProblems, exampleStack } from "../../helpers/config";
 import { fromRuntimeConfig, readStackFile, showValue, StackFileError, validateStackConfig } from "../../../components/config";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -20,7 +20,7 @@ function problems(values: Record<string, unknown>, secretKeys?: string[]): strin
 
 describe("stack config validation", () => {
     it("accepts the example prod fleet, one cluster of every kind, with defaults applied", () => {
-        const c = validateStackConfig(readStackFile(ROOT, "prod"));
+        const c = validateStackConfig(exampleStack("prod"));
         assert.deepEqual(c.clusters.map((x) => x.kind).sort(), ["aks", "eks", "gke", "k3s", "k3s", "openshift"]);
         assert.equal(c.logs.retentionDays, 90);
         const edge = c.clusters.find((x) => x.name === "edge-paris");

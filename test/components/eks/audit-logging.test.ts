@@ -7,6 +7,8 @@ import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient, UpdateCluster
 import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { MockRun, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { logGroupRetentionPolicy } from "../../../policy/pack/rules/log-group-retention";
+import { analyze } from "../../policy/pack/analyze";
 
 const ACCOUNT = "123456789012";
 
@@ -192,10 +194,15 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         assert.equal((await resolve(c.logGroupName)).value, "/aws/eks/dev_1/cluster");
     });
 
-    it("adoptExistingLogGroup imports the group by its name instead of creating it", async () => {
+    it("adoptExistingLogGroup imports the group by its name in the cluster's region, and the policy pack still passes", async () => {
         new mod.EksAuditLogging("pay", { clusterName: "pay", region: "eu-west-1", adoptExistingLogGroup: true });
         await settle();
-        assert.equal(run.one("aws:cloudwatch/logGroup:LogGroup", "pay-log-group").importId, "/aws/eks/pay/cluster");
+        const group = run.one("aws:cloudwatch/logGroup:LogGroup", "pay-log-group");
+        // @pulumi/aws v7: "<id>@<region>" imports from that region whatever the provider's region is.
+        assert.equal(group.importId, "/aws/eks/pay/cluster@eu-west-1");
+        assert.equal(group.inputs.region, "eu-west-1");
+        assert.deepEqual(group.ignoreChanges, ["retentionInDays", "kmsKeyId", "tags"]);
+        assert.deepEqual(await analyze(logGroupRetentionPolicy, group.type, group.name, group.inputs), { violations: [] });
         assert.equal(run.one("pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard", "pay-log-group-check").inputs.adopt, true);
     });
 

@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { readStackFile, validateDeployableStack } from "../../../components/config";
+import { validateDeployableStack } from "../../../components/config";
 import { buildPlan, planText } from "../../../components/plan";
 import { auditProgram } from "../../../components/rollout/program";
 import { main } from "../../../cli/main";
+import { exampleStack } from "../../helpers/config";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -11,7 +12,7 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
     this.timeout(60000);
 
     it("lists every resource grouped by cluster, with parents, dependencies and inputs; secrets as [secret]", async () => {
-        const plan = await buildPlan(validateDeployableStack(readStackFile(ROOT, "prod")), auditProgram);
+        const plan = await buildPlan(validateDeployableStack(exampleStack("prod")), auditProgram);
         assert.deepEqual(Object.keys(plan.groups).sort(), ["analytics", "edge-paris", "factory-lyon", "hds-sante", "logs", "ocp-core", "payments-eu", "stack"]);
         assert.deepEqual(plan.groups.stack.map((e) => `${e.type} ${e.name}`), ["akko:audit:Rollout akko-audit"]);
         assert.equal(plan.resources, Object.values(plan.groups).reduce((n, g) => n + g.length, 0));
@@ -36,7 +37,7 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
     });
 
     it("the text form names each group and shortens long inputs to a hash", async () => {
-        const text = planText(await buildPlan(validateDeployableStack(readStackFile(ROOT, "dev")), auditProgram));
+        const text = planText(await buildPlan(validateDeployableStack(exampleStack("dev")), auditProgram));
         assert.match(text, /^Plan for stack dev: \d+ resources \(offline, under the Pulumi SDK's mocks\)/);
         assert.ok(text.includes("\n== dev ("));
         assert.ok(text.includes("\n== logs ("));
@@ -62,7 +63,7 @@ describe("index.ts (the Pulumi program itself)", function () {
     it("reads the stack's config, builds the rollout and exports per-cluster status and the logs endpoints", async () => {
         const { runtimeConfig } = await import("../../../components/plan");
         const { setupMocks, resolve, settle } = await import("../../helpers/pulumi-mocks");
-        const rc = runtimeConfig(validateDeployableStack(readStackFile(ROOT, "dev")));
+        const rc = runtimeConfig(validateDeployableStack(exampleStack("dev")));
         const { k3sCommandOutputs } = await import("../../helpers/k3s-outputs");
         const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: k3sCommandOutputs });
         const program = await import("../../../index");

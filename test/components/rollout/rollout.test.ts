@@ -1,13 +1,12 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile, StackConfig, validateDeployableStack } from "../../../components/config";
+import { StackConfig, validateDeployableStack } from "../../../components/config";
 import { criticalPath, runtimeConfig } from "../../../components/plan";
 import { mockInvokes } from "../../helpers/invoke-mocks";
 import { k3sCommandOutputs } from "../../helpers/k3s-outputs";
 import { RecordedResource, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { exampleStack } from "../../helpers/config";
 
-const ROOT = path.resolve(__dirname, "../../..");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
 
 // The engine and providers cannot run here: the SDK's mocks stand in for them, and the two cloud reads the
@@ -61,7 +60,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     this.timeout(60000);
 
     it("registers one component per cluster, named after it, plus the logs layer, all under the rollout", async () => {
-        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const rollout = resources.filter((r) => r.type === "akko:audit:Rollout");
         assert.deepEqual(rollout.map((r) => [r.name, r.parent]), [["akko-audit", ""]]);
         const children = resources.filter((r) => r.parent === rollout[0].urn).map((r) => `${r.type} ${r.name}`).sort();
@@ -77,7 +76,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     });
 
     it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
-        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const manifests = resources.filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-")).map((r) => r.name).sort();
         assert.deepEqual(manifests, [
             ...["edge-paris-192.0.2.10"],
@@ -89,7 +88,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     });
 
     it("clusters never depend on each other; the critical path is the largest HA cluster's servers", async () => {
-        const { resources } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const group = groups(resources);
         for (const r of resources) {
             for (const d of r.dependencies) {
@@ -110,7 +109,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     });
 
     it("exports per-cluster status: kind, what was enabled, where logs go, retention on each hop", async () => {
-        const { outputs } = await run(validateDeployableStack(readStackFile(ROOT, "prod")));
+        const { outputs } = await run(validateDeployableStack(exampleStack("prod")));
         const clusters = (await resolve(outputs.clusters)).value;
         assert.deepEqual(Object.keys(clusters), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
         assert.deepEqual(clusters["edge-paris"], {
@@ -129,7 +128,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     });
 
     it("index.ts: bad config fails before any resource is registered, as one RunError listing every problem", async () => {
-        const bad = readStackFile(ROOT, "prod");
+        const bad = exampleStack("prod");
         (bad.values.clusters as any[])[2].region = "eu-west-9";
         (bad.values.clusters as any[])[0].servers[0].port = 0;
         const mocks = await setupMocks({
