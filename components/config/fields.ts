@@ -22,13 +22,21 @@ export const clusterName = z
     .regex(DNS_LABEL, allowed(`lowercase letters, digits and '-', at most ${CLUSTER_NAME_MAX} characters`));
 
 /**
- * The cluster's earlier names, newest first: a rename keeps every resource (Pulumi aliases) instead of
+ * The cluster's earlier names, newest first (the last is the one its cloud resources keep, see firstName): a rename keeps every resource (Pulumi aliases) instead of
  * tearing the old name's resources down. Default none.
  */
 export const previousNames = z
     .array(clusterName, allowed("a list of the cluster's earlier names"))
     .max(10, allowed("at most 10 earlier names"))
     .default([]);
+
+/**
+ * The name a cluster's cloud resources (topics, subscriptions, accounts, hubs) were first created under:
+ * its oldest earlier name, else its name. Renaming a cluster keeps them (and the events they buffer).
+ */
+export function firstName(c: { name: string; previousNames: readonly string[] }): string {
+    return c.previousNames.length > 0 ? c.previousNames[c.previousNames.length - 1] : c.name;
+}
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
 const IPV6 = /^[0-9A-Fa-f:.]+$/;

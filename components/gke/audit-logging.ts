@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_DATA_ACCESS_LOG_TYPES, DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_SUBSCRIPTION_RETENTION_DAYS } from "../config/gke";
 import { GkeClusterLogging } from "./cluster-logging";
-import { alloyServiceAccountId, gkeAuditSinkFilter, pubsubServiceAgent } from "./filter";
+import { alloyServiceAccountId, gkeAuditSinkFilter, gkePubsubName, pubsubServiceAgent } from "./filter";
 import { checkGkeAuditLoggingArgs } from "./validate";
 
 /** The Kubernetes Engine API, whose Data Access logs carry the k8s.io read events (e.g. Secret gets). */
@@ -38,10 +38,7 @@ export interface GkeAuditLoggingArgs {
     pubsubName?: string;
 }
 
-/** The topic and subscription name the logs side expects by default (projects/<p>/subscriptions/akko-audit-<cluster>). */
-export function gkePubsubName(name: string): string {
-    return `akko-audit-${name}`;
-}
+export { gkePubsubName } from "./filter";
 
 /**
  * GKE audit logging: Data Access audit logs for the Kubernetes Engine API (so reads are recorded), the

@@ -17,6 +17,11 @@ export function gkeAuditSinkFilter(project: string, location: string, clusterNam
     ].join("\nAND ");
 }
 
+/** The topic and subscription name the logs side expects by default (projects/<p>/subscriptions/akko-audit-<cluster>). */
+export function gkePubsubName(name: string): string {
+    return `akko-audit-${name}`;
+}
+
 /** A service account id (6-30 chars, [a-z][a-z0-9-]*[a-z0-9]) from a component name. */
 export function alloyServiceAccountId(name: string): string {
     const id = `alloy-${name}`.slice(0, 30).replace(/-+$/, "");

@@ -1,5 +1,7 @@
+import { firstName } from "../config/fields";
 import type { GkeCluster } from "../config/gke";
 import type { GkeAuditLoggingArgs } from "./audit-logging";
+import { alloyServiceAccountId, gkePubsubName } from "./filter";
 
 /**
  * Component args from a validated cluster config. `fleet` (the validated clusters) decides which cluster of a
@@ -17,5 +19,8 @@ export function gkeArgsFromConfig(c: GkeCluster, fleet: readonly { kind: string;
         subscriptionRetentionDays: c.subscriptionRetentionDays,
         maxDeliveryAttempts: c.maxDeliveryAttempts,
         subscriberServiceAccountEmail: c.alloyServiceAccountEmail,
+        // Named after the cluster's first name: a rename must not replace the subscription (and its backlog).
+        pubsubName: gkePubsubName(firstName(c)),
+        serviceAccountId: alloyServiceAccountId(firstName(c)),
     };
 }

@@ -1,5 +1,6 @@
+import { firstName } from "../config/fields";
 import type { GkeCluster } from "../config/gke";
-import { gkeAuditSinkFilter } from "./filter";
+import { gkeAuditSinkFilter, gkePubsubName } from "./filter";
 import { gkeSummary } from "./summary";
 
 /** `render`'s review file for a GKE cluster: the summary and the exact sink filter. */
@@ -9,7 +10,7 @@ export function renderGkeArtifacts(c: GkeCluster): { path: string; content: stri
         dataAccess: { service: "container.googleapis.com", logTypes: c.dataAccessLogTypes },
         apiServerComponentLogs: c.apiServerComponentLogs,
         sinkFilter: gkeAuditSinkFilter(c.project, c.location, c.clusterName).split("\n"),
-        subscription: `projects/${c.project}/subscriptions/akko-audit-${c.name}`,
+        subscription: `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`,
     };
     return [{ path: `managed/${c.name}.json`, content: JSON.stringify(doc, null, 2) + "\n", description: `GKE ${c.clusterName}: Data Access logs, sink filter, subscription` }];
 }

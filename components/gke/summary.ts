@@ -1,3 +1,5 @@
+import { firstName } from "../config/fields";
+import { gkePubsubName } from "./filter";
 import type { GkeCluster } from "../config/gke";
 import type { ManagedAuditSummary } from "../eks/summary";
 
@@ -15,7 +17,7 @@ export function gkeSummary(c: GkeCluster): ManagedAuditSummary {
             ...(c.apiServerComponentLogs ? ["API_SERVER component logs"] : []),
         ],
         cloudCopy: `Cloud Logging in ${c.project} (the _Required and _Default buckets' own retention)`,
-        toLoki: `Log Router sink -> Pub/Sub topic -> pull subscription projects/${c.project}/subscriptions/akko-audit-${c.name} (${c.subscriptionRetentionDays} days, dead-letter after ${c.maxDeliveryAttempts} attempts) -> Alloy loki.source.gcplog`,
+        toLoki: `Log Router sink -> Pub/Sub topic -> pull subscription projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))} (${c.subscriptionRetentionDays} days, dead-letter after ${c.maxDeliveryAttempts} attempts) -> Alloy loki.source.gcplog`,
         cloudRetentionDays: c.subscriptionRetentionDays,
         gaps,
     };

@@ -57,9 +57,11 @@ export class LogsLayer extends pulumi.ComponentResource {
             if (c.kind !== "openshift") continue;
             // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
             const child = `${name}-openshift-${c.name}`;
-            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(c.kubeconfigSecret) }, { parent: this });
-            if (usesClusterLogForwarder(config)) new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this });
-            else new AlloyShipper(child, { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p }, { parent: this });
+            // A renamed cluster keeps its shipper (children follow the alias: their names start with it).
+            const formerly = (suffix: string) => c.previousNames.map((n) => ({ name: `${name}-openshift-${n}${suffix}` }));
+            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(c.kubeconfigSecret) }, { parent: this, aliases: formerly("-provider") });
+            if (usesClusterLogForwarder(config)) new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
+            else new AlloyShipper(child, { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p }, { parent: this, aliases: formerly("") });
         }
         new AuditDashboard(
             `${name}-dashboard`,

@@ -14,6 +14,12 @@ export interface OpenShiftAuditProfileArgs {
     customRules?: { group: string; profile: string }[];
     /** Must be true for profile None (anywhere): None turns auditing off. Default false. */
     confirmAuditingOff?: boolean;
+    /**
+     * The Kubernetes provider's clusterIdentifier: a change replaces the provider and so every resource it
+     * manages (the patch is deleted, then re-applied). Default: the component's name; from config, the
+     * cluster's first name, so that a rename changes nothing.
+     */
+    clusterIdentifier?: string;
 }
 
 /**
@@ -37,7 +43,7 @@ export class OpenShiftAuditProfile extends pulumi.ComponentResource {
                 kubeconfig: pulumi.secret(args.kubeconfig),
                 // A rotated kubeconfig is an update of the provider, not a new cluster: without this the
                 // patch would be deleted and re-applied (two API-server rollouts).
-                clusterIdentifier: name,
+                clusterIdentifier: args.clusterIdentifier ?? name,
                 enableServerSideApply: true,
             },
             { parent: this },

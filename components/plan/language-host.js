@@ -24,7 +24,8 @@ function main() {
     onRegistration((req, urn) => resources.push(registrationOf(req, urn, projectDir)), projectDir);
     sdkModule("runtime/mocks", projectDir).setMocks(
         {
-            newResource: (args) => ({ id: args.id || `${args.name}-id`, state: args.inputs }),
+            // No id: a cloud id is opaque and never derived from the Pulumi name (a renamed resource keeps it).
+            newResource: (args) => ({ id: args.id || undefined, state: args.inputs }),
             call: (args) => {
                 invokes.push(args.token);
                 return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};

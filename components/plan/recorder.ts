@@ -29,7 +29,8 @@ export async function startRecording(config: Record<string, string>, secretKeys:
     pulumi.runtime.setAllConfig(config, secretKeys);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.id || `${args.name}-id`, state: args.inputs }),
+            // No id: a cloud id is opaque and never derived from the Pulumi name (a renamed resource keeps it).
+            newResource: (args) => ({ id: args.id || undefined, state: args.inputs }),
             call: (args) => {
                 invokes.push(args.token);
                 return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};

@@ -90,7 +90,8 @@ export const PROVIDER_REPLACE_KEYS: Record<string, readonly string[]> = {
     "azure-native:eventhub:NamespaceAuthorizationRule": ["authorizationRuleName", "namespaceName", "resourceGroupName"],
     "azure-native:monitor:DiagnosticSetting": ["name", "resourceUri"],
     "kubernetes:helm.sh/v3:Release": ["name", "namespace"],
-    "pulumi:providers:kubernetes": [],
+    // A new cluster identity replaces the provider, and with it every resource it manages.
+    "pulumi:providers:kubernetes": ["clusterIdentifier"],
 };
 /**
  * A dynamic provider's diff decides alone (cmd/dynamic-provider diffRPC: a changed `__provider` is not a
@@ -333,6 +334,13 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             (p) => !compared || compared.includes(p[0] as string),
         );
         const changed = changedParts.map(showPath);
+        // A replaced provider replaces every resource it manages (the provider reference is "<urn>::<id>").
+        const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
+        if (opByUrn.get(providerUrn) === "replace") {
+            const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
+            steps.push({ ...base, op: "replace", changed, replaceBecause: ["(its provider is replaced)"], deleteBeforeReplace: dbr, runsDelete: !old.retainOnDelete, ...(old.protect ? { blockedByProtect: true } : {}) });
+            return;
+        }
         if (changed.length === 0) {
             steps.push({ ...base, op: "same", changed, replaceBecause: [], runsDelete: false });
             return;

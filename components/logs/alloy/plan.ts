@@ -1,3 +1,5 @@
+import { firstName } from "../../config/fields";
+import { gkePubsubName } from "../../gke/filter";
 import { DEFAULT_GATEWAY_USER, DEFAULT_LOGS_NAMESPACE, DEFAULT_OPENSHIFT_FORWARDER } from "../../config/logs";
 import { ClusterConfig, StackConfig } from "../../config/stack";
 import { AuditSource, LokiTarget } from "./config";
@@ -82,8 +84,8 @@ export function nodeAgentSource(c: ClusterConfig, config?: StackConfig): AuditSo
 }
 
 /** The GKE cluster's Pub/Sub subscription: from logs.receivers.gcpSubscriptions, else the naming convention. */
-export function gkeSubscription(config: StackConfig, c: { name: string; project: string }): { projectId: string; subscription: string } {
-    const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? `projects/${c.project}/subscriptions/akko-audit-${c.name}`;
+export function gkeSubscription(config: StackConfig, c: { name: string; project: string; previousNames: readonly string[] }): { projectId: string; subscription: string } {
+    const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`;
     const [, projectId, , subscription] = path.split("/");
     return { projectId, subscription };
 }
