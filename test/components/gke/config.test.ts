@@ -20,7 +20,15 @@ describe("GKE config (subscription, API_SERVER)", () => {
             manageDataAccessLogs: true,
             project: "akko-analytics-prod", location: "europe-west1", clusterName: "analytics-prod",
             dataAccessLogTypes: ["ADMIN_READ", "DATA_READ", "DATA_WRITE"], apiServerComponentLogs: true, subscriptionRetentionDays: 7, maxDeliveryAttempts: 10, subscriberServiceAccountEmail: undefined,
+            pubsubName: "akko-audit-ana", serviceAccountId: "alloy-ana",
         });
+    });
+
+    it("a renamed cluster keeps its topic, subscription and reader account (named after its first name)", () => {
+        const [c] = validate({ ...BASE, name: "analytics-eu", previousNames: ["analytics", "ana"] }).clusters;
+        assert.ok(c.kind === "gke");
+        const args = gkeArgsFromConfig(c);
+        assert.deepEqual([args.pubsubName, args.serviceAccountId], ["akko-audit-ana", "alloy-ana"]);
     });
 
     it("refuses a bad cluster name, location, retention beyond Pub/Sub's 31 days or beyond Loki's", () => {
