@@ -141,7 +141,7 @@ export function parsePath(path: string): PathPart[] {
 }
 
 function showPath(parts: PathPart[]): string {
-    return parts.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+    return parts.map((p, i) => (typeof p === "number" || p === "*" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
 /** PropertyPath.Contains: `pattern` is a prefix of `path`, "*" matching any one element. */
@@ -392,7 +392,7 @@ export function destructiveReplaceProblems(registrations: Registration[]): strin
         const covered = (k: PathPart[]) => ignored.some((i) => pathContains(i, k)) || target.some((t) => pathContains(t, k));
         const keys = [...(providerReplaceKeys(r.type) ?? []), ...r.replaceOnChanges].map(parsePath);
         const loose = keys.filter((k) => !covered(k.map((p) => (p === "*" ? 0 : p))));
-        if (loose.length > 0) problems.push(`${r.urn}: its delete turns audit logging off, yet a change of ${loose.map(showPath).join(", ")} would replace it (create, then run the old one's delete); allowed: replace only when ${rule.target.length > 0 ? rule.target.join("/") : "never"} changes`);
+        if (loose.length > 0) problems.push(`${r.urn}: its delete turns audit logging off, yet a change of ${loose.map(showPath).join(", ")} would replace it (create, then run the old one's delete); allowed: ${rule.target.length > 0 ? `a replace only when ${rule.target.join("/")} changes` : "no replace at all (drop the key, or list it in ignoreChanges)"}`);
         if (r.deleteBeforeReplace === true && rule.target.length === 0) problems.push(`${r.urn}: deleteBeforeReplace on a resource whose delete turns audit logging off`);
     }
     return problems;

@@ -13,7 +13,7 @@ import { listStacks, readStackFile } from "../../../components/config/source";
 import { CONFIG_NAMESPACE, validateStackConfig } from "../../../components/config/stack";
 import { hostConfig, ProgramLoadError, readProjectFile, runAsLanguageHost, shlexSplit } from "../../../components/plan/host";
 import { engineUrn } from "../../../components/plan/monitor";
-import { destructiveReplaceProblems } from "../../../components/plan/steps";
+import { destructiveReplaceProblems, Registration } from "../../../components/plan/steps";
 import { ROOT } from "../../helpers/project";
 
 const unsetSecrets = (dir: string, stack: string) => validateStackConfig(readStackFile(dir, stack), { allowUnsetSecrets: true }).unsetSecrets.map((k) => `${CONFIG_NAMESPACE}:${k}`);
@@ -47,9 +47,9 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
                 assert.ok(component[0].urn.startsWith(`urn:pulumi:${stack}::akko-audit::akko:audit:Rollout$akko:audit:`));
                 if (c.kind !== "k3s") continue;
                 for (const s of c.servers) {
-                    const apply = run.resources.find((r) => r.name === `${c.name}-${s.host}-apply`);
+                    const apply: Registration | undefined = run.resources.find((r) => r.name === `${c.name}-${s.host}-apply`);
                     assert.equal(apply?.urn, `urn:pulumi:${stack}::akko-audit::akko:audit:Rollout$akko:audit:K3sAuditLogging$akko:audit:K3sServerAuditLogging$command:remote:Command::${c.name}-${s.host}-apply`);
-                    assert.deepEqual(apply.ignoreChanges, ["triggers"]);
+                    assert.deepEqual(apply!.ignoreChanges, ["triggers"]);
                 }
             }
             // The rule over what the engine receives: nothing whose delete turns audit off can be replaced.
