@@ -72,6 +72,7 @@ async function baseRegistrations(base: string, projectDir: string, stack: string
         const baseDir = path.join(work, prefix);
         if (!existsSync(path.join(baseDir, `Pulumi.${stack}.yaml`))) return { label: `${base} (no Pulumi.${stack}.yaml: a new stack)`, resources: [] };
         // The base runs with this checkout's packages: one copy of the SDK, and nothing to install.
+        rmSync(path.join(baseDir, "node_modules"), { recursive: true, force: true });
         symlinkSync(path.resolve(projectDir, "node_modules"), path.join(baseDir, "node_modules"), "dir");
         const run = await hostRun(baseDir, stack, unsetSecrets);
         return { label: `${base} (${commit.slice(0, 12)})`, resources: run.resources };

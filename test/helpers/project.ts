@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import { readStackFile } from "../../components/config/source";
 import { validateStackConfig } from "../../components/config/stack";
 
@@ -10,7 +11,8 @@ export const ROOT = path.resolve(__dirname, "../..");
 /** The project's tracked files (git), else every file but node_modules and .git. */
 function projectFiles(): string[] {
     try {
-        return execFileSync("git", ["-C", ROOT, "ls-files", "-z"]).toString().split("\0").filter((f) => f.length > 0);
+        const listed = execFileSync("git", ["-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]).toString().split("\0");
+        return [...new Set(listed)].filter((f) => f.length > 0 && existsSync(path.join(ROOT, f)));
     } catch {
         const out: string[] = [];
         const walk = (rel: string) => {
@@ -38,6 +40,8 @@ export function copyProject(): string {
     }
     symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     git(dir, "init", "-q");
+    // The link is not a directory, so .gitignore's "node_modules/" does not cover it.
+    writeFileSync(path.join(dir, ".git", "info", "exclude"), "node_modules\n");
     commitAll(dir, "copy");
     return dir;
 }
@@ -69,4 +73,12 @@ export function edit(dir: string, file: string, change: (text: string) => string
     const after = change(before);
     if (after === before) throw new Error(`edit of ${file} changed nothing`);
     writeFileSync(p, after);
+}
+
+/** Edits Pulumi.<stack>.yaml of the copy as data (anchors expanded, comments dropped). */
+export function editStack(dir: string, stack: string, change: (config: Record<string, any>) => void): void {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    const doc = parse(readFileSync(file, "utf8"));
+    change(doc.config);
+    writeFileSync(file, stringify(doc, { aliasDuplicateObjects: false }));
 }
