@@ -16,8 +16,9 @@ const PINS: Record<string, { sha: string; tag: string }> = {
 describe("workflows: every action pinned by commit SHA", () => {
     const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml")).sort();
 
-    it("finds the two workflows", () => {
-        assert.deepEqual(files, ["preview.yml", "up.yml"]);
+    it("finds the three workflows; preview-comment.yml uses no action at all (only the runner's gh)", () => {
+        assert.deepEqual(files, ["preview-comment.yml", "preview.yml", "up.yml"]);
+        assert.deepEqual(usesLines(loadWorkflow("preview-comment.yml").text), []);
     });
 
     for (const file of ["preview.yml", "up.yml"]) {

@@ -91,11 +91,16 @@ describe("workflow preview.yml", () => {
             assert.deepEqual(job.strategy?.matrix?.stack, listStacks(ROOT));
         });
 
-        it("renders and writes the offline plan, then uploads it", () => {
+        it("renders, writes the change preview against the pull request's base commit, publishes it, then uploads it", () => {
             const runs = job.steps.map((s) => s.run ?? "").join("\n");
             assert.ok(runs.includes('npx akko-audit render --stack "$STACK" --out "out/$STACK"'));
-            assert.ok(runs.includes('npx akko-audit plan --stack "$STACK" --json > "out/$STACK/plan.json"'));
-            assert.ok(runs.includes('>> "$GITHUB_STEP_SUMMARY"'));
+            const step = job.steps.find((s) => s.name === "Change preview")!;
+            assert.deepEqual(step.env, { BASE_SHA: "${{ github.event.pull_request.base.sha }}", PR_NUMBER: "${{ github.event.pull_request.number }}" });
+            assert.ok(step.run!.includes('npx akko-audit plan --stack "$STACK" --base "$BASE_SHA" > "out/$STACK/change-preview.txt" || status=$?'));
+            assert.ok(step.run!.includes('cat "out/$STACK/comment.md" >> "$GITHUB_STEP_SUMMARY"'));
+            assert.ok(step.run!.includes('echo "$PR_NUMBER" > "out/$STACK/pr-number"'));
+            assert.ok(step.run!.trimEnd().endsWith('exit "$status"'), "a safety-rule failure fails the job, after publishing");
+            assert.equal(stepUsing(job, "actions/upload-artifact").if, "${{ always() }}");
             assert.deepEqual(stepUsing(job, "actions/upload-artifact").with, {
                 name: "offline-plan-${{ matrix.stack }}",
                 path: "out/${{ matrix.stack }}",
@@ -107,7 +112,28 @@ describe("workflow preview.yml", () => {
 
         it("uses Node 22 and does not keep the checkout token", () => {
             assert.equal(stepUsing(job, "actions/setup-node").with?.["node-version"], "22");
-            assert.deepEqual(stepUsing(job, "actions/checkout").with, { "persist-credentials": false });
+            assert.deepEqual(stepUsing(job, "actions/checkout").with, { "persist-credentials": false, "fetch-depth": 0 });
+        });
+    });
+
+    describe("preview-comment.yml (posts the fork job's change preview)", () => {
+        const comment = loadWorkflow("preview-comment.yml");
+        const job = comment.doc.jobs.comment;
+
+        it("runs after preview, for fork pull requests only, from the default branch (workflow_run), granting only what it needs", () => {
+            assert.deepEqual(comment.doc.on, { workflow_run: { workflows: ["preview"], types: ["completed"] } });
+            assert.deepEqual(comment.doc.permissions, {});
+            assert.equal(job.if, "${{ github.event.workflow_run.event == 'pull_request' && github.event.workflow_run.head_repository.fork }}");
+            assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
+        });
+
+        it("never checks out or runs the fork's code; checks the pull request number and head before posting", () => {
+            assert.ok(!job.steps.some((s) => s.uses !== undefined), "no action at all: no checkout");
+            const run = job.steps[0].run!;
+            assert.ok(!/npm|npx|node |\.\/|bash .*previews/.test(run), "nothing from the artifact is executed");
+            assert.ok(run.includes("'' | *[!0-9]*)"));
+            assert.ok(run.includes('if [ "$head" != "$HEAD_SHA" ]; then'));
+            assert.ok(run.includes('gh pr comment "$pr" --body-file "$dir/comment.md"'));
         });
     });
 

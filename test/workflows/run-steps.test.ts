@@ -11,7 +11,7 @@ describe("workflows: run steps are clean shell (real shellcheck)", function () {
         if (!HAS_SHELLCHECK) this.skip();
     });
 
-    for (const file of ["preview.yml", "up.yml"]) {
+    for (const file of ["preview.yml", "preview-comment.yml", "up.yml"]) {
         it(`${file}: every run: step passes shellcheck and takes matrix values from env, not inline expressions`, () => {
             const { doc } = loadWorkflow(file);
             let count = 0;
@@ -26,7 +26,7 @@ describe("workflows: run steps are clean shell (real shellcheck)", function () {
                     assert.equal(r.status, 0, `${file} ${jobName}: shellcheck:\n${r.stdout}${r.stderr}\n--- script ---\n${script}`);
                 }
             }
-            assert.ok(count >= 2, `${file}: only ${count} run steps`);
+            assert.ok(count >= 1, `${file}: no run step`);
         });
     }
 });
