@@ -110,6 +110,9 @@ function round(x: number): number {
     return Math.round(x * 1000) / 1000;
 }
 
-const at = process.argv.indexOf("--child");
-if (at >= 0) void measure(process.argv[at + 1], Number(process.argv[at + 2]));
-else main();
+// Only as the entry point: bench/plan.bench.ts imports syntheticFleet from here.
+if (require.main === module) {
+    const at = process.argv.indexOf("--child");
+    if (at >= 0) void measure(process.argv[at + 1], Number(process.argv[at + 2]));
+    else main();
+}
