@@ -32,7 +32,7 @@ export function renderDropIn(c: DropInSettings, policyPath: string = K3S_POLICY_
     ].join("\n");
 }
 
-/** sha256 of the policy followed by the drop-in: the trigger, and what launch.sh verifies on the node. */
+/** sha256 of the policy followed by the drop-in: in the apply command (a change updates it in place), and what launch.sh verifies on the node. */
 export function policyHash(policy: string, dropIn: string): string {
     return createHash("sha256").update(policy).update(dropIn).digest("hex");
 }

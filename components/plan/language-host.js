@@ -14,7 +14,7 @@
 "use strict";
 
 const fs = require("node:fs");
-const { onRegistration, PLACEHOLDER_INVOKES, registrationOf, sdkModule } = require("./monitor");
+const { onRegistration, planMocks, registrationOf, sdkModule } = require("./monitor");
 
 function main() {
     const request = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
@@ -22,19 +22,7 @@ function main() {
     const resources = [];
     const invokes = [];
     onRegistration((req, urn) => resources.push(registrationOf(req, urn, projectDir)), projectDir);
-    sdkModule("runtime/mocks", projectDir).setMocks(
-        {
-            // No id: a cloud id is opaque and never derived from the Pulumi name (a renamed resource keeps it).
-            newResource: (args) => ({ id: args.id || undefined, state: args.inputs }),
-            call: (args) => {
-                invokes.push(args.token);
-                return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};
-            },
-        },
-        project,
-        stack,
-        true,
-    );
+    sdkModule("runtime/mocks", projectDir).setMocks(planMocks(invokes), project, stack, true);
     // The mock monitor lacks the shutdown handshake cmd/run sends when the program is done.
     sdkModule("runtime/settings", projectDir).getMonitor().signalAndWaitForShutdown = (_req, callback) => callback(null, {});
 

@@ -102,6 +102,20 @@ const PLACEHOLDER_INVOKES = {
     "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "CONNECTION_STRING_READ_AT_DEPLOY", keyName: "KEY_NAME" }),
 };
 
+/**
+ * The mocks of an offline plan: state is the inputs, no id (a cloud id is opaque and never derived from the
+ * Pulumi name: a renamed resource keeps it), cloud reads answered by PLACEHOLDER_INVOKES and noted in `invokes`.
+ */
+function planMocks(invokes) {
+    return {
+        newResource: (args) => ({ id: args.id || undefined, state: args.inputs }),
+        call: (args) => {
+            invokes.push(args.token);
+            return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};
+        },
+    };
+}
+
 /** The SDK's marker of a secret value in serialized properties. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -152,4 +166,4 @@ async function settleRegistrations(progress, fromDir) {
     }
 }
 
-module.exports = { ROOT_STACK_TYPE, SECRET_SIG, PLACEHOLDER_INVOKES, secretMark, registrationOf, sdkModule, engineUrn, onRegistration, dependencyUrns, aliasesOf, optionsOf, settleRegistrations };
+module.exports = { ROOT_STACK_TYPE, SECRET_SIG, PLACEHOLDER_INVOKES, planMocks, secretMark, registrationOf, sdkModule, engineUrn, onRegistration, dependencyUrns, aliasesOf, optionsOf, settleRegistrations };

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { onRegistration, PLACEHOLDER_INVOKES, registrationOf, settleRegistrations } from "./monitor";
+import { onRegistration, planMocks, registrationOf, settleRegistrations } from "./monitor";
 import { Registration } from "./steps";
 
 /** One resource the program registers, as the engine would receive it (secrets as "[secret <digest>]"). */
@@ -27,19 +27,7 @@ export async function startRecording(config: Record<string, string>, secretKeys:
     // through source maps (tsx turns them on) was most of a plan's time. Positions in a plan are not needed.
     process.setSourceMapsEnabled(false);
     pulumi.runtime.setAllConfig(config, secretKeys);
-    await pulumi.runtime.setMocks(
-        {
-            // No id: a cloud id is opaque and never derived from the Pulumi name (a renamed resource keeps it).
-            newResource: (args) => ({ id: args.id || undefined, state: args.inputs }),
-            call: (args) => {
-                invokes.push(args.token);
-                return PLACEHOLDER_INVOKES[args.token]?.(args.inputs) ?? {};
-            },
-        },
-        project,
-        stack,
-        true,
-    );
+    await pulumi.runtime.setMocks(planMocks(invokes), project, stack, true);
     stopListening?.();
     stopListening = onRegistration((req, urn) => recorded.push(registrationOf(req, urn)));
     return recorded;
