@@ -4,7 +4,7 @@
  * what is real and what is stubbed) and stepped by the engine's rules (test/components/plan/steps.test.ts).
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/main";
@@ -41,6 +41,10 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
     });
     afterEach(() => {
         git(dir, "reset", "-q", "--hard");
+    });
+    after(() => {
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(path.dirname(basePlan), { recursive: true, force: true });
     });
 
     async function preview(base = path.join(basePlan, "plan.json")): Promise<{ code: number; preview: ChangePreview }> {
@@ -154,6 +158,7 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         edit(dir, "Pulumi.prod.yaml", () => readFileSync(path.join(FIXTURES, "v0.1.0-Pulumi.prod.yaml"), "utf8"));
         const head = await runAsLanguageHost(dir, "prod");
         const p = changePreview({ label: "0.1.0", resources: recorded.resources }, { label: "now", resources: head.resources }, { project: "akko-audit", stack: "prod" });
+        rmSync(dir, { recursive: true, force: true });
         assert.deepEqual(p.steps, [], changePreviewText(p));
         assert.deepEqual(p.errors, []);
         // 0.1.0's own registrations break the rule this version keeps.

@@ -6,7 +6,7 @@
  * stubbed: the engine's gRPC resource monitor (the SDK's MockMonitor, answering with the engine's URNs).
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { listStacks, readStackFile } from "../../../components/config/source";
@@ -18,9 +18,12 @@ import { ROOT } from "../../helpers/project";
 
 const unsetSecrets = (dir: string, stack: string) => validateStackConfig(readStackFile(dir, stack), { allowUnsetSecrets: true }).unsetSecrets.map((k) => `${CONFIG_NAMESPACE}:${k}`);
 
+const made: string[] = [];
+
 /** A view of the project with another Pulumi.yaml (every other entry a link to the real one). */
 function projectWithPulumiYaml(text: string): string {
     const dir = mkdtempSync(path.join(tmpdir(), "akko-host-"));
+    made.push(dir);
     for (const e of readdirSync(ROOT)) if (e !== "Pulumi.yaml" && e !== ".git") symlinkSync(path.join(ROOT, e), path.join(dir, e));
     writeFileSync(path.join(dir, "Pulumi.yaml"), text);
     return dir;
@@ -28,6 +31,7 @@ function projectWithPulumiYaml(text: string): string {
 
 describe("the program as the Pulumi nodejs language host loads it", function () {
     this.timeout(180_000);
+    after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
     it("Pulumi.yaml loads with tsx through nodeargs: the host's default ts-node 7 cannot compile the program", () => {
         assert.deepEqual(readProjectFile(ROOT), { name: "akko-audit", entryPoint: ".", options: { typescript: false, tsconfig: undefined, nodeargs: ["--import", "tsx"] } });
