@@ -37,6 +37,10 @@ describe("workflow up.yml", () => {
         assert.deepEqual(step.with, { command: "up", "stack-name": "${{ matrix.stack }}", "pulumi-version": PULUMI_CLI_VERSION, policyPacks: "policy/pack" });
         const validate = job.steps.findIndex((s) => s.name === "Validate the stack config");
         assert.ok(validate >= 0 && validate < job.steps.indexOf(step));
+        const secrets = job.steps.findIndex((s) => s.name === "Every secret is set");
+        assert.equal(job.steps[secrets].run, 'npx akko-audit secrets --stack "$STACK"');
+        assert.ok(secrets > validate && secrets < job.steps.indexOf(step), "missing secrets stop the job before any credential is requested");
+        assert.ok(secrets < job.steps.indexOf(stepUsing(job, "aws-actions/configure-aws-credentials")));
         assert.equal(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
     });
 
