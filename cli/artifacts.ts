@@ -1,20 +1,11 @@
 import { readFileSync } from "node:fs";
 import { StackConfig } from "../components/config/stack";
-import { renderAksArtifacts } from "../components/aks/render";
-import { renderEksArtifacts } from "../components/eks/render";
-import { renderGkeArtifacts } from "../components/gke/render";
-import { renderK3sArtifacts } from "../components/k3s/render";
-import { renderOpenShiftArtifacts } from "../components/openshift/render";
+import type { Artifact } from "../components/platform";
+import { platformOf } from "../components/platforms";
 import { renderLogsArtifacts } from "../components/logs/render";
 import { SHIPPED_POLICY } from "./io";
 
-/** One file `render` writes: a path relative to the output directory and its exact content. */
-export interface Artifact {
-    path: string;
-    content: string;
-    /** What it is, for the listing `render` prints. */
-    description: string;
-}
+export type { Artifact } from "../components/platform";
 
 /**
  * Everything the stack would push, computed offline from the validated config. Deterministic (no clocks,
@@ -32,8 +23,7 @@ export function renderArtifacts(config: StackConfig): Artifact[] {
             content: JSON.stringify(fleetSummary(config), null, 2) + "\n",
             description: "validated fleet with every default applied; secrets shown as [secret]",
         },
-        ...config.clusters.flatMap((c) => (c.kind === "k3s" ? renderK3sArtifacts(c) : [])),
-        ...config.clusters.flatMap((c) => (c.kind === "eks" ? renderEksArtifacts(c) : c.kind === "gke" ? renderGkeArtifacts(c) : c.kind === "aks" ? renderAksArtifacts(c) : c.kind === "openshift" ? renderOpenShiftArtifacts(c) : [])),
+        ...config.clusters.flatMap((c) => platformOf(c).artifacts(c)),
         ...renderLogsArtifacts(config),
     ];
 }

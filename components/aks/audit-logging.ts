@@ -2,15 +2,10 @@ import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_AKS_CATEGORIES, DEFAULT_EVENT_HUB_RETENTION_DAYS } from "../config/aks";
-import { parseAksClusterId } from "./ids";
+import { ALLOY_CONSUMER_GROUP, DIAGNOSTIC_SETTING_NAME, EVENT_HUB_NAME, parseAksClusterId } from "./ids";
 import { checkAksAuditLoggingArgs } from "./validate";
 
-/** Diagnostic setting name on the cluster (a resource has at most 5 settings). */
-export const DIAGNOSTIC_SETTING_NAME = "akko-audit";
-/** The hub Azure Monitor writes to; one namespace per cluster, so a fixed name is unique. */
-export const EVENT_HUB_NAME = "kube-audit";
-/** Alloy's consumer group (logs.receivers.eventHubs[].consumerGroup defaults to the same name). */
-export const ALLOY_CONSUMER_GROUP = "akko-audit";
+export { ALLOY_CONSUMER_GROUP, DIAGNOSTIC_SETTING_NAME, EVENT_HUB_NAME } from "./ids";
 export const ALLOY_LISTEN_RULE = "alloy-listen";
 export const DIAGNOSTICS_SEND_RULE = "azure-monitor-send";
 /** Partitions bound Alloy's read parallelism; 2 carries a busy cluster's audit log on 1 throughput unit. */

@@ -7,3 +7,10 @@ export function parseAksClusterId(id: string): { subscriptionId: string; resourc
     // /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>
     return { subscriptionId: parts[2], resourceGroup: parts[4], clusterName: parts[8] };
 }
+
+/** Diagnostic setting name on the cluster (a resource has at most 5 settings). */
+export const DIAGNOSTIC_SETTING_NAME = "akko-audit";
+/** The hub Azure Monitor writes to; one namespace per cluster, so a fixed name is unique. */
+export const EVENT_HUB_NAME = "kube-audit";
+/** Alloy's consumer group (logs.receivers.eventHubs[].consumerGroup defaults to the same name). */
+export const ALLOY_CONSUMER_GROUP = "akko-audit";

@@ -1,9 +1,9 @@
 import type { AksCluster } from "../config/aks";
-import type { ManagedAuditSummary } from "../eks/summary";
-import { parseAksClusterId } from "./ids";
+import type { ClusterSummary } from "../platform";
+import { ALLOY_CONSUMER_GROUP, EVENT_HUB_NAME, parseAksClusterId } from "./ids";
 
 /** The summary of an AKS cluster's audit logging (pure: for status outputs and the coverage report). */
-export function aksSummary(c: AksCluster): ManagedAuditSummary {
+export function aksSummary(c: AksCluster): ClusterSummary {
     const { clusterName } = parseAksClusterId(c.clusterResourceId);
     const workspace = c.workspaceResourceId.split("/").pop();
     const gaps: string[] = [];
@@ -15,7 +15,7 @@ export function aksSummary(c: AksCluster): ManagedAuditSummary {
         kind: "aks",
         enabled: c.categories.map((cat) => `diagnostic category ${cat} of ${clusterName}`),
         cloudCopy: `Log Analytics workspace ${workspace} (resource-specific tables ${c.categories.map((cat) => (cat === "kube-audit" ? "AKSAudit" : "AKSAuditAdmin")).join(", ")}), the workspace's retention`,
-        toLoki: c.eventHubLocation ? `Event Hub kube-audit (Standard, ${c.eventHubLocation}, ${c.eventHubRetentionDays} days) -> Alloy loki.source.azure_event_hubs (consumer group akko-audit)` : undefined,
+        toLoki: c.eventHubLocation ? `Event Hub ${EVENT_HUB_NAME} (Standard, ${c.eventHubLocation}, ${c.eventHubRetentionDays} days) -> Alloy loki.source.azure_event_hubs (consumer group ${ALLOY_CONSUMER_GROUP})` : undefined,
         cloudRetentionDays: c.eventHubLocation ? c.eventHubRetentionDays : undefined,
         gaps,
     };

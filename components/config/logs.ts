@@ -193,3 +193,8 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
     }
     return refs;
 }
+
+/** True when OpenShift clusters ship through the Logging operator (else an Alloy agent on their masters). */
+export function usesClusterLogForwarder(config: { logs: { openshiftForwarder?: OpenShiftForwarder } }): boolean {
+    return (config.logs.openshiftForwarder ?? DEFAULT_OPENSHIFT_FORWARDER) === "clusterLogForwarder";
+}

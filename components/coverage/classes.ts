@@ -85,4 +85,4 @@ export const EVENT_CLASSES: readonly EventClass[] = [
 ];
 
 /** Verbs kube-apiserver counts as reads. */
-export const READ_VERBS = new Set(["get", "list", "watch"]);
+export { READ_VERBS } from "../platform";

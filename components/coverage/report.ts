@@ -2,6 +2,7 @@ import { ClusterConfig, StackConfig } from "../config/stack";
 import { Level, levelRank } from "../../policy/engine";
 import { EVENT_CLASSES, EventClass } from "./classes";
 import { Control, CONTROLS } from "./compliance";
+import { platformOf } from "../platforms";
 import { outcome } from "./platforms";
 import { RetentionHop, retentionHops } from "./retention";
 
@@ -46,13 +47,7 @@ export interface CoverageReport {
 const METADATA_ONLY = new Set<EventClass["id"]>(["sensitive-reads", "reviews"]);
 
 function setting(c: ClusterConfig): string {
-    switch (c.kind) {
-        case "k3s": return `product policy on ${c.servers.length} server node(s)`;
-        case "eks": return `log types ${c.logTypes.join(", ")} (EKS's fixed policy)`;
-        case "gke": return `Data Access log types: ${c.dataAccessLogTypes.length > 0 ? c.dataAccessLogTypes.join(", ") : "none"}`;
-        case "aks": return `diagnostic categories ${c.categories.join(", ")}`;
-        case "openshift": return `audit profile ${c.profile}`;
-    }
+    return platformOf(c).setting(c);
 }
 
 function classCoverage(cluster: ClusterConfig, cls: EventClass): ClassCoverage {

@@ -1,24 +1,12 @@
 import type { EksCluster } from "../config/eks";
+import type { ClusterSummary } from "../platform";
 import { eksLogGroupName } from "./names";
 
-/** What the stack turns on for one managed cluster, where it goes, and what the dashboard will and will not show. */
-export interface ManagedAuditSummary {
-    cluster: string;
-    kind: "eks" | "gke" | "aks" | "openshift";
-    /** What is switched on, in the platform's own words. */
-    enabled: string[];
-    /** Where the events are kept on the platform side, with retention. */
-    cloudCopy: string;
-    /** The path to Loki, or undefined when events do not reach it. */
-    toLoki: string | undefined;
-    /** Days the platform side keeps events (undefined: not set by this stack). */
-    cloudRetentionDays: number | undefined;
-    /** What the Audit Trail dashboard cannot show for this cluster. */
-    gaps: string[];
-}
+/** Was the managed kinds' summary; every kind has one now. */
+export type ManagedAuditSummary = ClusterSummary;
 
 /** The summary of an EKS cluster's audit logging (pure: for status outputs and the coverage report). */
-export function eksSummary(c: EksCluster): ManagedAuditSummary {
+export function eksSummary(c: EksCluster): ClusterSummary {
     const gaps = ["EKS's audit policy is fixed by AWS and cannot be changed (no request bodies for most writes)"];
     if (!c.firehoseEndpointUrl) gaps.unshift("nothing reaches Loki: no firehoseEndpointUrl (events stay in CloudWatch)");
     return {

@@ -1,10 +1,10 @@
 import { firstName } from "../config/fields";
 import { gkePubsubName } from "./filter";
 import type { GkeCluster } from "../config/gke";
-import type { ManagedAuditSummary } from "../eks/summary";
+import type { ClusterSummary } from "../platform";
 
 /** The summary of a GKE cluster's audit logging (pure: for status outputs and the coverage report). */
-export function gkeSummary(c: GkeCluster): ManagedAuditSummary {
+export function gkeSummary(c: GkeCluster): ClusterSummary {
     const gaps: string[] = [];
     if (!c.dataAccessLogTypes.includes("DATA_READ")) gaps.push("no reads: without DATA_READ Data Access logs, Secret gets and lists are not recorded");
     gaps.push("GKE's audit policy is fixed by Google and cannot be changed; lease renewals are filtered out");

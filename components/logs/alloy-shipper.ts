@@ -74,7 +74,7 @@ export class AlloyShipper extends pulumi.ComponentResource {
             const cluster = args.target;
             const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
             namespace = ns.metadata.name;
-            this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster)!], externalLokiTarget(config));
+            this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster, config)!], externalLokiTarget(config));
             env = { [LOKI_PASSWORD_ENV]: args.secret(config.logs.gatewayPasswordSecret ?? "") };
             values = nodeAgentValues(config.logs, "openshift", OPENSHIFT_AUDIT_LOG_PATH);
             // Reading the host's audit log needs the privileged SCC for Alloy's service account.

@@ -1,5 +1,5 @@
 import type { OpenShiftCluster } from "../config/openshift";
-import type { ManagedAuditSummary } from "../eks/summary";
+import type { ClusterSummary } from "../platform";
 
 const BODIES: Record<string, string> = {
     Default: "metadata only for every request (no bodies)",
@@ -9,7 +9,7 @@ const BODIES: Record<string, string> = {
 };
 
 /** The summary of an OpenShift cluster's audit profile (pure: for status outputs and the coverage report). */
-export function openShiftSummary(c: OpenShiftCluster): ManagedAuditSummary {
+export function openShiftSummary(c: OpenShiftCluster): ClusterSummary {
     const gaps: string[] = [];
     if (c.profile === "None") gaps.unshift("auditing is off (profile None): nothing is recorded");
     if (c.profile === "Default") gaps.push("no request bodies: the dashboard shows who and what, not the changed content");

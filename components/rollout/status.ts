@@ -1,9 +1,6 @@
-import { aksSummary } from "../aks/summary";
 import { ClusterConfig, StackConfig } from "../config/stack";
 import { retentionHops, RetentionHop } from "../coverage/retention";
-import { eksSummary } from "../eks/summary";
-import { gkeSummary } from "../gke/summary";
-import { openShiftSummary } from "../openshift/summary";
+import { platformOf } from "../platforms";
 
 /** What the stack exports per cluster: kind, what was enabled, where its logs go, retention on each hop. */
 export interface ClusterStatus {
@@ -16,18 +13,8 @@ export interface ClusterStatus {
     gaps: string[];
 }
 
-/** The per-cluster status, from the validated config (pure). */
+/** The per-cluster status, from the validated config (pure): the platform's summary and retention hops. */
 export function clusterStatus(c: ClusterConfig, config: StackConfig): ClusterStatus {
-    const retention = retentionHops(c, config.logs);
-    if (c.kind === "k3s") {
-        return {
-            kind: "k3s",
-            enabled: [`audit policy + kube-apiserver audit flags on ${c.servers.length} server node(s) (${c.servers.map((s) => s.host).join(", ")})`],
-            logsGoTo: `${c.auditLogPath} -> Alloy (HelmChart in the cluster) -> Loki {job="k3s-audit", cluster="${c.name}"}`,
-            retention,
-            gaps: [],
-        };
-    }
-    const s = c.kind === "eks" ? eksSummary(c) : c.kind === "gke" ? gkeSummary(c) : c.kind === "aks" ? aksSummary(c) : openShiftSummary(c);
-    return { kind: c.kind, enabled: s.enabled, logsGoTo: s.toLoki, retention, gaps: s.gaps };
+    const s = platformOf(c).summary(c);
+    return { kind: c.kind, enabled: s.enabled, logsGoTo: s.toLoki, retention: retentionHops(c, config.logs), gaps: s.gaps };
 }

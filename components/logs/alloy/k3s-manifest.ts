@@ -27,7 +27,7 @@ export interface K3sManifest {
  * HelmChart that installs the Alloy chart as a DaemonSet on the server nodes. Pure.
  */
 export function renderK3sAlloyManifest(config: StackConfig, cluster: K3sCluster): K3sManifest {
-    const source = nodeAgentSource(cluster)!;
+    const source = nodeAgentSource(cluster, config)!;
     const alloyConfig = renderAlloyConfig([source], externalLokiTarget(config));
     const chart = chartSource(config.logs, "alloy");
     const docs = [

@@ -1,12 +1,11 @@
-import { firstName } from "../../config/fields";
-import { gkePubsubName } from "../../gke/filter";
-import { DEFAULT_GATEWAY_USER, DEFAULT_LOGS_NAMESPACE, DEFAULT_OPENSHIFT_FORWARDER } from "../../config/logs";
+import { DEFAULT_GATEWAY_USER, DEFAULT_LOGS_NAMESPACE } from "../../config/logs";
 import { ClusterConfig, StackConfig } from "../../config/stack";
+import { platformOf } from "../../platforms";
 import { AuditSource, LokiTarget } from "./config";
 import { envName } from "./syntax";
 
-/** The path kube-apiserver writes audit events to on OpenShift control-plane nodes. */
-export const OPENSHIFT_AUDIT_LOG_PATH = "/var/log/kube-apiserver/audit.log";
+export { OPENSHIFT_AUDIT_LOG_PATH } from "../../openshift/describe";
+export { usesClusterLogForwarder } from "../../config/logs";
 /** First port of the per-EKS-cluster Firehose receivers (one port, one access key, one ingress host each). */
 export const FIREHOSE_BASE_PORT = 9000;
 /** First port of the per-OpenShift-cluster OTLP receivers (ClusterLogForwarder mode). */
@@ -19,8 +18,6 @@ export function otlpPath(cluster: string): string {
 
 /** Environment variable with the gateway password, in every Alloy. */
 export const LOKI_PASSWORD_ENV = "LOKI_PASSWORD";
-/** Consumer group Alloy reads Event Hubs with, unless the config names one. */
-export const DEFAULT_CONSUMER_GROUP = "akko-audit";
 /** Where the GCP service-account key is mounted in the central Alloy (GOOGLE_APPLICATION_CREDENTIALS). */
 export const GCP_KEY_PATH = "/etc/alloy/gcp/key.json";
 /** Release name of Loki: its gateway Service is `<release>-gateway`. */
@@ -65,29 +62,10 @@ export function internalLokiTarget(config: StackConfig): LokiTarget {
     return { url: internalPushUrl(logsNamespace(config)), username: gatewayUser(config), passwordEnv: LOKI_PASSWORD_ENV };
 }
 
-/** True when OpenShift clusters ship through the Logging operator (else an Alloy agent). */
-export function usesClusterLogForwarder(config: StackConfig): boolean {
-    return (config.logs.openshiftForwarder ?? DEFAULT_OPENSHIFT_FORWARDER) === "clusterLogForwarder";
-}
-
-/** The file an Alloy on the cluster's control-plane nodes reads (k3s, and OpenShift in alloy mode), or undefined. */
-export function nodeAgentSource(c: ClusterConfig, config?: StackConfig): AuditSource | undefined {
-    switch (c.kind) {
-        case "k3s":
-            return { type: "file", cluster: c, path: c.auditLogPath };
-        case "openshift":
-            if (config && usesClusterLogForwarder(config)) return undefined;
-            return { type: "file", cluster: c, path: OPENSHIFT_AUDIT_LOG_PATH };
-        default:
-            return undefined;
-    }
-}
-
-/** The GKE cluster's Pub/Sub subscription: from logs.receivers.gcpSubscriptions, else the naming convention. */
-export function gkeSubscription(config: StackConfig, c: { name: string; project: string; previousNames: readonly string[] }): { projectId: string; subscription: string } {
-    const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`;
-    const [, projectId, , subscription] = path.split("/");
-    return { projectId, subscription };
+/** The file an Alloy on the cluster's control-plane nodes reads (its platform's route), or undefined. */
+export function nodeAgentSource(c: ClusterConfig, config: StackConfig): AuditSource | undefined {
+    const route = platformOf(c).logsRoute(c, config);
+    return route.via === "node-agent" ? { type: "file", cluster: c, path: route.path } : undefined;
 }
 
 export interface CentralPlan {
@@ -109,39 +87,32 @@ export function centralPlan(config: StackConfig): CentralPlan {
     const plan: CentralPlan = { sources: [], env: [{ env: LOKI_PASSWORD_ENV, secretKey: config.logs.gatewayPasswordSecret ?? "" }], firehose: [], otlp: [], notShipped: [] };
     let port = FIREHOSE_BASE_PORT;
     let otlpPort = OTLP_BASE_PORT;
+    // By route, not by kind: a new kind that ships one of these ways needs nothing here.
     for (const c of config.clusters) {
-        switch (c.kind) {
-            case "eks": {
-                if (!c.firehoseEndpointUrl || !c.firehoseAccessKeySecret) {
-                    plan.notShipped.push({ cluster: c.name, reason: "no firehoseEndpointUrl: the audit log stays in CloudWatch" });
-                    break;
-                }
+        const route = platformOf(c).logsRoute(c, config);
+        switch (route.via) {
+            case "none":
+                plan.notShipped.push({ cluster: c.name, reason: route.reason });
+                break;
+            case "firehose": {
                 const accessKeyEnv = envName("FIREHOSE_ACCESS_KEY", c.name);
                 plan.sources.push({ type: "awsfirehose", cluster: c, port, accessKeyEnv });
-                plan.env.push({ env: accessKeyEnv, secretKey: c.firehoseAccessKeySecret });
-                plan.firehose.push({ cluster: c.name, host: new URL(c.firehoseEndpointUrl).hostname, port });
+                plan.env.push({ env: accessKeyEnv, secretKey: route.accessKeySecret });
+                plan.firehose.push({ cluster: c.name, host: new URL(route.endpointUrl).hostname, port });
                 port++;
                 break;
             }
-            case "gke": {
-                const { projectId, subscription } = gkeSubscription(config, c);
-                plan.sources.push({ type: "gcplog", cluster: c, projectId, subscription });
+            case "pubsub":
+                plan.sources.push({ type: "gcplog", cluster: c, projectId: route.projectId, subscription: route.subscription });
                 plan.gcpCredentialsSecret = config.logs.receivers?.gcpCredentialsSecret;
                 break;
-            }
-            case "aks": {
-                const hub = config.logs.receivers?.eventHubs?.[c.name];
-                if (!hub) {
-                    plan.notShipped.push({ cluster: c.name, reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" });
-                    break;
-                }
+            case "event-hub": {
                 const connectionStringEnv = envName("EVENTHUB_CONNECTION_STRING", c.name);
-                plan.sources.push({ type: "azure_event_hubs", cluster: c, namespace: hub.eventHubNamespace, eventHub: hub.eventHub, consumerGroup: hub.consumerGroup ?? DEFAULT_CONSUMER_GROUP, connectionStringEnv });
-                plan.env.push({ env: connectionStringEnv, secretKey: hub.connectionStringSecret });
+                plan.sources.push({ type: "azure_event_hubs", cluster: c, namespace: route.namespace, eventHub: route.eventHub, consumerGroup: route.consumerGroup, connectionStringEnv });
+                plan.env.push({ env: connectionStringEnv, secretKey: route.connectionStringSecret });
                 break;
             }
-            case "openshift": {
-                if (!usesClusterLogForwarder(config)) break;
+            case "otlp": {
                 const htpasswdEnv = envName("OTLP_HTPASSWD", c.name);
                 plan.sources.push({ type: "otlp", cluster: c, port: otlpPort, path: otlpPath(c.name), htpasswdEnv });
                 plan.env.push({ env: htpasswdEnv, secretKey: config.logs.gatewayPasswordSecret ?? "", htpasswdUser: gatewayUser(config) });
@@ -149,7 +120,7 @@ export function centralPlan(config: StackConfig): CentralPlan {
                 otlpPort++;
                 break;
             }
-            default:
+            case "node-agent":
                 break;
         }
     }
