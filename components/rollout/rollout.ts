@@ -11,6 +11,7 @@ import { K3sAuditLogging } from "../k3s/cluster";
 import { LogsLayer } from "../logs/logs-layer";
 import { OpenShiftAuditProfile } from "../openshift/audit-profile";
 import { openShiftArgsFromConfig } from "../openshift/from-config";
+import type { ClusterKind, ClusterOf } from "../platform";
 import { ROLLOUT_TYPE } from "../plan/plan";
 import { clusterStatus, ClusterStatus } from "./status";
 
@@ -25,6 +26,40 @@ export interface AuditRolloutArgs {
 }
 
 type ClusterComponent = K3sAuditLogging | EksAuditLogging | GkeAuditLogging | AksAuditLogging | OpenShiftAuditProfile;
+
+interface BuildContext {
+    config: StackConfig;
+    secret: (key: string) => pulumi.Output<string>;
+    logs: LogsLayer;
+}
+type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions) => ClusterComponent;
+
+/**
+ * The one table kind -> component (exhaustive: a new kind without an entry does not compile). The only
+ * place that imports the components, so everything else stays free of the provider SDKs.
+ */
+const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
+    k3s: (c, ctx, opts) =>
+        new K3sAuditLogging(
+            c.name,
+            {
+                cluster: c,
+                privateKey: ctx.secret(c.sshPrivateKeySecret),
+                bastionPrivateKey: c.bastionSshPrivateKeySecret ? ctx.secret(c.bastionSshPrivateKeySecret) : undefined,
+                extraManifests: ctx.logs.k3sManifests[c.name] ?? [],
+            },
+            opts,
+        ),
+    eks: (c, ctx, opts) => new EksAuditLogging(c.name, eksArgsFromConfig(c, ctx.secret), opts),
+    gke: (c, ctx, opts) => new GkeAuditLogging(c.name, gkeArgsFromConfig(c, ctx.config.clusters), opts),
+    aks: (c, _ctx, opts) => new AksAuditLogging(c.name, aksArgsFromConfig(c), opts),
+    openshift: (c, ctx, opts) => new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts),
+};
+
+function buildCluster<K extends ClusterKind>(c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions): ClusterComponent {
+    // The mapped type ties each entry to its kind; TypeScript cannot correlate the lookup by itself.
+    return (COMPONENTS[c.kind as K] as Builder<K>)(c, ctx, opts);
+}
 
 /**
  * The whole fleet: one component per cluster (named after the cluster) and the logs layer. Clusters never
@@ -52,24 +87,8 @@ export class AuditRollout extends pulumi.ComponentResource {
         for (const c of config.clusters) {
             // A renamed cluster keeps its resources: the engine finds them under the earlier name (its
             // children follow, their names start with the cluster's), so nothing is deleted and recreated.
-            const opts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
-            switch (c.kind) {
-                case "k3s":
-                    this.clusters[c.name] = new K3sAuditLogging(c.name, { cluster: c, extraManifests: this.logs.k3sManifests[c.name] ?? [] }, opts);
-                    break;
-                case "eks":
-                    this.clusters[c.name] = new EksAuditLogging(c.name, eksArgsFromConfig(c, secret), opts);
-                    break;
-                case "gke":
-                    this.clusters[c.name] = new GkeAuditLogging(c.name, gkeArgsFromConfig(c, config.clusters), opts);
-                    break;
-                case "aks":
-                    this.clusters[c.name] = new AksAuditLogging(c.name, aksArgsFromConfig(c), opts);
-                    break;
-                case "openshift":
-                    this.clusters[c.name] = new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, secret), opts);
-                    break;
-            }
+            const clusterOpts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
+            this.clusters[c.name] = buildCluster(c, { config, secret, logs: this.logs }, clusterOpts);
         }
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));
         this.lokiNamespace = this.logs.namespace;
