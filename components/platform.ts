@@ -66,12 +66,19 @@ export interface ClusterSummary {
  * kind): an Alloy on the cluster's control-plane nodes reading a file, or a receiver of the central Alloy.
  */
 export type LogsRoute =
-    | { via: "node-agent"; path: string }
+    | { via: "node-agent"; path: string; installer: Installer }
     | { via: "firehose"; endpointUrl: string; accessKeySecret: string }
     | { via: "pubsub"; projectId: string; subscription: string }
     | { via: "event-hub"; namespace: string; eventHub: string; consumerGroup: string; connectionStringSecret: string }
-    | { via: "otlp" }
+    | { via: "otlp"; installer: Installer }
     | { via: "none"; reason: string };
+
+/**
+ * How the logs layer puts its piece (an Alloy agent, a ClusterLogForwarder) into a cluster: as k3s
+ * auto-deploy manifests the cluster's component uploads over SSH, or through the OpenShift API with the
+ * cluster's kubeconfig.
+ */
+export type Installer = { by: "k3s-manifests" } | { by: "openshift-api"; kubeconfigSecret: string };
 
 /** Everything the program knows about one kind of cluster, outside its component. */
 export interface Platform<K extends ClusterKind> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowed, clusterName, previousNames, intInRange, strictObject } from "./fields";
+import type { KindRules } from "./kind-rules";
 
 export const AKS_AUDIT_CATEGORIES = ["kube-audit", "kube-audit-admin"] as const;
 export type AksAuditCategory = (typeof AKS_AUDIT_CATEGORIES)[number];
@@ -53,3 +54,15 @@ export const AksClusterSchema = strictObject({
 });
 
 export type AksCluster = z.infer<typeof AksClusterSchema>;
+
+/** The fleet rules of an AKS cluster (KIND_RULES). */
+export const aksRules: KindRules<AksCluster> = {
+    secretRefs: () => [],
+    bufferRetention: (c) => (c.eventHubLocation ? { field: "eventHubRetentionDays", days: c.eventHubRetentionDays } : undefined),
+    // Azure resource ids are case-insensitive.
+    identity: (c) => ({ id: `aks/${c.clusterResourceId.toLowerCase()}`, field: "clusterResourceId", value: c.clusterResourceId }),
+    problems: (c, { where }) =>
+        c.categories.length > 1 && !c.allowBothAuditCategories
+            ? [`${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`]
+            : [],
+};

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { allowed, clusterName, previousNames, intInRange, oneOf, secretRef, strictObject } from "./fields";
+import type { KindRules } from "./kind-rules";
+import { CONFIG_NAMESPACE } from "./namespace";
 
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 export const DEFAULT_EKS_LOG_TYPES: EksLogType[] = ["audit", "authenticator", "controllerManager"];
@@ -72,3 +74,21 @@ export const EksClusterSchema = strictObject({
 });
 
 export type EksCluster = z.infer<typeof EksClusterSchema>;
+
+/** The fleet rules of an EKS cluster (KIND_RULES). */
+export const eksRules: KindRules<EksCluster> = {
+    secretRefs: (c) => (c.firehoseAccessKeySecret ? [{ field: "firehoseAccessKeySecret", key: c.firehoseAccessKeySecret }] : []),
+    bufferRetention: (c) => ({ field: "retentionDays", days: c.retentionDays }),
+    identity: (c) => ({ id: `eks/${c.region}/${c.clusterName}`, field: "clusterName", value: c.clusterName }),
+    problems: (c, { where, logsRetentionDays }) => {
+        const problems: string[] = [];
+        if ((c.firehoseEndpointUrl === undefined) !== (c.firehoseAccessKeySecret === undefined)) {
+            const [has, lacks] = c.firehoseEndpointUrl === undefined ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"] : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
+            problems.push(`${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`);
+        }
+        if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logsRetentionDays) {
+            problems.push(`${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logsRetentionDays}): the buffer must not outlive Loki, the record`);
+        }
+        return problems;
+    },
+};

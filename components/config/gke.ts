@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowed, clusterName, previousNames, intInRange, oneOf, strictObject } from "./fields";
+import type { KindRules } from "./kind-rules";
 
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A region (europe-west1) or a zone (europe-west1-b). */
@@ -45,3 +46,18 @@ export const GkeClusterSchema = strictObject({
 });
 
 export type GkeCluster = z.infer<typeof GkeClusterSchema>;
+
+/** The fleet rules of a GKE cluster (KIND_RULES). */
+export const gkeRules: KindRules<GkeCluster> = {
+    secretRefs: () => [],
+    bufferRetention: (c) => ({ field: "subscriptionRetentionDays", days: c.subscriptionRetentionDays }),
+    identity: (c) => ({ id: `gke/${c.project}/${c.location}/${c.clusterName}`, field: "clusterName", value: c.clusterName }),
+    problems: (c, { where, index, fleet }) => {
+        // Data Access logs are a project setting: every cluster of a project must ask for the same.
+        const first = [...fleet].find(([, o]) => o.kind === "gke" && o.project === c.project);
+        if (first && first[0] !== index && [...(first[1].dataAccessLogTypes ?? [])].sort().join() !== [...c.dataAccessLogTypes].sort().join()) {
+            return [`${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`];
+        }
+        return [];
+    },
+};

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { absolutePath, allowed, clusterName, previousNames, host, intInRange, port, secretRef, sshHostKey, sshUser, strictObject } from "./fields";
+import type { KindRules } from "./kind-rules";
 
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_USER = "root";
@@ -61,3 +62,33 @@ export const K3sClusterSchema = strictObject({
 
 export type K3sCluster = z.infer<typeof K3sClusterSchema>;
 export type K3sServer = z.infer<typeof K3sServerSchema>;
+
+/** The fleet rules of a k3s cluster (KIND_RULES). */
+export const k3sRules: KindRules<K3sCluster> = {
+    secretRefs: (c) => [
+        { field: "sshPrivateKeySecret", key: c.sshPrivateKeySecret },
+        ...(c.bastionSshPrivateKeySecret ? [{ field: "bastionSshPrivateKeySecret", key: c.bastionSshPrivateKeySecret }] : []),
+    ],
+    bufferRetention: (c) => ({ field: "auditLogMaxAgeDays", days: c.auditLogMaxAgeDays }),
+    identity: () => undefined,
+    problems: (c, { where }) => {
+        const problems: string[] = [];
+        c.servers.forEach((s, j) => {
+            if (!s.hostKey && !c.dangerouslySkipHostKeyCheck) {
+                problems.push(`${where}: field servers[${j}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+            }
+            if (s.bastion && !s.bastion.hostKey && !c.dangerouslySkipHostKeyCheck) {
+                problems.push(`${where}: field servers[${j}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+            }
+        });
+        // A node's resources are named after its host: one host, one node.
+        const hosts = new Map<string, number>();
+        c.servers.forEach((s, j) => {
+            const id = s.host.toLowerCase();
+            const prev = hosts.get(id);
+            if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(s.host)}; allowed: a host not already listed (servers[${prev}] has it; one entry per node)`);
+            else hosts.set(id, j);
+        });
+        return problems;
+    },
+};

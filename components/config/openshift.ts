@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowed, clusterName, previousNames, oneOf, secretRef, strictObject } from "./fields";
+import type { KindRules } from "./kind-rules";
 
 export const OPENSHIFT_PROFILES = ["Default", "WriteRequestBodies", "AllRequestBodies", "None"] as const;
 export type OpenShiftProfile = (typeof OPENSHIFT_PROFILES)[number];
@@ -35,3 +36,24 @@ export const OpenShiftClusterSchema = strictObject({
 });
 
 export type OpenShiftCluster = z.infer<typeof OpenShiftClusterSchema>;
+
+/** The fleet rules of an OpenShift cluster (KIND_RULES). */
+export const openShiftRules: KindRules<OpenShiftCluster> = {
+    secretRefs: (c) => [{ field: "kubeconfigSecret", key: c.kubeconfigSecret }],
+    bufferRetention: () => undefined,
+    identity: () => undefined,
+    problems: (c, { where }) => {
+        const problems: string[] = [];
+        if (c.profile === "None" && !c.confirmAuditingOff) {
+            problems.push(`${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`);
+        }
+        c.customRules.forEach((r, j) => {
+            const first = c.customRules.findIndex((x) => x.group === r.group);
+            if (first < j) problems.push(`${where}: field customRules[${j}].group: got ${JSON.stringify(r.group)}; allowed: a group not already listed (customRules[${first}] has it)`);
+            if (r.profile === "None" && !c.confirmAuditingOff) {
+                problems.push(`${where}: field customRules[${j}].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group ${JSON.stringify(r.group)})`);
+            }
+        });
+        return problems;
+    },
+};

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { AksClusterSchema } from "./aks";
-import { EksClusterSchema } from "./eks";
+import { aksRules, AksClusterSchema } from "./aks";
+import { eksRules, EksClusterSchema } from "./eks";
 import { ConfigError, showValue } from "./errors";
-import { GkeClusterSchema } from "./gke";
-import { K3sClusterSchema } from "./k3s";
+import { gkeRules, GkeClusterSchema } from "./gke";
+import { k3sRules, K3sClusterSchema } from "./k3s";
+import type { KindRules, SecretRef } from "./kind-rules";
 import { LogsSchema, logsSecretRefs } from "./logs";
-import { OpenShiftClusterSchema } from "./openshift";
+import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
 import { CONFIG_NAMESPACE } from "./namespace";
 
@@ -160,52 +161,29 @@ function rawSecretNames(clustersRaw: unknown): string[] {
     );
 }
 
+type ClusterOfKind<K extends ClusterKind> = Extract<ClusterConfig, { kind: K }>;
+
+/** Each kind's fleet rules, written next to its schema: the one table keyed by kind on the config side. */
+const KIND_RULES: { [K in ClusterKind]: KindRules<ClusterOfKind<K>> } = { k3s: k3sRules, eks: eksRules, gke: gkeRules, aks: aksRules, openshift: openShiftRules };
+
+function rulesOf<K extends ClusterKind>(c: ClusterOfKind<K>): KindRules<ClusterOfKind<K>> {
+    // The mapped type ties each entry to its kind; TypeScript cannot correlate the lookup by itself.
+    return KIND_RULES[c.kind as K] as KindRules<ClusterOfKind<K>>;
+}
+
 /** The secret config keys a cluster refers to, with the field that names each. */
-export function secretRefs(c: ClusterConfig): { field: string; key: string }[] {
-    switch (c.kind) {
-        case "k3s":
-            return [
-                { field: "sshPrivateKeySecret", key: c.sshPrivateKeySecret },
-                ...(c.bastionSshPrivateKeySecret ? [{ field: "bastionSshPrivateKeySecret", key: c.bastionSshPrivateKeySecret }] : []),
-            ];
-        case "openshift":
-            return [{ field: "kubeconfigSecret", key: c.kubeconfigSecret }];
-        case "eks":
-            return c.firehoseAccessKeySecret ? [{ field: "firehoseAccessKeySecret", key: c.firehoseAccessKeySecret }] : [];
-        default:
-            return [];
-    }
+export function secretRefs(c: ClusterConfig): SecretRef[] {
+    return rulesOf(c).secretRefs(c);
 }
 
 /** Cloud-side or on-node retention of a cluster in days (the buffer before Loki), if it has one. */
 export function bufferRetention(c: ClusterConfig): { field: string; days: number } | undefined {
-    switch (c.kind) {
-        case "k3s":
-            return { field: "auditLogMaxAgeDays", days: c.auditLogMaxAgeDays };
-        case "eks":
-            return { field: "retentionDays", days: c.retentionDays };
-        case "gke":
-            return { field: "subscriptionRetentionDays", days: c.subscriptionRetentionDays };
-        case "aks":
-            return c.eventHubLocation ? { field: "eventHubRetentionDays", days: c.eventHubRetentionDays } : undefined;
-        default:
-            return undefined;
-    }
+    return rulesOf(c).bufferRetention(c);
 }
 
 /** The cloud cluster a managed entry points at (EKS, GKE, AKS), to refuse the same cluster listed twice. */
 export function managedClusterIdentity(c: ClusterConfig): { id: string; field: string; value: string } | undefined {
-    switch (c.kind) {
-        case "eks":
-            return { id: `eks/${c.region}/${c.clusterName}`, field: "clusterName", value: c.clusterName };
-        case "gke":
-            return { id: `gke/${c.project}/${c.location}/${c.clusterName}`, field: "clusterName", value: c.clusterName };
-        case "aks":
-            // Azure resource ids are case-insensitive.
-            return { id: `aks/${c.clusterResourceId.toLowerCase()}`, field: "clusterResourceId", value: c.clusterResourceId };
-        default:
-            return undefined;
-    }
+    return rulesOf(c).identity(c);
 }
 
 function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, secretProblem: (where: string, ref: { field: string; key: string }) => string | undefined): string[] {
@@ -245,64 +223,7 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, s
             problems.push(`${where}: field ${retention.field}: got ${retention.days}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`);
         }
 
-        switch (c.kind) {
-            case "k3s":
-                c.servers.forEach((s, j) => {
-                    if (!s.hostKey && !c.dangerouslySkipHostKeyCheck) {
-                        problems.push(`${where}: field servers[${j}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
-                    }
-                    if (s.bastion && !s.bastion.hostKey && !c.dangerouslySkipHostKeyCheck) {
-                        problems.push(`${where}: field servers[${j}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
-                    }
-                });
-                {
-                    // A node's resources are named after its host: one host, one node.
-                    const hosts = new Map<string, number>();
-                    c.servers.forEach((s, j) => {
-                        const id = s.host.toLowerCase();
-                        const prev = hosts.get(id);
-                        if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(s.host)}; allowed: a host not already listed (servers[${prev}] has it; one entry per node)`);
-                        else hosts.set(id, j);
-                    });
-                }
-                break;
-            case "gke": {
-                // Data Access logs are a project setting: every cluster of a project must ask for the same.
-                const first = [...valid].find(([, o]) => o.kind === "gke" && o.project === c.project);
-                if (first && first[0] !== i && first[1].kind === "gke" && [...first[1].dataAccessLogTypes].sort().join() !== [...c.dataAccessLogTypes].sort().join()) {
-                    problems.push(`${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`);
-                }
-                break;
-            }
-            case "aks":
-                if (c.categories.length > 1 && !c.allowBothAuditCategories) {
-                    problems.push(`${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`);
-                }
-                break;
-            case "openshift":
-                if (c.profile === "None" && !c.confirmAuditingOff) {
-                    problems.push(`${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`);
-                }
-                c.customRules.forEach((r, j) => {
-                    const first = c.customRules.findIndex((x) => x.group === r.group);
-                    if (first < j) problems.push(`${where}: field customRules[${j}].group: got ${JSON.stringify(r.group)}; allowed: a group not already listed (customRules[${first}] has it)`);
-                    if (r.profile === "None" && !c.confirmAuditingOff) {
-                        problems.push(`${where}: field customRules[${j}].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group ${JSON.stringify(r.group)})`);
-                    }
-                });
-                break;
-            case "eks":
-                if ((c.firehoseEndpointUrl === undefined) !== (c.firehoseAccessKeySecret === undefined)) {
-                    const [has, lacks] = c.firehoseEndpointUrl === undefined ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"] : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
-                    problems.push(`${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`);
-                }
-                if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logs.retentionDays) {
-                    problems.push(`${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`);
-                }
-                break;
-            default:
-                break;
-        }
+        problems.push(...rulesOf(c).problems(c, { where, index: i, logsRetentionDays: logs.retentionDays, fleet: valid }));
     }
     return problems;
 }

@@ -26,5 +26,5 @@ export const k3sPlatform: Platform<"k3s"> = {
         return level === "None" ? { level, why: "dropped by the product's policy (noise rule)" } : { level };
     },
     artifacts: (c) => renderK3sArtifacts(c),
-    logsRoute: (c) => ({ via: "node-agent", path: c.auditLogPath }),
+    logsRoute: (c) => ({ via: "node-agent", path: c.auditLogPath, installer: { by: "k3s-manifests" } }),
 };

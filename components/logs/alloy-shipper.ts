@@ -1,8 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { K3sCluster } from "../config/k3s";
-import { OpenShiftCluster } from "../config/openshift";
-import { StackConfig } from "../config/stack";
+import { ClusterConfig, StackConfig } from "../config/stack";
 import { chartSource } from "./charts";
 import { renderAlloyConfig } from "./alloy/config";
 import { K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
@@ -24,7 +22,7 @@ export interface AlloyShipperArgs {
      * Whose events: "central" (the logs cluster's receiver for EKS, GKE and AKS), or an OpenShift cluster
      * (an agent on its control-plane nodes, the fallback when the Logging operator is absent).
      */
-    target: "central" | OpenShiftCluster;
+    target: "central" | ClusterConfig;
     /** Namespace: the logs namespace for central, created for OpenShift. */
     namespace: pulumi.Input<string>;
     /** A secret config value by key (default: secretConfig). Every value stays a secret Output. */
@@ -76,7 +74,7 @@ export class AlloyShipper extends pulumi.ComponentResource {
             namespace = ns.metadata.name;
             this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster, config)!], externalLokiTarget(config));
             env = { [LOKI_PASSWORD_ENV]: args.secret(config.logs.gatewayPasswordSecret ?? "") };
-            values = nodeAgentValues(config.logs, "openshift", OPENSHIFT_AUDIT_LOG_PATH);
+            values = nodeAgentValues(config.logs, "openshift-api", OPENSHIFT_AUDIT_LOG_PATH);
             // Reading the host's audit log needs the privileged SCC for Alloy's service account.
             deps.push(
                 new k8s.rbac.v1.RoleBinding(
@@ -107,7 +105,7 @@ export class AlloyShipper extends pulumi.ComponentResource {
  * The manifests that install Alloy in a k3s cluster through its auto-deploy directory (for the k3s
  * component's extraManifests): the HelmChart (plain) and the password Secret (a secret Output).
  */
-export function k3sAlloyManifests(config: StackConfig, cluster: K3sCluster, gatewayPassword: pulumi.Input<string>): { fileName: string; content: pulumi.Input<string> }[] {
+export function k3sAlloyManifests(config: StackConfig, cluster: ClusterConfig, gatewayPassword: pulumi.Input<string>): { fileName: string; content: pulumi.Input<string> }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
     const secretFile = renderK3sAlloySecretManifest("");
     return [plain, { fileName: secretFile.fileName, content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)) }];

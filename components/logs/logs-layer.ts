@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
 import { AlloyShipper, k3sAlloyManifests, OPENSHIFT_ALLOY_NAMESPACE } from "./alloy-shipper";
-import { centralPlan, gatewayUser, internalPushUrl, logsNamespace, usesClusterLogForwarder } from "./alloy/plan";
+import { centralPlan, gatewayUser, internalPushUrl, logsNamespace } from "./alloy/plan";
+import { platformOf } from "../platforms";
+import type { K3sManifest } from "../k3s/manifests";
 import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
@@ -53,14 +55,21 @@ export class LogsLayer extends pulumi.ComponentResource {
         if (centralPlan(config).sources.length > 0) {
             new AlloyShipper(`${name}-central`, { config, target: "central", namespace: this.namespace, secret, provider }, { parent: this, dependsOn: [this.loki] });
         }
+        const k3sManifests: [string, K3sManifest[]][] = [];
         for (const c of config.clusters) {
-            if (c.kind !== "openshift") continue;
+            const route = platformOf(c).logsRoute(c, config);
+            if (route.via !== "node-agent" && route.via !== "otlp") continue;
+            if (route.installer.by === "k3s-manifests") {
+                // The cluster's own component uploads them with its node files (over SSH).
+                k3sManifests.push([c.name, k3sAlloyManifests(config, c, password)]);
+                continue;
+            }
             // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
             const child = `${name}-openshift-${c.name}`;
             // A renamed cluster keeps its shipper (children follow the alias: their names start with it).
             const formerly = (suffix: string) => c.previousNames.map((n) => ({ name: `${name}-openshift-${n}${suffix}` }));
-            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(c.kubeconfigSecret) }, { parent: this, aliases: formerly("-provider") });
-            if (usesClusterLogForwarder(config)) new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
+            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(route.installer.kubeconfigSecret) }, { parent: this, aliases: formerly("-provider") });
+            if (route.via === "otlp") new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
             else new AlloyShipper(child, { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p }, { parent: this, aliases: formerly("") });
         }
         new AuditDashboard(
@@ -72,7 +81,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.k3sManifests = Object.fromEntries(config.clusters.flatMap((c) => (c.kind === "k3s" ? [[c.name, k3sAlloyManifests(config, c, password)]] : [])));
+        this.k3sManifests = Object.fromEntries(k3sManifests);
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { OpenShiftCluster } from "../config/openshift";
 import { StackConfig } from "../config/stack";
 import { gatewayUser } from "./alloy/plan";
 import { CLF_SECRET, CLF_SERVICE_ACCOUNT, clusterLogForwarder, COLLECT_AUDIT_ROLE, OPENSHIFT_LOGGING_NAMESPACE } from "./openshift/clf";
@@ -11,7 +10,7 @@ export interface OpenShiftLogForwarderArgs {
     /** The validated stack config. */
     config: StackConfig;
     /** The OpenShift cluster (its Logging operator must be installed). */
-    cluster: OpenShiftCluster;
+    cluster: { name: string };
     /** The password the collector authenticates with (the gateway password, a secret Output). */
     password: pulumi.Input<string>;
     /** Provider of the OpenShift cluster. */

@@ -2,7 +2,8 @@ import { stringify } from "yaml";
 import { StackConfig } from "../config/stack";
 import { renderAlloyConfig } from "./alloy/config";
 import { renderK3sAlloyManifest } from "./alloy/k3s-manifest";
-import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource, usesClusterLogForwarder } from "./alloy/plan";
+import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource } from "./alloy/plan";
+import { platformOf } from "../platforms";
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
 import { lokiValues } from "./loki/values";
@@ -30,15 +31,16 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
         out.push({ path: "logs/alloy/central.alloy", content: renderAlloyConfig(plan.sources, internalLokiTarget(config)), description: "central Alloy config (EKS, GKE, AKS and OpenShift-forwarder receivers)" });
     }
     for (const c of config.clusters) {
-        if (c.kind === "openshift" && usesClusterLogForwarder(config)) {
+        const route = platformOf(c).logsRoute(c, config);
+        if (route.via === "otlp") {
             const docs = [...clfServiceAccountManifests(), clusterLogForwarder(config, c)];
             out.push({ path: `logs/openshift/${c.name}/cluster-log-forwarder.yaml`, content: docs.map((d) => stringify(d)).join("---\n"), description: `ClusterLogForwarder of the OpenShift cluster ${c.name} (OTLP to the central Alloy)` });
             continue;
         }
         const source = nodeAgentSource(c, config);
-        if (!source) continue;
+        if (!source || route.via !== "node-agent") continue;
         out.push({ path: `logs/alloy/${c.name}.alloy`, content: renderAlloyConfig([source], externalLokiTarget(config)), description: `Alloy config of the ${c.kind} cluster ${c.name}` });
-        if (c.kind === "k3s") {
+        if (route.installer.by === "k3s-manifests") {
             out.push({ path: `logs/k3s/${c.name}/akko-audit-alloy.yaml`, content: renderK3sAlloyManifest(config, c).content, description: `k3s HelmChart manifest installing Alloy on ${c.name}'s servers` });
         }
     }

@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/errors";
 import { CONFIG_NAMESPACE } from "../config/namespace";
 import type { StackConfig } from "../config/stack";
+import { platformOf } from "../platforms";
 
 const WHERE = `${CONFIG_NAMESPACE}:logs`;
 
@@ -14,25 +15,24 @@ export function logsProblems(config: StackConfig): string[] {
     const logs = config.logs;
     const problems: string[] = [];
     const kinds = new Map(config.clusters.map((c) => [c.name, c.kind]));
-    const has = (kind: string) => config.clusters.some((c) => c.kind === kind);
 
     if (!logs.gatewayPasswordSecret) {
         problems.push(`${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`);
     }
-    const clf = (logs.openshiftForwarder ?? "alloy") === "clusterLogForwarder";
-    const agents = config.clusters.filter((c) => c.kind === "k3s" || (c.kind === "openshift" && !clf)).map((c) => c.name);
-    const forwarders = config.clusters.filter((c) => c.kind === "openshift" && clf).map((c) => c.name);
+    const routes = config.clusters.map((c) => ({ name: c.name, route: platformOf(c).logsRoute(c, config) }));
+    const agents = routes.filter((r) => r.route.via === "node-agent").map((r) => r.name);
+    const forwarders = routes.filter((r) => r.route.via === "otlp").map((r) => r.name);
     if (agents.length > 0 && !logs.ingress?.lokiHost) {
         problems.push(`${WHERE}: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which ${agents.join(", ")} push to from outside the logs cluster`);
     }
     if (forwarders.length > 0 && !logs.ingress?.receiversHost) {
         problems.push(`${WHERE}: field ingress.receiversHost: missing; allowed: the public DNS name of the central Alloy's OTLP receivers, which the ClusterLogForwarders of ${forwarders.join(", ")} post to`);
     }
-    const exposed = Boolean(logs.ingress?.lokiHost) || Boolean(logs.ingress?.receiversHost) || config.clusters.some((c) => c.kind === "eks" && c.firehoseEndpointUrl);
+    const exposed = Boolean(logs.ingress?.lokiHost) || Boolean(logs.ingress?.receiversHost) || routes.some((r) => r.route.via === "firehose");
     if (exposed && !logs.ingress?.clusterIssuer) {
         problems.push(`${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`);
     }
-    if (has("gke") && !logs.receivers?.gcpCredentialsSecret) {
+    if (routes.some((r) => r.route.via === "pubsub") && !logs.receivers?.gcpCredentialsSecret) {
         problems.push(`${WHERE}: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions`);
     }
     if (logs.mode === "SimpleScalable") {

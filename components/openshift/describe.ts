@@ -21,5 +21,8 @@ export const openShiftPlatform: Platform<"openshift"> = {
         return { level };
     },
     artifacts: (c) => renderOpenShiftArtifacts(c),
-    logsRoute: (_c, config) => (usesClusterLogForwarder(config) ? { via: "otlp" } : { via: "node-agent", path: OPENSHIFT_AUDIT_LOG_PATH }),
+    logsRoute: (c, config) => {
+        const installer = { by: "openshift-api", kubeconfigSecret: c.kubeconfigSecret } as const;
+        return usesClusterLogForwarder(config) ? { via: "otlp", installer } : { via: "node-agent", path: OPENSHIFT_AUDIT_LOG_PATH, installer };
+    },
 };

@@ -1,6 +1,5 @@
 import { stringify } from "yaml";
-import { K3sCluster } from "../../config/k3s";
-import { StackConfig } from "../../config/stack";
+import { ClusterConfig, StackConfig } from "../../config/stack";
 import { chartSource } from "../charts";
 import { renderAlloyConfig } from "./config";
 import { externalLokiTarget, LOKI_PASSWORD_ENV, nodeAgentSource } from "./plan";
@@ -26,8 +25,9 @@ export interface K3sManifest {
  * The non-secret k3s manifest: the namespace, the Alloy config (a ConfigMap) and a `helm.cattle.io/v1`
  * HelmChart that installs the Alloy chart as a DaemonSet on the server nodes. Pure.
  */
-export function renderK3sAlloyManifest(config: StackConfig, cluster: K3sCluster): K3sManifest {
-    const source = nodeAgentSource(cluster, config)!;
+export function renderK3sAlloyManifest(config: StackConfig, cluster: ClusterConfig): K3sManifest {
+    const source = nodeAgentSource(cluster, config);
+    if (source?.type !== "file") throw new Error(`cluster ${cluster.name}: no node agent to install as k3s manifests`);
     const alloyConfig = renderAlloyConfig([source], externalLokiTarget(config));
     const chart = chartSource(config.logs, "alloy");
     const docs = [
@@ -47,7 +47,7 @@ export function renderK3sAlloyManifest(config: StackConfig, cluster: K3sCluster)
                 ...(chart.repo ? { repo: chart.repo } : {}),
                 version: chart.version,
                 targetNamespace: K3S_ALLOY_NAMESPACE,
-                valuesContent: stringify(nodeAgentValues(config.logs, "k3s", cluster.auditLogPath), YAML_OPTIONS),
+                valuesContent: stringify(nodeAgentValues(config.logs, "k3s-manifests", source.path), YAML_OPTIONS),
             },
         },
     ];

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { LogsConfig } from "../../config/logs";
-import { ClusterKind } from "../../config/stack";
+import type { Installer } from "../../platform";
 import { GCP_KEY_PATH } from "./plan";
 
 /** ConfigMap holding config.alloy (made by this program: the chart would run the text through `tpl`). */
@@ -20,8 +20,8 @@ export interface NodeSelection {
 }
 
 /** Control-plane nodes only: k3s labels servers control-plane=true; OpenShift labels masters. */
-export function controlPlaneSelection(kind: ClusterKind): NodeSelection {
-    if (kind === "openshift") {
+export function controlPlaneSelection(installer: Installer["by"]): NodeSelection {
+    if (installer === "openshift-api") {
         return {
             nodeSelector: { "node-role.kubernetes.io/master": "" },
             tolerations: [{ key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" }],
@@ -63,16 +63,17 @@ const common = {
  * only, the audit log's directory mounted read-only from the host, read positions kept on the host, root
  * (the audit log is 0600 root).
  */
-export function nodeAgentValues(logs: LogsConfig, kind: ClusterKind, auditLogPath: string): Record<string, unknown> {
+export function nodeAgentValues(logs: LogsConfig, installer: Installer["by"], auditLogPath: string): Record<string, unknown> {
     const dir = path.posix.dirname(auditLogPath);
-    const sel = controlPlaneSelection(kind);
+    const sel = controlPlaneSelection(installer);
     return {
         ...images(logs),
         crds: { create: false },
         alloy: {
             ...common,
             storagePath: STORAGE_PATH,
-            securityContext: kind === "openshift" ? { privileged: true, runAsUser: 0 } : { runAsUser: 0, runAsGroup: 0 },
+            // OpenShift admits host reads only to privileged pods (the SCC Alloy's account is bound to).
+            securityContext: installer === "openshift-api" ? { privileged: true, runAsUser: 0 } : { runAsUser: 0, runAsGroup: 0 },
             mounts: {
                 extra: [
                     { name: "audit-log", mountPath: dir, readOnly: true },

@@ -1,4 +1,3 @@
-import { OpenShiftCluster } from "../../config/openshift";
 import { StackConfig } from "../../config/stack";
 import { otlpPath } from "../alloy/plan";
 
@@ -21,7 +20,7 @@ export function clfUrl(config: StackConfig, cluster: { name: string }): string {
  * audit, source kubeAPI) over OTLP, with basic auth from a Secret, to the central Alloy, which normalises it
  * like every other source. Pure.
  */
-export function clusterLogForwarder(config: StackConfig, cluster: OpenShiftCluster): Record<string, unknown> {
+export function clusterLogForwarder(config: StackConfig, cluster: { name: string }): Record<string, unknown> {
     return {
         apiVersion: "observability.openshift.io/v1",
         kind: "ClusterLogForwarder",

@@ -8,7 +8,7 @@ type V = Record<string, any>;
 
 describe("Alloy chart values", () => {
     it("k3s agent: DaemonSet on server nodes only, tolerating their taints; root; audit dir read-only; positions on the host", () => {
-        const v = nodeAgentValues(logs(), "k3s", "/var/log/kubernetes/audit/k3s-audit.log") as V;
+        const v = nodeAgentValues(logs(), "k3s-manifests", "/var/log/kubernetes/audit/k3s-audit.log") as V;
         assert.deepEqual(v.controller, {
             type: "daemonset",
             nodeSelector: { "node-role.kubernetes.io/control-plane": "true" },
@@ -33,11 +33,11 @@ describe("Alloy chart values", () => {
     });
 
     it("OpenShift agent: masters, privileged", () => {
-        assert.deepEqual(controlPlaneSelection("openshift"), {
+        assert.deepEqual(controlPlaneSelection("openshift-api"), {
             nodeSelector: { "node-role.kubernetes.io/master": "" },
             tolerations: [{ key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" }],
         });
-        assert.deepEqual((nodeAgentValues(logs(), "openshift", "/var/log/kube-apiserver/audit.log") as V).alloy.securityContext, { privileged: true, runAsUser: 0 });
+        assert.deepEqual((nodeAgentValues(logs(), "openshift-api", "/var/log/kube-apiserver/audit.log") as V).alloy.securityContext, { privileged: true, runAsUser: 0 });
     });
 
     it("central: a Deployment; Firehose ports exposed; no GCP mount without a GKE cluster", () => {

@@ -1,0 +1,40 @@
+/**
+ * What the fleet-wide validation needs from each kind of cluster, written next to that kind's schema
+ * (config/<kind>.ts) and looked up in one table (KIND_RULES, config/stack.ts) instead of switched on.
+ */
+
+/** A secret config key a cluster names, and the field that names it. */
+export interface SecretRef {
+    field: string;
+    key: string;
+}
+
+/** Another cluster as the fleet rules see it (structural, so that no kind depends on the union). */
+export interface FleetMember {
+    kind: string;
+    name: string;
+    project?: string;
+    dataAccessLogTypes?: readonly string[];
+}
+
+export interface KindRuleContext {
+    /** "akko-audit:clusters[i] (cluster "x", kind y)": every problem starts with it. */
+    where: string;
+    /** The cluster's index in akko-audit:clusters. */
+    index: number;
+    /** logs.retentionDays: no buffer may outlive Loki. */
+    logsRetentionDays: number;
+    /** The valid clusters by index. */
+    fleet: ReadonlyMap<number, FleetMember>;
+}
+
+export interface KindRules<C> {
+    /** The secret config keys the cluster names. */
+    secretRefs(c: C): SecretRef[];
+    /** Its buffer before Loki (on the node or in the cloud), in days, if it has one. */
+    bufferRetention(c: C): { field: string; days: number } | undefined;
+    /** The cloud cluster it points at, to refuse the same cluster listed twice. */
+    identity(c: C): { id: string; field: string; value: string } | undefined;
+    /** Rules across its own fields (and, for some, the fleet): one full problem line each. */
+    problems(c: C, ctx: KindRuleContext): string[];
+}
