@@ -1,6 +1,6 @@
 // The Pulumi program: read and validate the stack's config (nothing is registered when it is bad), build
 // the rollout, export per-cluster status and the logs-layer endpoints.
-import { loadStackConfig } from "./components/config/pulumi";
+import { loadStackConfig } from "./components/deployable";
 import { auditProgram } from "./components/rollout/program";
 
 const outputs = auditProgram(loadStackConfig());

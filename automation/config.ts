@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { ConfigError, showValue } from "../components/config/errors";
 import { CONFIG_KEY } from "../components/config/fields";
 import { SECRET_PLACEHOLDER } from "../components/config/source";
-import { validateDeployableStack } from "../components/config/deployable";
+import { validateDeployableStack } from "../components/deployable";
 import { ClusterSchema, CONFIG_NAMESPACE, StackConfig } from "../components/config/stack";
 import { LogsSchema } from "../components/config/logs";
 

@@ -8,7 +8,8 @@
  */
 import { spawnSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, validateDeployableStack } from "../components/config";
+import { StackConfig } from "../components/config";
+import { validateDeployableStack } from "../components/deployable";
 import { buildPlan, finishRecording, startRecording } from "../components/plan";
 
 const MANAGED = 50;

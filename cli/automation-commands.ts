@@ -39,7 +39,7 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
  */
 export const rolloutProgram: AuditProgram = async () => {
     // require, not import(): the launcher registers tsx for CommonJS only.
-    const { loadStackConfig } = require("../components/config/pulumi") as typeof import("../components/config/pulumi");
+    const { loadStackConfig } = require("../components/deployable") as typeof import("../components/deployable");
     const rollout = require("../components/rollout/program") as { auditProgram(config: StackConfig): unknown };
     const result = await rollout.auditProgram(loadStackConfig());
     return typeof result === "object" && result !== null ? (result as Record<string, unknown>) : {};

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
 import { readStackFile, StackFileError } from "../components/config/source";
-import { validateDeployableStack } from "../components/config/deployable";
+import { validateDeployableStack } from "../components/deployable";
 import { StackConfig } from "../components/config/stack";
 import { CliError } from "./errors";
 import { Output } from "./output";

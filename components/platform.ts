@@ -100,5 +100,8 @@ export interface Platform<K extends ClusterKind> {
 /** Verbs that read (Data Access on GKE, bodies only with AllRequestBodies on OpenShift). */
 export const READ_VERBS: ReadonlySet<string> = new Set(["get", "list", "watch"]);
 
+/** The type token of the top-level component (the offline plan groups resources under its children). */
+export const ROLLOUT_TYPE = "akko:audit:Rollout";
+
 /** The tag every cloud resource of this program carries. */
 export const MANAGED_BY = { "managed-by": "akko-audit" } as const;

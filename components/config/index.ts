@@ -8,6 +8,5 @@ export * from "./openshift";
 export * from "./logs";
 export * from "./stack";
 export * from "./namespace";
-export * from "./deployable";
 export * from "./source";
 export * from "./pulumi";

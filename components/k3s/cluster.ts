@@ -5,8 +5,9 @@ import { K3sCluster } from "../config/k3s";
 import { secretConfig } from "../config/pulumi";
 import { K3sManifest, validateManifests } from "./manifests";
 import { K3sServerAuditLogging } from "./node";
+import { K3S_CLUSTER_TYPE } from "./describe";
 
-export const K3S_CLUSTER_TYPE = "akko:audit:K3sAuditLogging";
+export { K3S_CLUSTER_TYPE };
 /** The product's audit policy, installed on every server node. */
 export const SHIPPED_POLICY_FILE = path.join(__dirname, "..", "..", "policy", "audit-policy.yaml");
 

@@ -1,4 +1,8 @@
 import type { Platform } from "../platform";
+
+/** Type tokens of the k3s components (the change preview recognises nodes by them). */
+export const K3S_CLUSTER_TYPE = "akko:audit:K3sAuditLogging";
+export const K3S_SERVER_TYPE = "akko:audit:K3sServerAuditLogging";
 import { renderK3sArtifacts } from "./render";
 
 /** k3s: the product's policy and flags on every server node; an Alloy in the cluster reads the node's file. */

@@ -4,8 +4,9 @@ import { K3sCluster } from "../config/k3s";
 import { buildNodeCommands, NodeResult, nodeLabel, parseNodeResult, pinnedHostKey, STAGED_DROPIN, STAGED_POLICY, stagedManifest } from "./commands";
 import { K3sManifest } from "./manifests";
 import { manifestsHash, policyHash, renderDropIn } from "./render";
+import { K3S_SERVER_TYPE } from "./describe";
 
-export const K3S_SERVER_TYPE = "akko:audit:K3sServerAuditLogging";
+export { K3S_SERVER_TYPE };
 /** Seconds per SSH dial attempt. */
 export const DEFAULT_PER_DIAL_TIMEOUT_SECONDS = 15;
 /** Dial attempts before a node counts as unreachable (the provider's default, 10, takes minutes). */

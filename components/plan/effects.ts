@@ -1,5 +1,4 @@
-import { K3S_CLUSTER_TYPE } from "../k3s/cluster";
-import { K3S_SERVER_TYPE } from "../k3s/node";
+import { K3S_CLUSTER_TYPE, K3S_SERVER_TYPE } from "../k3s/describe";
 import { computeSteps, destructiveReplaceProblems, Registration, Step, StepOp } from "./steps";
 
 /** A step with what it does on the fleet, in plain words. */

@@ -3,8 +3,9 @@ import { StackConfig, CONFIG_NAMESPACE } from "../config/stack";
 import { invokes, PlannedResource, SECRET_MARK, finishRecording, startRecording } from "./recorder";
 import { Registration } from "./steps";
 
-/** The top-level component's type token. */
-export const ROLLOUT_TYPE = "akko:audit:Rollout";
+import { ROLLOUT_TYPE } from "../platform";
+
+export { ROLLOUT_TYPE };
 
 export interface PlanEntry {
     type: string;

@@ -11,8 +11,7 @@ import { K3sAuditLogging } from "../k3s/cluster";
 import { LogsLayer } from "../logs/logs-layer";
 import { OpenShiftAuditProfile } from "../openshift/audit-profile";
 import { openShiftArgsFromConfig } from "../openshift/from-config";
-import type { ClusterKind, ClusterOf } from "../platform";
-import { ROLLOUT_TYPE } from "../plan/plan";
+import { ROLLOUT_TYPE, type ClusterKind, type ClusterOf } from "../platform";
 import { clusterStatus, ClusterStatus } from "./status";
 
 /** Name of the logs layer under the rollout (also its group in the plan). */

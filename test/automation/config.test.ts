@@ -56,7 +56,8 @@ describe("automation: config mapping", () => {
             config: Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value])),
             secretKeys: Object.entries(map).filter(([, v]) => v.secret).map(([k]) => k),
         });
-        const { loadStackConfig, secretConfig } = await import("../../components/config/pulumi");
+        const { loadStackConfig } = await import("../../components/deployable");
+        const { secretConfig } = await import("../../components/config/pulumi");
         const fromProgram = loadStackConfig();
         const expected = validateInput("prod", input);
         assert.deepEqual(fromProgram.clusters, expected.clusters);

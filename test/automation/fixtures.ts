@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AuditStackInput } from "../../automation";
-import { validateDeployableStack } from "../../components/config/deployable";
+import { validateDeployableStack } from "../../components/deployable";
 import { readStackFile } from "../../components/config/source";
 
 export const ROOT = path.resolve(__dirname, "../..");

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { validateDeployableStack } from "../../../components/config";
+import { validateDeployableStack } from "../../../components/deployable";
 import { buildPlan, planText } from "../../../components/plan";
 import { auditProgram } from "../../../components/rollout/program";
 import { main } from "../../../cli/main";

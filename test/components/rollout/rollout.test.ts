@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, validateDeployableStack } from "../../../components/config";
+import { StackConfig } from "../../../components/config";
+import { validateDeployableStack } from "../../../components/deployable";
 import { criticalPath, runtimeConfig } from "../../../components/plan";
 import { mockInvokes } from "../../helpers/invoke-mocks";
 import { k3sCommandOutputs } from "../../helpers/k3s-outputs";
@@ -135,7 +136,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             config: Object.fromEntries(Object.entries(bad.values).map(([k, v]) => [`akko-audit:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
             secretKeys: [...bad.secretKeys].map((k) => `akko-audit:${k}`),
         });
-        const { loadStackConfig } = await import("../../../components/config/pulumi");
+        const { loadStackConfig } = await import("../../../components/deployable");
         assert.throws(() => loadStackConfig(), (e: Error) => {
             assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
             assert.deepEqual(e.message.split("\n"), [
