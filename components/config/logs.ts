@@ -143,7 +143,7 @@ export const LogsSchema = strictObject({
     /** Secret config key with the kubeconfig of the logs cluster. Default: the ambient kubeconfig. */
     kubeconfigSecret: secretRef.optional(),
     /** Namespace in the logs cluster. Default akko-audit-logs. */
-    namespace: z.string(allowed("a namespace name: lowercase letters, digits and '-'")).regex(DNS_LABEL, allowed("a namespace name: lowercase letters, digits and '-'")).optional(),
+    namespace: z.string(allowed("a namespace name: lowercase letters, digits and '-'")).regex(DNS_LABEL, allowed("a namespace name: lowercase letters, digits and '-'")).default(DEFAULT_LOGS_NAMESPACE),
     /** Charts: loki, alloy, grafana, each {repository, version}. Default: DEFAULT_*_CHART. */
     charts: strictObject({
         loki: ChartSchema.optional(),
@@ -164,7 +164,7 @@ export const LogsSchema = strictObject({
     /** Secret config key with the password of Loki's gateway basic auth (push and query). Required. */
     gatewayPasswordSecret: secretRef.optional(),
     /** User name of Loki's gateway basic auth. Default akko-audit. */
-    gatewayUser: z.string(allowed("a user name of letters, digits, '.', '_', '-'")).regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'")).optional(),
+    gatewayUser: z.string(allowed("a user name of letters, digits, '.', '_', '-'")).regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'")).default(DEFAULT_GATEWAY_USER),
     /** Ingress (TLS) for Loki and the cloud receivers. Default: nothing exposed. */
     ingress: IngressSchema.optional(),
     /** Credentials and endpoints of the central Alloy's GKE and AKS receivers (EKS: on each eks cluster). */
@@ -174,7 +174,7 @@ export const LogsSchema = strictObject({
      * "clusterLogForwarder" (the Logging operator forwards its audit input over OTLP to the central Alloy;
      * the operator must be installed). Default alloy.
      */
-    openshiftForwarder: oneOf(OPENSHIFT_FORWARDERS).optional(),
+    openshiftForwarder: oneOf(OPENSHIFT_FORWARDERS).default(DEFAULT_OPENSHIFT_FORWARDER),
     /** Deploy Grafana (community chart) with the dashboard sidecar and Loki as data source. Default false. */
     deployGrafana: z.boolean(allowed("true or false")).optional(),
 });
@@ -195,6 +195,6 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
 }
 
 /** True when OpenShift clusters ship through the Logging operator (else an Alloy agent on their masters). */
-export function usesClusterLogForwarder(config: { logs: { openshiftForwarder?: OpenShiftForwarder } }): boolean {
-    return (config.logs.openshiftForwarder ?? DEFAULT_OPENSHIFT_FORWARDER) === "clusterLogForwarder";
+export function usesClusterLogForwarder(config: { logs: { openshiftForwarder: OpenShiftForwarder } }): boolean {
+    return config.logs.openshiftForwarder === "clusterLogForwarder";
 }

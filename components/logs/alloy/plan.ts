@@ -1,4 +1,3 @@
-import { DEFAULT_GATEWAY_USER, DEFAULT_LOGS_NAMESPACE } from "../../config/logs";
 import { ClusterConfig, StackConfig } from "../../config/stack";
 import { platformOf } from "../../platforms";
 import { AuditSource, LokiTarget } from "./config";
@@ -34,7 +33,7 @@ export interface SecretEnv {
 }
 
 export function logsNamespace(config: StackConfig): string {
-    return config.logs.namespace ?? DEFAULT_LOGS_NAMESPACE;
+    return config.logs.namespace;
 }
 
 /** Loki's push URL inside the logs cluster (the gateway Service, port 80). */
@@ -48,7 +47,7 @@ export function publicPushUrl(host: string): string {
 }
 
 export function gatewayUser(config: StackConfig): string {
-    return config.logs.gatewayUser ?? DEFAULT_GATEWAY_USER;
+    return config.logs.gatewayUser;
 }
 
 /** The Loki target of Alloys outside the logs cluster (k3s, OpenShift). */

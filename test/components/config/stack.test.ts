@@ -40,7 +40,7 @@ describe("stack config validation", () => {
         );
         assert.deepEqual(e.logTypes, ["audit", "authenticator", "controllerManager"]);
         assert.equal(e.retentionDays, 30);
-        assert.deepEqual(c.logs, { retentionDays: 30, mode: "SingleBinary", mirrors: {} });
+        assert.deepEqual(c.logs, { retentionDays: 30, mode: "SingleBinary", mirrors: {}, namespace: "akko-audit-logs", gatewayUser: "akko-audit", openshiftForwarder: "alloy" });
     });
 
     it("names key, cluster, field, value and what is allowed; reports every problem at once", () => {
