@@ -9,6 +9,8 @@ export function auditProgram(config: StackConfig) {
     const rollout = new AuditRollout("akko-audit", { config });
     return {
         clusters: rollout.status,
+        deployed: rollout.deployed,
+        secretOutputs: rollout.secretOutputs,
         logs: { lokiNamespace: rollout.lokiNamespace },
     };
 }

@@ -31,7 +31,20 @@ interface BuildContext {
     secret: (key: string) => pulumi.Output<string>;
     logs: LogsLayer;
 }
-type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions) => ClusterComponent;
+/**
+ * What a cluster's component reports once deployed (its outputs), for the stack output `clusters`; secret
+ * outputs go to `secrets` (a secret inside `clusters` would make the whole output secret).
+ */
+export interface Deployed {
+    component: ClusterComponent;
+    outputs: Record<string, pulumi.Input<unknown>>;
+    secrets?: Record<string, pulumi.Output<string | undefined>>;
+}
+type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions) => Deployed;
+
+function deployed<T extends ClusterComponent>(component: T, outputs: (c: T) => Deployed["outputs"], secrets?: (c: T) => Deployed["secrets"]): Deployed {
+    return { component, outputs: outputs(component), ...(secrets ? { secrets: secrets(component) } : {}) };
+}
 
 /**
  * The one table kind -> component (exhaustive: a new kind without an entry does not compile). The only
@@ -39,23 +52,44 @@ type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts:
  */
 const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
     k3s: (c, ctx, opts) =>
-        new K3sAuditLogging(
-            c.name,
-            {
-                cluster: c,
-                privateKey: ctx.secret(c.sshPrivateKeySecret),
-                bastionPrivateKey: c.bastionSshPrivateKeySecret ? ctx.secret(c.bastionSshPrivateKeySecret) : undefined,
-                extraManifests: ctx.logs.k3sManifests[c.name] ?? [],
-            },
-            opts,
+        deployed(
+            new K3sAuditLogging(
+                c.name,
+                {
+                    cluster: c,
+                    privateKey: ctx.secret(c.sshPrivateKeySecret),
+                    bastionPrivateKey: c.bastionSshPrivateKeySecret ? ctx.secret(c.bastionSshPrivateKeySecret) : undefined,
+                    extraManifests: ctx.logs.k3sManifests[c.name] ?? [],
+                },
+                opts,
+            ),
+            (k) => ({ nodes: k.nodes }),
         ),
-    eks: (c, ctx, opts) => new EksAuditLogging(c.name, eksArgsFromConfig(c, ctx.secret), opts),
-    gke: (c, ctx, opts) => new GkeAuditLogging(c.name, gkeArgsFromConfig(c, ctx.config.clusters), opts),
-    aks: (c, _ctx, opts) => new AksAuditLogging(c.name, aksArgsFromConfig(c), opts),
-    openshift: (c, ctx, opts) => new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts),
+    eks: (c, ctx, opts) =>
+        deployed(new EksAuditLogging(c.name, eksArgsFromConfig(c, ctx.secret), opts), (e) => ({
+            logGroupName: e.logGroupName,
+            enabledLogTypes: e.enabledLogTypes,
+            previousLogTypes: e.previousLogTypes,
+            deliveryStreamArn: e.deliveryStreamArn,
+            failedBatchBucket: e.failedBatchBucket,
+        })),
+    gke: (c, ctx, opts) =>
+        deployed(new GkeAuditLogging(c.name, gkeArgsFromConfig(c, ctx.config.clusters), opts), (g) => ({
+            subscriptionPath: g.subscriptionPath,
+            serviceAccountEmail: g.serviceAccountEmail,
+            sinkWriterIdentity: g.sinkWriterIdentity,
+        })),
+    aks: (c, _ctx, opts) =>
+        deployed(
+            new AksAuditLogging(c.name, aksArgsFromConfig(c), opts),
+            (a) => ({ diagnosticSettingName: a.diagnosticSettingName, categories: a.categories, eventHubNamespaceFqdn: a.eventHubNamespaceFqdn, eventHubName: a.eventHubName, consumerGroup: a.consumerGroup }),
+            (a) => ({ listenConnectionString: a.listenConnectionString }),
+        ),
+    openshift: (c, ctx, opts) =>
+        deployed(new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts), (o) => ({ profile: o.profile, customRules: o.customRules })),
 };
 
-function buildCluster<K extends ClusterKind>(c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions): ClusterComponent {
+function buildCluster<K extends ClusterKind>(c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions): Deployed {
     // The mapped type ties each entry to its kind; TypeScript cannot correlate the lookup by itself.
     return (COMPONENTS[c.kind as K] as Builder<K>)(c, ctx, opts);
 }
@@ -70,6 +104,10 @@ export class AuditRollout extends pulumi.ComponentResource {
     readonly logs: LogsLayer;
     /** Per-cluster status: kind, what was enabled, where its logs go, retention on each hop. */
     readonly status: Record<string, ClusterStatus>;
+    /** Per cluster, what its component reports once deployed (its outputs; none of them secret). */
+    readonly deployed: pulumi.Output<Record<string, Record<string, unknown>>>;
+    /** Per cluster, its secret outputs (the AKS listen connection string), kept apart so `deployed` stays readable. */
+    readonly secretOutputs: pulumi.Output<Record<string, Record<string, string | undefined>>>;
     /** The Loki namespace in the logs cluster. */
     readonly lokiNamespace: pulumi.Output<string>;
 
@@ -83,14 +121,20 @@ export class AuditRollout extends pulumi.ComponentResource {
         // cluster depends on it, so nothing waits.
         this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret }, child);
         this.clusters = {};
+        const built: Record<string, Deployed> = {};
         for (const c of config.clusters) {
             // A renamed cluster keeps its resources: the engine finds them under the earlier name (its
             // children follow, their names start with the cluster's), so nothing is deleted and recreated.
             const clusterOpts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
-            this.clusters[c.name] = buildCluster(c, { config, secret, logs: this.logs }, clusterOpts);
+            built[c.name] = buildCluster(c, { config, secret, logs: this.logs }, clusterOpts);
+            this.clusters[c.name] = built[c.name].component;
         }
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));
+        this.deployed = pulumi.output(Object.fromEntries(Object.entries(built).map(([n, b]) => [n, b.outputs]))) as pulumi.Output<Record<string, Record<string, unknown>>>;
+        this.secretOutputs = pulumi.output(Object.fromEntries(Object.entries(built).flatMap(([n, b]) => (b.secrets ? [[n, b.secrets]] : [])))) as pulumi.Output<
+            Record<string, Record<string, string | undefined>>
+        >;
         this.lokiNamespace = this.logs.namespace;
-        this.registerOutputs({ status: this.status, lokiNamespace: this.lokiNamespace });
+        this.registerOutputs({ status: this.status, deployed: this.deployed, secretOutputs: this.secretOutputs, lokiNamespace: this.lokiNamespace });
     }
 }

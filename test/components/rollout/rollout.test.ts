@@ -17,15 +17,21 @@ const INVOKES = {
     "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k", keyName: "listen" }),
 };
 
-async function run(config: StackConfig) {
+async function run<T = undefined>(
+    config: StackConfig,
+    providerOutputs: typeof k3sCommandOutputs = k3sCommandOutputs,
+    // Reads outputs while the invokes are still mocked (some outputs come from an invoke).
+    read?: (outputs: ReturnType<typeof import("../../../components/rollout/program").auditProgram>) => Promise<T>,
+) {
     const rc = runtimeConfig(config);
-    const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: k3sCommandOutputs });
+    const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: providerOutputs });
     const invokes = mockInvokes(INVOKES);
     try {
         const { auditProgram } = await import("../../../components/rollout/program");
         const outputs = auditProgram(config);
         await settle();
-        return { resources: [...mocks.resources], outputs, one: mocks.one };
+        const read_ = read ? await read(outputs) : undefined;
+        return { resources: [...mocks.resources], outputs, one: mocks.one, read: read_ };
     } finally {
         invokes.restore();
     }
@@ -126,6 +132,38 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         assert.equal(clusters["payments-eu"].kind, "eks");
         assert.deepEqual(clusters["payments-eu"].retention[0], { hop: "cloud", days: 30, text: "CloudWatch /aws/eks/payments-prod-eu/cluster: 30 days" });
         assert.ok(String(clusters["payments-eu"].logsGoTo).startsWith("subscription filter (audit events only) -> Firehose -> https://"));
+    });
+
+    it("exports what was deployed, from the components' outputs; secret outputs apart, as secrets", async () => {
+        // What the providers would answer (they cannot run here): ARNs the EKS chain is built from, the EKS
+        // logging provider's outputs.
+        const arns: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
+            "aws:cloudwatch/logGroup:LogGroup": (_n, i) => ({ arn: `arn:aws:logs:eu-west-3:123456789012:log-group:${i.name}` }),
+            "aws:s3/bucket:Bucket": (n) => ({ bucket: `${n}-bucket`, arn: `arn:aws:s3:::${n}-bucket` }),
+            "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::123456789012:role/${n}` }),
+            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (n) => ({ arn: `arn:aws:firehose:eu-west-3:123456789012:deliverystream/${n}` }),
+            "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": (_n, i) => ({ logTypes: i.logTypes, previousLogTypes: ["api"] }),
+        };
+        const providerOutputs = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => ({ ...k3sCommandOutputs(type, name, inputs), ...arns[type]?.(name, inputs) });
+        const { read } = await run(validateDeployableStack(exampleStack("prod")), providerOutputs, async (o) => ({ deployed: await resolve(o.deployed), secrets: await resolve(o.secretOutputs) }));
+        const { deployed, secrets } = read!;
+        assert.equal(deployed.secret, false, "deployed stays readable: no secret inside");
+        assert.deepEqual(Object.keys(deployed.value), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
+        assert.deepEqual(Object.keys(deployed.value["factory-lyon"]), ["nodes"]);
+        assert.deepEqual(
+            (deployed.value["factory-lyon"].nodes as { node: string }[]).map((n) => n.node),
+            ["factory-lyon/10.20.0.11", "factory-lyon/10.20.0.12", "factory-lyon/10.20.0.13"],
+        );
+        assert.deepEqual(Object.keys(deployed.value["payments-eu"]).sort(), ["deliveryStreamArn", "enabledLogTypes", "failedBatchBucket", "logGroupName", "previousLogTypes"]);
+        assert.equal(deployed.value["payments-eu"].logGroupName, "/aws/eks/payments-prod-eu/cluster");
+        assert.deepEqual([deployed.value["payments-eu"].enabledLogTypes, deployed.value["payments-eu"].previousLogTypes], [["audit", "authenticator", "controllerManager"], ["api"]]);
+        assert.equal(deployed.value["payments-eu"].deliveryStreamArn, "arn:aws:firehose:eu-west-3:123456789012:deliverystream/payments-eu-audit");
+        assert.deepEqual(Object.keys(deployed.value["analytics"]).sort(), ["serviceAccountEmail", "sinkWriterIdentity", "subscriptionPath"]);
+        assert.deepEqual(Object.keys(deployed.value["hds-sante"]).sort(), ["categories", "consumerGroup", "diagnosticSettingName", "eventHubName", "eventHubNamespaceFqdn"]);
+        assert.deepEqual(deployed.value["ocp-core"], { profile: "WriteRequestBodies", customRules: [{ group: "system:authenticated:oauth", profile: "AllRequestBodies" }] });
+        assert.equal(secrets.secret, true);
+        assert.deepEqual(Object.keys(secrets.value), ["hds-sante"]);
+        assert.equal(secrets.value["hds-sante"].listenConnectionString, "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k");
     });
 
     it("index.ts: bad config fails before any resource is registered, as one RunError listing every problem", async () => {
