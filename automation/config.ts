@@ -36,8 +36,12 @@ export function validateInput(stack: string, input: AuditStackInput): StackConfi
     if (input.logs !== undefined) values.logs = input.logs;
     const secretKeys = new Set<string>();
     for (const [key, value] of Object.entries(input.secrets ?? {})) {
-        if (!CONFIG_KEY.test(key)) problems.push(`${CONFIG_NAMESPACE}: secret key ${showValue(key)}: not a config key name; allowed: a letter, then letters, digits, '_' and '-'`);
-        else if (typeof value !== "string" || value.length === 0) problems.push(`${CONFIG_NAMESPACE}:${key}: got an empty secret; allowed: a non-empty string`);
+        if (!CONFIG_KEY.test(key))
+            problems.push(
+                `${CONFIG_NAMESPACE}: secret key ${showValue(key)}: not a config key name; allowed: a letter, then letters, digits, '_' and '-'`,
+            );
+        else if (typeof value !== "string" || value.length === 0)
+            problems.push(`${CONFIG_NAMESPACE}:${key}: got an empty secret; allowed: a non-empty string`);
         secretKeys.add(key);
         values[key] = SECRET_PLACEHOLDER;
     }

@@ -29,7 +29,10 @@ export function commandErrorParts(e: CommandError): { code: number | undefined; 
 
 /** The first `error:` line of the CLI's stderr, or its first line; never a secret-looking one. */
 export function firstErrorLine(stderr: string): string {
-    const lines = stderr.split("\n").map((l) => firstLine(l)).filter((l) => l.length > 0 && !SECRET_LOOKING.test(l));
+    const lines = stderr
+        .split("\n")
+        .map((l) => firstLine(l))
+        .filter((l) => l.length > 0 && !SECRET_LOOKING.test(l));
     const error = lines.find((l) => /^error: /.test(l));
     return (error ?? lines[0] ?? "").replace(/^error: /, "");
 }
@@ -44,7 +47,8 @@ export function describeError(e: unknown, stack: string, op: Operation, errors: 
     if (e instanceof ConcurrentUpdateError) {
         return `stack ${stack}: another update is running (the stack is locked); wait for it, or if none is running clear the stale lock with 'pulumi cancel --stack ${stack}'`;
     }
-    if (e instanceof StackNotFoundError) return `stack ${stack}: no such stack in the backend; create it with 'akko-audit up --stack ${stack}' (or 'pulumi stack init ${stack}')`;
+    if (e instanceof StackNotFoundError)
+        return `stack ${stack}: no such stack in the backend; create it with 'akko-audit up --stack ${stack}' (or 'pulumi stack init ${stack}')`;
     if (e instanceof StackAlreadyExistsError) return `stack ${stack}: already exists in the backend (created concurrently?); run again to select it`;
     if (e instanceof CommandError) {
         const { code, stderr } = commandErrorParts(e);
@@ -54,10 +58,15 @@ export function describeError(e: unknown, stack: string, op: Operation, errors: 
         // The SDK runs `pulumi version` first. Here the CLI exists but cannot run, e.g. the npm launcher
         // (the `pulumi` devDependency) could not download it without internet.
         if (code === -2 && /^Command failed with exit code \d+: \S*pulumi version/.test(stderr)) {
-            const why = stderr.split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !SECRET_LOOKING.test(l)).pop();
+            const why = stderr
+                .split("\n")
+                .map((l) => l.trim())
+                .filter((l) => l.length > 0 && !SECRET_LOOKING.test(l))
+                .pop();
             return `the Pulumi CLI could not run${why ? ` (${why})` : ""}: a live preview/up/destroy needs it and cloud credentials (https://www.pulumi.com/docs/install/); 'akko-audit plan' works offline`;
         }
-        if (/passphrase/i.test(stderr)) return `stack ${stack}: cannot decrypt its secrets: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`;
+        if (/passphrase/i.test(stderr))
+            return `stack ${stack}: cannot decrypt its secrets: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`;
         if (/PULUMI_ACCESS_TOKEN must be set|not logged in/i.test(stderr)) {
             return "not logged in to a Pulumi backend: run 'pulumi login' (or set PULUMI_BACKEND_URL / PULUMI_ACCESS_TOKEN)";
         }

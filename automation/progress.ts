@@ -120,7 +120,13 @@ export function reduceProgress(state: Progress, event: EngineEvent): Progress {
     if (event.policyEvent) {
         const p = event.policyEvent;
         const where = p.resourceUrn ? `${urnName(p.resourceUrn)}: ` : "";
-        return { ...state, policyViolations: [...state.policyViolations, `[${p.enforcementLevel}] ${p.policyPackName}/${p.policyName}: ${where}${firstLine(p.message.split("\n").slice(1).join("\n") || p.message)}`] };
+        return {
+            ...state,
+            policyViolations: [
+                ...state.policyViolations,
+                `[${p.enforcementLevel}] ${p.policyPackName}/${p.policyName}: ${where}${firstLine(p.message.split("\n").slice(1).join("\n") || p.message)}`,
+            ],
+        };
     }
     if (event.summaryEvent) {
         return { ...state, summary: { resourceChanges: event.summaryEvent.resourceChanges, durationSeconds: event.summaryEvent.durationSeconds } };

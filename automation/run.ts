@@ -144,9 +144,17 @@ async function run(op: RunSummary["operation"], o: RunOptions): Promise<RunSumma
     };
     try {
         const stacks = o.stacks ?? LocalWorkspace;
-        const stack = await stacks.createOrSelectStack({ stackName: o.stackName, projectName: PROJECT_NAME, program: o.program }, workspaceOptions(o));
+        const stack = await stacks.createOrSelectStack(
+            { stackName: o.stackName, projectName: PROJECT_NAME, program: o.program },
+            workspaceOptions(o),
+        );
         if (configMap) await stack.setAllConfig(configMap);
-        const common = { onOutput: o.onOutput, onEvent, ...(o.policyPacks ? { policyPacks: o.policyPacks } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+        const common = {
+            onOutput: o.onOutput,
+            onEvent,
+            ...(o.policyPacks ? { policyPacks: o.policyPacks } : {}),
+            ...(o.signal ? { signal: o.signal } : {}),
+        };
         let totals: OpMap;
         let outputs: OutputMap = {};
         let durationSeconds: number | undefined;

@@ -18,7 +18,13 @@ import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../test/componen
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 function reset(n: SimNode): void {
-    for (const p of ["etc/rancher/k3s/audit-policy.yaml", "etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml", "var/lib/akko-audit", "var/log/k3s-audit.log", "ctl/restarts"]) {
+    for (const p of [
+        "etc/rancher/k3s/audit-policy.yaml",
+        "etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml",
+        "var/lib/akko-audit",
+        "var/log/k3s-audit.log",
+        "ctl/restarts",
+    ]) {
         rmSync(path.join(n.root, p), { recursive: true, force: true });
     }
 }
@@ -54,13 +60,25 @@ async function main(): Promise<void> {
     const ha = await Promise.all([0, 1, 2].map((i) => startNode(`benchha${i}`)));
     try {
         const single = await timed([[singles[0]]], { fresh: true });
-        const parallel8 = await timed(singles.slice(0, 8).map((n) => [n]), { fresh: true });
-        const parallel32 = await timed(singles.map((n) => [n]), { fresh: true });
+        const parallel8 = await timed(
+            singles.slice(0, 8).map((n) => [n]),
+            { fresh: true },
+        );
+        const parallel32 = await timed(
+            singles.map((n) => [n]),
+            { fresh: true },
+        );
         const ha3 = await timed([ha], { fresh: true });
-        const noChange32 = await timed(singles.map((n) => [n]), { fresh: false });
+        const noChange32 = await timed(
+            singles.map((n) => [n]),
+            { fresh: false },
+        );
         const slow = {
             single: await timed([[singles[0]]], { fresh: true, readyDelay: 2 }),
-            parallel32: await timed(singles.map((n) => [n]), { fresh: true, readyDelay: 2 }),
+            parallel32: await timed(
+                singles.map((n) => [n]),
+                { fresh: true, readyDelay: 2 },
+            ),
             ha3: await timed([ha], { fresh: true, readyDelay: 2 }),
         };
         const ratio = (ms: number, base = single) => Math.round((ms / base) * 100) / 100;

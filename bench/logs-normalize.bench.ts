@@ -32,7 +32,13 @@ function native(i: number): object {
 }
 
 function aks(i: number): object {
-    return { time: "2026-11-25T10:00:00.0050000Z", resourceId: "/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS", category: "kube-audit", operationName: "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read", properties: { log: JSON.stringify(native(i)), stream: "stdout", pod: "kube-apiserver-0" } };
+    return {
+        time: "2026-11-25T10:00:00.0050000Z",
+        resourceId: "/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS",
+        category: "kube-audit",
+        operationName: "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+        properties: { log: JSON.stringify(native(i)), stream: "stdout", pod: "kube-apiserver-0" },
+    };
 }
 
 function gke(i: number): object {
@@ -65,4 +71,16 @@ const lines = Array.from({ length: n }, (_, i) => JSON.stringify([native, aks, g
 const bytes = lines.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
 const baseline = measure(lines, (l) => JSON.parse(l));
 const normalize = measure(lines, (l) => normalizeLine(l));
-console.log(JSON.stringify({ lines: n, megabytes: Math.round(bytes / 1e4) / 100, jsonParseOnly: baseline, normalize, slowdown: Math.round((normalize.seconds / baseline.seconds) * 100) / 100 }, null, 2));
+console.log(
+    JSON.stringify(
+        {
+            lines: n,
+            megabytes: Math.round(bytes / 1e4) / 100,
+            jsonParseOnly: baseline,
+            normalize,
+            slowdown: Math.round((normalize.seconds / baseline.seconds) * 100) / 100,
+        },
+        null,
+        2,
+    ),
+);

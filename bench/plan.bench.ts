@@ -58,7 +58,13 @@ async function main(): Promise<void> {
             ratioToBaseline: round(policy.seconds / bare.seconds),
         });
     }
-    console.log(JSON.stringify({ benchmark: "change preview steps", node: process.version, aim: "linear growth; seconds, not minutes, at 2000 nodes", results }, null, 2));
+    console.log(
+        JSON.stringify(
+            { benchmark: "change preview steps", node: process.version, aim: "linear growth; seconds, not minutes, at 2000 nodes", results },
+            null,
+            2,
+        ),
+    );
 }
 
 function round(x: number): number {

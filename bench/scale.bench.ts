@@ -30,17 +30,40 @@ export function syntheticFleet(nodes: number): StackConfig {
     for (let i = 0; left > 0; i++) {
         const size = i % 10 === 9 && left >= 3 ? 3 : 1;
         clusters.push({
-            name: `k3s-${i}`, kind: "k3s", sshPrivateKeySecret: "sshKey",
+            name: `k3s-${i}`,
+            kind: "k3s",
+            sshPrivateKeySecret: "sshKey",
             servers: Array.from({ length: size }, (_, j) => ({ host: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}`, hostKey: HOST_KEY })),
         });
         left -= size;
     }
     for (let i = 0; i < MANAGED; i++) {
         switch (i % 4) {
-            case 0: clusters.push({ name: `eks-${i}`, kind: "eks", clusterName: `eks-${i}`, region: "eu-west-1", firehoseEndpointUrl: `https://alloy-ingest.example.net/eks-${i}`, firehoseAccessKeySecret: "firehoseKey" }); break;
-            case 1: clusters.push({ name: `gke-${i}`, kind: "gke", project: "akko-bench-fleet", location: "europe-west1", clusterName: `gke-${i}` }); break;
-            case 2: clusters.push({ name: `aks-${i}`, kind: "aks", clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks-${i}`, workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`, eventHubLocation: "francecentral" }); break;
-            default: clusters.push({ name: `ocp-${i}`, kind: "openshift", kubeconfigSecret: "kubeconfig" }); break;
+            case 0:
+                clusters.push({
+                    name: `eks-${i}`,
+                    kind: "eks",
+                    clusterName: `eks-${i}`,
+                    region: "eu-west-1",
+                    firehoseEndpointUrl: `https://alloy-ingest.example.net/eks-${i}`,
+                    firehoseAccessKeySecret: "firehoseKey",
+                });
+                break;
+            case 1:
+                clusters.push({ name: `gke-${i}`, kind: "gke", project: "akko-bench-fleet", location: "europe-west1", clusterName: `gke-${i}` });
+                break;
+            case 2:
+                clusters.push({
+                    name: `aks-${i}`,
+                    kind: "aks",
+                    clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks-${i}`,
+                    workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`,
+                    eventHubLocation: "francecentral",
+                });
+                break;
+            default:
+                clusters.push({ name: `ocp-${i}`, kind: "openshift", kubeconfigSecret: "kubeconfig" });
+                break;
         }
     }
     const logs = {
@@ -63,7 +86,8 @@ async function measure(mode: string, nodes: number): Promise<void> {
     // Fixed costs paid once per process, not per resource, are measured apart: loading the provider SDKs
     // (they load their modules on first use) and the JIT's warm-up, by one small run before the timed one.
     const loadStart = process.hrtime.bigint();
-    const program = mode === "program" ? (require("../components/rollout/program") as typeof import("../components/rollout/program")).auditProgram : undefined;
+    const program =
+        mode === "program" ? (require("../components/rollout/program") as typeof import("../components/rollout/program")).auditProgram : undefined;
     if (program) await buildPlan(syntheticFleet(1), program);
     else await bare(200);
     const warmupSeconds = Number(process.hrtime.bigint() - loadStart) / 1e9;
@@ -104,7 +128,13 @@ function main(): void {
             microsecondsPerResource: Math.round((program.seconds / program.resources) * 1e6),
         };
     });
-    console.log(JSON.stringify({ benchmark: "program build under mocks", node: process.version, aim: "linear growth, within 1.3x of the bare baseline", results }, null, 2));
+    console.log(
+        JSON.stringify(
+            { benchmark: "program build under mocks", node: process.version, aim: "linear growth, within 1.3x of the bare baseline", results },
+            null,
+            2,
+        ),
+    );
 }
 
 function round(x: number): number {

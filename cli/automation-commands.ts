@@ -91,12 +91,14 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
         verbose: { type: "boolean" },
         yes: { type: "boolean" },
     });
-    if (opts.help) return out.stdout(AUTOMATION_HELP), 0;
+    if (opts.help) return (out.stdout(AUTOMATION_HELP), 0);
     // Offline validation of Pulumi.<stack>.yaml first: bad config never reaches the Pulumi CLI.
     const config = loadStackForCli(opts.stack, opts["project-dir"], op, out, { allowUnsetSecrets: false });
     if (typeof config === "number") return config;
     if (op === "destroy" && !opts.yes) {
-        throw new CliError(`destroy: removes everything stack ${config.stack} created (audit logging is switched off on ${config.clusters.length} clusters); pass --yes to confirm`);
+        throw new CliError(
+            `destroy: removes everything stack ${config.stack} created (audit logging is switched off on ${config.clusters.length} clusters); pass --yes to confirm`,
+        );
     }
     const projectDir = path.resolve(opts["project-dir"] ?? process.cwd());
     const printer = progressPrinter(out, deps.now ?? Date.now, deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
@@ -109,7 +111,15 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
             workDir: projectDir,
             clusters: config.clusters.map((c) => c.name),
             ...(opts["policy-pack"] ? { policyPacks: [path.resolve(opts["policy-pack"])] } : {}),
-            ...(opts.verbose ? { onOutput: (text: string) => void text.split("\n").filter((l) => l.length > 0).forEach((l) => out.stdout(l)) } : {}),
+            ...(opts.verbose
+                ? {
+                      onOutput: (text: string) =>
+                          void text
+                              .split("\n")
+                              .filter((l) => l.length > 0)
+                              .forEach((l) => out.stdout(l)),
+                  }
+                : {}),
             onProgress: (p) => {
                 last = p;
                 printer.onProgress(p);

@@ -14,7 +14,7 @@ what it does not. Derived from the config and the policy engine. Offline. Defaul
 
 export function coverageCommand(args: string[], out: Output): number {
     const opts = parseOptions("coverage", args, { stack: { type: "string" }, format: { type: "string" }, "project-dir": { type: "string" } });
-    if (opts.help) return out.stdout(COVERAGE_HELP), 0;
+    if (opts.help) return (out.stdout(COVERAGE_HELP), 0);
     const format = opts.format ?? "md";
     if (format !== "md" && format !== "json") throw new CliError(`coverage: --format ${JSON.stringify(format)}; allowed: md | json`);
     const config = loadStackForCli(opts.stack, opts["project-dir"], "coverage", out);

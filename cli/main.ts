@@ -55,7 +55,9 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 out.stdout(MAIN_HELP);
                 return 0;
             default:
-                throw new CliError(`unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)`);
+                throw new CliError(
+                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)`,
+                );
         }
     } catch (e) {
         if (e instanceof CliError) {

@@ -17,7 +17,7 @@ Exit: 0 all lines converted, 1 some lines invalid, 2 unreadable input.`;
 
 export async function normalizeCommand(args: string[], out: Output): Promise<number> {
     const opts = parseOptions("normalize", args, { in: { type: "string" } });
-    if (opts.help) return out.stdout(NORMALIZE_HELP), 0;
+    if (opts.help) return (out.stdout(NORMALIZE_HELP), 0);
     if (opts.in === undefined) throw new CliError("normalize: --in FILE is required ('-' for stdin; see normalize --help)");
     const counts: Record<SourceFormat, number> = { native: 0, aks: 0, gke: 0, otlp: 0 };
     const invalid: string[] = [];
@@ -42,6 +42,8 @@ export async function normalizeCommand(args: string[], out: Output): Promise<num
     }
     for (const i of invalid.slice(0, 10)) out.stderr(`normalize: ${i}`);
     const total = counts.native + counts.aks + counts.gke + counts.otlp;
-    out.stderr(`normalize: ${total} events (native ${counts.native}, aks ${counts.aks}, gke ${counts.gke}, otlp ${counts.otlp}), ${invalid.length} invalid line(s)`);
+    out.stderr(
+        `normalize: ${total} events (native ${counts.native}, aks ${counts.aks}, gke ${counts.gke}, otlp ${counts.otlp}), ${invalid.length} invalid line(s)`,
+    );
     return invalid.length > 0 ? 1 : 0;
 }

@@ -45,32 +45,51 @@ async function hostRun(projectDir: string, stack: string, unsetSecrets: string[]
 }
 
 /** The base's registrations: from a saved plan.json, or by running the program of a git ref. */
-async function baseRegistrations(base: string, projectDir: string, stack: string, unsetSecrets: string[]): Promise<{ label: string; resources: Registration[] }> {
+async function baseRegistrations(
+    base: string,
+    projectDir: string,
+    stack: string,
+    unsetSecrets: string[],
+): Promise<{ label: string; resources: Registration[] }> {
     if (existsSync(base) && statSync(base).isFile()) {
         let doc: { stack?: string; registrations?: Registration[] };
         try {
             doc = JSON.parse(readFileSync(base, "utf8"));
         } catch (e) {
-            throw new CliError(`plan: --base: ${base} is not JSON (${(e as Error).message.split("\n")[0]}); allowed: a plan.json written by 'render' or 'plan --json', or a git ref`);
+            throw new CliError(
+                `plan: --base: ${base} is not JSON (${(e as Error).message.split("\n")[0]}); allowed: a plan.json written by 'render' or 'plan --json', or a git ref`,
+            );
         }
-        if (!Array.isArray(doc.registrations)) throw new CliError(`plan: --base: ${base} has no "registrations"; allowed: a plan.json written by 'render' or 'plan --json' of this version`);
-        if (doc.stack !== stack) throw new CliError(`plan: --base: ${base} is a plan of stack ${JSON.stringify(doc.stack)}; allowed: a plan of stack ${JSON.stringify(stack)}`);
+        if (!Array.isArray(doc.registrations))
+            throw new CliError(
+                `plan: --base: ${base} has no "registrations"; allowed: a plan.json written by 'render' or 'plan --json' of this version`,
+            );
+        if (doc.stack !== stack)
+            throw new CliError(
+                `plan: --base: ${base} is a plan of stack ${JSON.stringify(doc.stack)}; allowed: a plan of stack ${JSON.stringify(stack)}`,
+            );
         return { label: base, resources: doc.registrations };
     }
-    const git = (args: string[], input?: Buffer) => execFileSync("git", ["-C", projectDir, ...args], { input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 1 << 30 });
+    const git = (args: string[], input?: Buffer) =>
+        execFileSync("git", ["-C", projectDir, ...args], { input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 1 << 30 });
     let commit: string;
     let prefix: string;
     try {
-        commit = git(["rev-parse", "--verify", "--quiet", `${base}^{commit}`]).toString().trim();
+        commit = git(["rev-parse", "--verify", "--quiet", `${base}^{commit}`])
+            .toString()
+            .trim();
         prefix = git(["rev-parse", "--show-prefix"]).toString().trim();
     } catch {
-        throw new CliError(`plan: --base: got ${JSON.stringify(base)}; allowed: a git ref of ${projectDir} (branch, tag, commit) or a plan.json file`);
+        throw new CliError(
+            `plan: --base: got ${JSON.stringify(base)}; allowed: a git ref of ${projectDir} (branch, tag, commit) or a plan.json file`,
+        );
     }
     const work = mkdtempSync(path.join(tmpdir(), "akko-base-"));
     try {
         execFileSync("tar", ["-x", "-C", work], { input: git(["archive", "--format=tar", commit]), maxBuffer: 1 << 30 });
         const baseDir = path.join(work, prefix);
-        if (!existsSync(path.join(baseDir, `Pulumi.${stack}.yaml`))) return { label: `${base} (no Pulumi.${stack}.yaml: a new stack)`, resources: [] };
+        if (!existsSync(path.join(baseDir, `Pulumi.${stack}.yaml`)))
+            return { label: `${base} (no Pulumi.${stack}.yaml: a new stack)`, resources: [] };
         // The base runs with this checkout's packages: one copy of the SDK, and nothing to install.
         rmSync(path.join(baseDir, "node_modules"), { recursive: true, force: true });
         symlinkSync(path.resolve(projectDir, "node_modules"), path.join(baseDir, "node_modules"), "dir");
@@ -82,8 +101,13 @@ async function baseRegistrations(base: string, projectDir: string, stack: string
 }
 
 export async function planCommand(args: string[], out: Output): Promise<number> {
-    const opts = parseOptions("plan", args, { stack: { type: "string" }, base: { type: "string" }, json: { type: "boolean" }, "project-dir": { type: "string" } });
-    if (opts.help) return out.stdout(PLAN_HELP), 0;
+    const opts = parseOptions("plan", args, {
+        stack: { type: "string" },
+        base: { type: "string" },
+        json: { type: "boolean" },
+        "project-dir": { type: "string" },
+    });
+    if (opts.help) return (out.stdout(PLAN_HELP), 0);
     const config = loadStackForCli(opts.stack, opts["project-dir"], "plan", out);
     if (typeof config === "number") return config;
     const projectDir = path.resolve(opts["project-dir"] ?? process.cwd());

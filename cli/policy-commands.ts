@@ -1,5 +1,15 @@
 import { parseArgs } from "node:util";
-import { attributesFromEvent, EventShapeError, lintPolicy, parsePolicy, Policy, PolicyError, PolicyEvaluator, PolicySyntaxError, simulate } from "../policy/engine";
+import {
+    attributesFromEvent,
+    EventShapeError,
+    lintPolicy,
+    parsePolicy,
+    Policy,
+    PolicyError,
+    PolicyEvaluator,
+    PolicySyntaxError,
+    simulate,
+} from "../policy/engine";
 import { toNativeEvent } from "../components/logs/normalize/normalize";
 import { CliError } from "./errors";
 import { openInput, readInputFile, SHIPPED_POLICY } from "./io";
@@ -85,7 +95,7 @@ export function parseOptions<T extends Record<string, { type: "string" | "boolea
 
 function check(args: string[], out: Output): number {
     const opts = parseOptions("policy check", args, { policy: { type: "string" } });
-    if (opts.help) return out.stdout(CHECK_HELP), 0;
+    if (opts.help) return (out.stdout(CHECK_HELP), 0);
     const file = opts.policy ?? SHIPPED_POLICY;
     const { policy, problems } = loadPolicyFile(file);
     if (!policy) {
@@ -105,7 +115,7 @@ function check(args: string[], out: Output): number {
 
 function explain(args: string[], out: Output): number {
     const opts = parseOptions("policy explain", args, { policy: { type: "string" }, request: { type: "string" } });
-    if (opts.help) return out.stdout(EXPLAIN_HELP), 0;
+    if (opts.help) return (out.stdout(EXPLAIN_HELP), 0);
     if (opts.request === undefined) throw new CliError("policy explain: --request JSON is required (see policy explain --help)");
     const policy = requirePolicy(opts.policy ?? SHIPPED_POLICY);
     const text = opts.request.startsWith("@") ? readInputFile(opts.request.slice(1), "--request") : opts.request;
@@ -128,7 +138,7 @@ function explain(args: string[], out: Output): number {
 
 async function simulateCommand(args: string[], out: Output): Promise<number> {
     const opts = parseOptions("policy simulate", args, { policy: { type: "string" }, log: { type: "string" } });
-    if (opts.help) return out.stdout(SIMULATE_HELP), 0;
+    if (opts.help) return (out.stdout(SIMULATE_HELP), 0);
     if (opts.log === undefined) throw new CliError("policy simulate: --log FILE is required ('-' for stdin; see policy simulate --help)");
     const policyFile = opts.policy ?? SHIPPED_POLICY;
     const policy = requirePolicy(policyFile);

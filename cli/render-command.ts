@@ -18,7 +18,7 @@ Bad config: every problem on its own line, exit 1. Unknown stack or unreadable f
 
 export async function renderCommand(args: string[], out: Output): Promise<number> {
     const opts = parseOptions("render", args, { stack: { type: "string" }, out: { type: "string" }, "project-dir": { type: "string" } });
-    if (opts.help) return out.stdout(RENDER_HELP), 0;
+    if (opts.help) return (out.stdout(RENDER_HELP), 0);
     if (!opts.out) throw new CliError("render: --out DIR is required (see render --help)");
     const config = loadStackForCli(opts.stack, opts["project-dir"], "render", out);
     if (typeof config === "number") return config;
@@ -33,7 +33,11 @@ export async function renderCommand(args: string[], out: Output): Promise<number
     const plan = await planFor(config, path.resolve(opts["project-dir"] ?? process.cwd()));
     const artifacts = [
         ...renderArtifacts(config),
-        { path: "plan.json", content: JSON.stringify(plan, null, 2) + "\n", description: "every resource the program would register (offline plan, secrets as [secret <digest>]); 'plan --base' takes it" },
+        {
+            path: "plan.json",
+            content: JSON.stringify(plan, null, 2) + "\n",
+            description: "every resource the program would register (offline plan, secrets as [secret <digest>]); 'plan --base' takes it",
+        },
     ];
     const outDir = path.resolve(opts.out);
     try {

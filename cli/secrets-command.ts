@@ -43,7 +43,9 @@ export function secretStatuses(config: StackConfig): SecretStatus[] {
     return [...byKey.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([key, { usedBy, field }]) => {
-            const how = FIELD_VALUES[field] ?? { what: field.endsWith(".connectionStringSecret") ? "Event Hub listen connection string" : "secret value" };
+            const how = FIELD_VALUES[field] ?? {
+                what: field.endsWith(".connectionStringSecret") ? "Event Hub listen connection string" : "secret value",
+            };
             const base = `pulumi config set --stack ${config.stack} --secret ${CONFIG_NAMESPACE}:${key}`;
             // Without a file, the CLI prompts for the value (it is not echoed, nor kept in shell history).
             const command = how.fromFile ? `${base} < ${how.fromFile}   # ${how.what}` : `${base}   # prompts for the ${how.what}`;
@@ -53,7 +55,7 @@ export function secretStatuses(config: StackConfig): SecretStatus[] {
 
 export function secretsCommand(args: string[], out: Output): number {
     const opts = parseOptions("secrets", args, { stack: { type: "string" }, json: { type: "boolean" }, "project-dir": { type: "string" } });
-    if (opts.help) return out.stdout(SECRETS_HELP), 0;
+    if (opts.help) return (out.stdout(SECRETS_HELP), 0);
     const config = loadStackForCli(opts.stack, opts["project-dir"], "secrets", out);
     if (typeof config === "number") return config;
     const statuses = secretStatuses(config);

@@ -10,7 +10,13 @@ import { Output } from "./output";
  * Reads and validates Pulumi.<stack>.yaml for a command. An unreadable stack is a CliError (exit 2); bad
  * config prints every problem on its own line and returns the exit code 1 instead of a config.
  */
-export function loadStackForCli(stack: string | undefined, projectDir: string | undefined, command: string, out: Output, opts: { allowUnsetSecrets?: boolean } = { allowUnsetSecrets: true }): StackConfig | number {
+export function loadStackForCli(
+    stack: string | undefined,
+    projectDir: string | undefined,
+    command: string,
+    out: Output,
+    opts: { allowUnsetSecrets?: boolean } = { allowUnsetSecrets: true },
+): StackConfig | number {
     if (!stack) throw new CliError(`${command}: --stack NAME is required (see ${command} --help)`);
     try {
         // Offline: the secrets need not be set yet (`akko-audit secrets` lists them; `pulumi up` refuses without).

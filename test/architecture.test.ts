@@ -9,7 +9,8 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 const KINDS = ["k3s", "eks", "gke", "aks", "openshift"];
 /** Packages whose import makes a file a component file (it registers resources of a provider). */
-const PROVIDER_SDK = /from "@pulumi\/(aws|gcp|azure-native|kubernetes|command|random)(\/[^"]*)?"|require\("@pulumi\/(aws|gcp|azure-native|kubernetes|command|random)/;
+const PROVIDER_SDK =
+    /from "@pulumi\/(aws|gcp|azure-native|kubernetes|command|random)(\/[^"]*)?"|require\("@pulumi\/(aws|gcp|azure-native|kubernetes|command|random)/;
 
 /** The layer of a source file: a file may import only from its own layer or lower ones. */
 function layer(rel: string): number {
@@ -38,13 +39,17 @@ function sources(dir: string): string[] {
 
 function resolve(from: string, spec: string): string | undefined {
     const base = path.join(path.dirname(path.join(ROOT, from)), spec);
-    for (const c of [`${base}.ts`, `${base}.js`, path.join(base, "index.ts"), base]) if (existsSync(c) && statSync(c).isFile()) return path.relative(ROOT, c);
+    for (const c of [`${base}.ts`, `${base}.js`, path.join(base, "index.ts"), base])
+        if (existsSync(c) && statSync(c).isFile()) return path.relative(ROOT, c);
     return undefined;
 }
 
 const FILES = ["index.ts", "components", "cli", "automation", "policy"].flatMap(sources);
 const IMPORTS = FILES.flatMap((from) =>
-    [...readFileSync(path.join(ROOT, from), "utf8").matchAll(/(?:from|require\()\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => ({ from, to: resolve(from, m[1]) ?? m[1] })),
+    [...readFileSync(path.join(ROOT, from), "utf8").matchAll(/(?:from|require\()\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => ({
+        from,
+        to: resolve(from, m[1]) ?? m[1],
+    })),
 );
 const COMPONENT_FILES = new Set(FILES.filter((f) => PROVIDER_SDK.test(readFileSync(path.join(ROOT, f), "utf8"))));
 
@@ -61,7 +66,9 @@ describe("architecture: the import rule (ARCHITECTURE.md)", () => {
 
     it("component files (provider SDKs) are imported only from their own folder and by the rollout", () => {
         const folder = (f: string) => path.dirname(f).split("/").slice(0, 2).join("/");
-        const wrong = IMPORTS.filter(({ from, to }) => COMPONENT_FILES.has(to) && folder(from) !== folder(to) && !from.startsWith("components/rollout/")).map(({ from, to }) => `${from} -> ${to}`);
+        const wrong = IMPORTS.filter(
+            ({ from, to }) => COMPONENT_FILES.has(to) && folder(from) !== folder(to) && !from.startsWith("components/rollout/"),
+        ).map(({ from, to }) => `${from} -> ${to}`);
         assert.deepEqual(wrong, []);
     });
 
@@ -80,6 +87,8 @@ describe("architecture: the import rule (ARCHITECTURE.md)", () => {
 
     it("the layer check can fail: an import from config up to the logs layer is caught", () => {
         assert.ok(layer("components/config/stack.ts") < layer("components/logs/requirements.ts"));
-        assert.throws(() => layer("components/newfolder/x.ts"), { message: "components/newfolder/x.ts: not placed in a layer (add it to ARCHITECTURE.md and to this test)" });
+        assert.throws(() => layer("components/newfolder/x.ts"), {
+            message: "components/newfolder/x.ts: not placed in a layer (add it to ARCHITECTURE.md and to this test)",
+        });
     });
 });

@@ -7,19 +7,28 @@ import { aksSummary } from "./summary";
 export const aksPlatform: Platform<"aks"> = {
     kind: "aks",
     summary: aksSummary,
-    retention: () => [{ hop: "cloud", text: "Log Analytics workspace: the workspace's retention (30 days unless changed); Event Hub: its message retention" }],
+    retention: () => [
+        { hop: "cloud", text: "Log Analytics workspace: the workspace's retention (30 days unless changed); Event Hub: its message retention" },
+    ],
     setting: (c) => `diagnostic categories ${c.categories.join(", ")}`,
     outcome: (c, req) => {
         if (!c.eventHubLocation) return { level: "None", why: "no eventHubLocation: events stay in Log Analytics and never reach Loki" };
         const note = "AKS's audit policy is managed by Microsoft and not published: at least Metadata, bodies not guaranteed";
         if ((c.categories as string[]).includes("kube-audit")) return { level: "Metadata", note };
-        if (req.verb === "get" || req.verb === "list") return { level: "None", why: "kube-audit-admin drops get and list: choose category kube-audit" };
+        if (req.verb === "get" || req.verb === "list")
+            return { level: "None", why: "kube-audit-admin drops get and list: choose category kube-audit" };
         return { level: "Metadata", note };
     },
     artifacts: (c) => renderAksArtifacts(c),
     logsRoute: (c, config) => {
         const hub = config.logs.receivers?.eventHubs?.[c.name];
         if (!hub) return { via: "none", reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" };
-        return { via: "event-hub", namespace: hub.eventHubNamespace, eventHub: hub.eventHub, consumerGroup: hub.consumerGroup ?? ALLOY_CONSUMER_GROUP, connectionStringSecret: hub.connectionStringSecret };
+        return {
+            via: "event-hub",
+            namespace: hub.eventHubNamespace,
+            eventHub: hub.eventHub,
+            consumerGroup: hub.consumerGroup ?? ALLOY_CONSUMER_GROUP,
+            connectionStringSecret: hub.connectionStringSecret,
+        };
     },
 };

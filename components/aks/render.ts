@@ -12,8 +12,16 @@ export function renderAksArtifacts(c: AksCluster): { path: string; content: stri
             workspaceId: c.workspaceResourceId,
             logAnalyticsDestinationType: "Dedicated",
             logs: c.categories.map((category) => ({ category, enabled: true })),
-            eventHub: c.eventHubLocation ? { location: c.eventHubLocation, name: EVENT_HUB_NAME, retentionDays: c.eventHubRetentionDays, consumerGroup: ALLOY_CONSUMER_GROUP } : null,
+            eventHub: c.eventHubLocation
+                ? { location: c.eventHubLocation, name: EVENT_HUB_NAME, retentionDays: c.eventHubRetentionDays, consumerGroup: ALLOY_CONSUMER_GROUP }
+                : null,
         },
     };
-    return [{ path: `managed/${c.name}.json`, content: JSON.stringify(doc, null, 2) + "\n", description: `AKS diagnostic setting: ${c.categories.join(", ")}` }];
+    return [
+        {
+            path: `managed/${c.name}.json`,
+            content: JSON.stringify(doc, null, 2) + "\n",
+            description: `AKS diagnostic setting: ${c.categories.join(", ")}`,
+        },
+    ];
 }

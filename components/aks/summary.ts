@@ -15,7 +15,9 @@ export function aksSummary(c: AksCluster): ClusterSummary {
         kind: "aks",
         enabled: c.categories.map((cat) => `diagnostic category ${cat} of ${clusterName}`),
         cloudCopy: `Log Analytics workspace ${workspace} (resource-specific tables ${c.categories.map((cat) => (cat === "kube-audit" ? "AKSAudit" : "AKSAuditAdmin")).join(", ")}), the workspace's retention`,
-        toLoki: c.eventHubLocation ? `Event Hub ${EVENT_HUB_NAME} (Standard, ${c.eventHubLocation}, ${c.eventHubRetentionDays} days) -> Alloy loki.source.azure_event_hubs (consumer group ${ALLOY_CONSUMER_GROUP})` : undefined,
+        toLoki: c.eventHubLocation
+            ? `Event Hub ${EVENT_HUB_NAME} (Standard, ${c.eventHubLocation}, ${c.eventHubRetentionDays} days) -> Alloy loki.source.azure_event_hubs (consumer group ${ALLOY_CONSUMER_GROUP})`
+            : undefined,
         cloudRetentionDays: c.eventHubLocation ? c.eventHubRetentionDays : undefined,
         gaps,
     };

@@ -8,8 +8,14 @@ export const DEFAULT_AKS_CATEGORIES: AksAuditCategory[] = ["kube-audit"];
 
 const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const RG = "[-\\w._()]{1,90}";
-export const AKS_CLUSTER_ID = new RegExp(`^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.ContainerService/managedClusters/[A-Za-z0-9][-_A-Za-z0-9]{0,62}$`, "i");
-export const WORKSPACE_ID = new RegExp(`^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.OperationalInsights/workspaces/[A-Za-z0-9][-A-Za-z0-9]{2,62}$`, "i");
+export const AKS_CLUSTER_ID = new RegExp(
+    `^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.ContainerService/managedClusters/[A-Za-z0-9][-_A-Za-z0-9]{0,62}$`,
+    "i",
+);
+export const WORKSPACE_ID = new RegExp(
+    `^/subscriptions/${UUID}/resourceGroups/${RG}/providers/Microsoft\\.OperationalInsights/workspaces/[A-Za-z0-9][-A-Za-z0-9]{2,62}$`,
+    "i",
+);
 
 /** Azure region names as ARM spells them: francecentral, westeurope, eastus2, australiacentral2. */
 export const AZURE_REGION = /^[a-z]{4,}[0-9]?$/;
@@ -19,8 +25,10 @@ export const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 export const MAX_EVENT_HUB_RETENTION_DAYS = 7;
 export const DEFAULT_EVENT_HUB_RETENTION_DAYS = 7;
 
-const CLUSTER_ID_TEXT = "an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>";
-const WORKSPACE_TEXT = "a Log Analytics workspace id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>";
+const CLUSTER_ID_TEXT =
+    "an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>";
+const WORKSPACE_TEXT =
+    "a Log Analytics workspace id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>";
 
 export const AksClusterSchema = strictObject({
     name: clusterName,
@@ -46,9 +54,15 @@ export const AksClusterSchema = strictObject({
      * Region of the Event Hub that streams the audit log toward Alloy; must be the cluster's region (Azure
      * Monitor streams within a region). Default: none — the audit log stays in Log Analytics, not in Loki.
      */
-    eventHubLocation: z.string(allowed("an Azure region name such as francecentral or westeurope")).regex(AZURE_REGION, allowed("an Azure region name such as francecentral or westeurope")).optional(),
+    eventHubLocation: z
+        .string(allowed("an Azure region name such as francecentral or westeurope"))
+        .regex(AZURE_REGION, allowed("an Azure region name such as francecentral or westeurope"))
+        .optional(),
     /** Resource group of the Event Hubs namespace. Default: the cluster's resource group. */
-    eventHubResourceGroup: z.string(allowed("an Azure resource group name (1-90 letters, digits, '.', '_', '-', '(', ')')")).regex(RESOURCE_GROUP, allowed("an Azure resource group name (1-90 letters, digits, '.', '_', '-', '(', ')')")).optional(),
+    eventHubResourceGroup: z
+        .string(allowed("an Azure resource group name (1-90 letters, digits, '.', '_', '-', '(', ')')"))
+        .regex(RESOURCE_GROUP, allowed("an Azure resource group name (1-90 letters, digits, '.', '_', '-', '(', ')')"))
+        .optional(),
     /** Days the Event Hub keeps events Alloy has not read (1-7, Standard tier). Default 7. */
     eventHubRetentionDays: intInRange(1, MAX_EVENT_HUB_RETENTION_DAYS, "days").default(DEFAULT_EVENT_HUB_RETENTION_DAYS),
 });
@@ -63,6 +77,8 @@ export const aksRules: KindRules<AksCluster> = {
     identity: (c) => ({ id: `aks/${c.clusterResourceId.toLowerCase()}`, field: "clusterResourceId", value: c.clusterResourceId }),
     problems: (c, { where }) =>
         c.categories.length > 1 && !c.allowBothAuditCategories
-            ? [`${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`]
+            ? [
+                  `${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`,
+              ]
             : [],
 };

@@ -13,12 +13,44 @@ export const DEFAULT_CLOUD_RETENTION_DAYS = 30;
 
 /** AWS regions where EKS runs (2026). A new region needs one line here. */
 export const AWS_REGIONS = [
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1",
-    "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-    "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1",
-    "us-gov-west-1", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
 ] as const;
 export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
@@ -38,11 +70,17 @@ export const EksClusterSchema = strictObject({
     /** The existing EKS cluster's name (as in the console). */
     clusterName: z
         .string(allowed("an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters"))
-        .regex(EKS_CLUSTER_NAME, allowed("an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters")),
+        .regex(
+            EKS_CLUSTER_NAME,
+            allowed("an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters"),
+        ),
     /** AWS region of the cluster, e.g. eu-west-1. */
     region: z
         .string(allowed("an AWS region code such as eu-west-1"))
-        .refine((r) => (AWS_REGIONS as readonly string[]).includes(r), allowed("an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)")),
+        .refine(
+            (r) => (AWS_REGIONS as readonly string[]).includes(r),
+            allowed("an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)"),
+        ),
     /** Control-plane log types to enable. Default audit, authenticator, controllerManager; must include audit. */
     logTypes: z
         .array(oneOf(EKS_LOG_TYPES), allowed(`a list of ${EKS_LOG_TYPES.join(" | ")}`))
@@ -53,10 +91,16 @@ export const EksClusterSchema = strictObject({
     /** CloudWatch retention of /aws/eks/<cluster>/cluster in days. Default 30. */
     retentionDays: z
         .number(allowed(`one of CloudWatch's retention values: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`))
-        .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), allowed(`one of CloudWatch's retention values: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`))
+        .refine(
+            (d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d),
+            allowed(`one of CloudWatch's retention values: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`),
+        )
         .default(DEFAULT_CLOUD_RETENTION_DAYS),
     /** KMS key ARN to encrypt the log group. Default: none (CloudWatch's own encryption). */
-    kmsKeyArn: z.string(allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...")).regex(KMS_KEY_ARN, allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...")).optional(),
+    kmsKeyArn: z
+        .string(allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/..."))
+        .regex(KMS_KEY_ARN, allowed("a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/..."))
+        .optional(),
     /**
      * Adopt an existing /aws/eks/<clusterName>/cluster log group by import (it exists when logging was on
      * before) instead of failing on "already exists". Default false.
@@ -83,11 +127,18 @@ export const eksRules: KindRules<EksCluster> = {
     problems: (c, { where, logsRetentionDays }) => {
         const problems: string[] = [];
         if ((c.firehoseEndpointUrl === undefined) !== (c.firehoseAccessKeySecret === undefined)) {
-            const [has, lacks] = c.firehoseEndpointUrl === undefined ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"] : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
-            problems.push(`${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`);
+            const [has, lacks] =
+                c.firehoseEndpointUrl === undefined
+                    ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"]
+                    : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
+            problems.push(
+                `${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`,
+            );
         }
         if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logsRetentionDays) {
-            problems.push(`${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logsRetentionDays}): the buffer must not outlive Loki, the record`);
+            problems.push(
+                `${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logsRetentionDays}): the buffer must not outlive Loki, the record`,
+            );
         }
         return problems;
     },

@@ -51,13 +51,15 @@ export const port = z
     .max(65535, allowed("a TCP port, 1 to 65535"));
 
 export const SSH_USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
-export const sshUser = z.string(allowed("a POSIX user name such as root or ubuntu")).regex(SSH_USER, allowed("a POSIX user name such as root or ubuntu"));
+export const sshUser = z
+    .string(allowed("a POSIX user name such as root or ubuntu"))
+    .regex(SSH_USER, allowed("a POSIX user name such as root or ubuntu"));
 
 /** One public host key line as in known_hosts or ssh-keyscan output (the host name part is optional). */
 export const SSH_HOST_KEY = /^(?:\S+ )?(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|rsa-sha2-(256|512)) [A-Za-z0-9+/]+={0,3}$/;
 export const sshHostKey = z
-    .string(allowed("a public host key such as \"ssh-ed25519 AAAA...\" (from ssh-keyscan)"))
-    .regex(SSH_HOST_KEY, allowed("a public host key such as \"ssh-ed25519 AAAA...\" (from ssh-keyscan)"));
+    .string(allowed('a public host key such as "ssh-ed25519 AAAA..." (from ssh-keyscan)'))
+    .regex(SSH_HOST_KEY, allowed('a public host key such as "ssh-ed25519 AAAA..." (from ssh-keyscan)'));
 
 /** Pulumi config key names, as `pulumi config set` accepts them (without the namespace). */
 export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;

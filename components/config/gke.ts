@@ -22,11 +22,17 @@ export const GkeClusterSchema = strictObject({
     previousNames,
     kind: z.literal("gke"),
     /** GCP project id of the cluster. */
-    project: z.string(allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")).regex(GCP_PROJECT_ID, allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")),
+    project: z
+        .string(allowed("a GCP project id: 6-30 lowercase letters, digits and '-'"))
+        .regex(GCP_PROJECT_ID, allowed("a GCP project id: 6-30 lowercase letters, digits and '-'")),
     /** Region or zone of the cluster, e.g. europe-west1 or europe-west1-b. */
-    location: z.string(allowed("a GCP region or zone such as europe-west1 or europe-west1-b")).regex(GCP_LOCATION, allowed("a GCP region or zone such as europe-west1 or europe-west1-b")),
+    location: z
+        .string(allowed("a GCP region or zone such as europe-west1 or europe-west1-b"))
+        .regex(GCP_LOCATION, allowed("a GCP region or zone such as europe-west1 or europe-west1-b")),
     /** The existing GKE cluster's name. */
-    clusterName: z.string(allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters")).regex(GKE_CLUSTER_NAME, allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters")),
+    clusterName: z
+        .string(allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters"))
+        .regex(GKE_CLUSTER_NAME, allowed("a GKE cluster name: lowercase letters, digits and '-', at most 40 characters")),
     /** Data Access audit log types for the Kubernetes Engine API. Default ADMIN_READ, DATA_READ, DATA_WRITE. */
     dataAccessLogTypes: z
         .array(oneOf(DATA_ACCESS_LOG_TYPES), allowed(`a list of ${DATA_ACCESS_LOG_TYPES.join(" | ")}`))
@@ -42,7 +48,10 @@ export const GkeClusterSchema = strictObject({
      * Existing service account the central Alloy pulls with (the one behind logs.receivers.gcpCredentialsSecret);
      * it gets subscriber on this cluster's subscription only. Default: a dedicated account alloy-<name> is created.
      */
-    alloyServiceAccountEmail: z.string(allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com")).regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com")).optional(),
+    alloyServiceAccountEmail: z
+        .string(allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com"))
+        .regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com"))
+        .optional(),
 });
 
 export type GkeCluster = z.infer<typeof GkeClusterSchema>;
@@ -56,7 +65,9 @@ export const gkeRules: KindRules<GkeCluster> = {
         // Data Access logs are a project setting: every cluster of a project must ask for the same.
         const first = [...fleet].find(([, o]) => o.kind === "gke" && o.project === c.project);
         if (first && first[0] !== index && [...(first[1].dataAccessLogTypes ?? [])].sort().join() !== [...c.dataAccessLogTypes].sort().join()) {
-            return [`${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`];
+            return [
+                `${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`,
+            ];
         }
         return [];
     },

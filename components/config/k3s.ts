@@ -75,10 +75,14 @@ export const k3sRules: KindRules<K3sCluster> = {
         const problems: string[] = [];
         c.servers.forEach((s, j) => {
             if (!s.hostKey && !c.dangerouslySkipHostKeyCheck) {
-                problems.push(`${where}: field servers[${j}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+                problems.push(
+                    `${where}: field servers[${j}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`,
+                );
             }
             if (s.bastion && !s.bastion.hostKey && !c.dangerouslySkipHostKeyCheck) {
-                problems.push(`${where}: field servers[${j}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+                problems.push(
+                    `${where}: field servers[${j}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`,
+                );
             }
         });
         // A node's resources are named after its host: one host, one node.
@@ -86,7 +90,10 @@ export const k3sRules: KindRules<K3sCluster> = {
         c.servers.forEach((s, j) => {
             const id = s.host.toLowerCase();
             const prev = hosts.get(id);
-            if (prev !== undefined) problems.push(`${where}: field servers[${j}].host: got ${JSON.stringify(s.host)}; allowed: a host not already listed (servers[${prev}] has it; one entry per node)`);
+            if (prev !== undefined)
+                problems.push(
+                    `${where}: field servers[${j}].host: got ${JSON.stringify(s.host)}; allowed: a host not already listed (servers[${prev}] has it; one entry per node)`,
+                );
             else hosts.set(id, j);
         });
         return problems;

@@ -41,9 +41,15 @@ const hostName = z.string(allowed("a DNS name such as loki.example.net")).regex(
 
 export const MirrorsSchema = strictObject({
     /** Registry that serves every image (air-gapped sites), e.g. registry.internal:5000/mirror. Default: upstream. */
-    imageRegistry: z.string(allowed("a registry host[:port][/path] such as registry.internal:5000/mirror")).regex(REGISTRY, allowed("a registry host[:port][/path] such as registry.internal:5000/mirror")).optional(),
+    imageRegistry: z
+        .string(allowed("a registry host[:port][/path] such as registry.internal:5000/mirror"))
+        .regex(REGISTRY, allowed("a registry host[:port][/path] such as registry.internal:5000/mirror"))
+        .optional(),
     /** Helm chart repository that serves every chart, oci:// or https://. Default: upstream (see charts). */
-    chartRepository: z.string(allowed("an oci:// or https:// chart repository URL")).regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL")).optional(),
+    chartRepository: z
+        .string(allowed("an oci:// or https:// chart repository URL"))
+        .regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL"))
+        .optional(),
 });
 
 export const ChartSchema = strictObject({
@@ -52,13 +58,19 @@ export const ChartSchema = strictObject({
      * mirrors.chartRepository). Images: the repository path without the registry, e.g. grafana/loki (default:
      * the chart's; the registry is mirrors.imageRegistry).
      */
-    repository: z.string(allowed("an oci:// or https:// chart repository URL")).regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL")).optional(),
+    repository: z
+        .string(allowed("an oci:// or https:// chart repository URL"))
+        .regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL"))
+        .optional(),
     /** Chart version (pinned, so a second `pulumi up` changes nothing). Default: DEFAULT_*_CHART.version. */
     version: z.string(allowed("a chart version such as 18.11.0")).regex(CHART_VERSION, allowed("a chart version such as 18.11.0")).optional(),
 });
 
 export const ImageSchema = strictObject({
-    repository: z.string(allowed("an image repository such as grafana/loki")).regex(IMAGE_REPOSITORY, allowed("an image repository such as grafana/loki")).optional(),
+    repository: z
+        .string(allowed("an image repository such as grafana/loki"))
+        .regex(IMAGE_REPOSITORY, allowed("an image repository such as grafana/loki"))
+        .optional(),
     /** Image tag. Default: the chart's appVersion. */
     tag: z.string(allowed("an image tag such as 3.7.6")).regex(IMAGE_TAG, allowed("an image tag such as 3.7.6")).optional(),
 });
@@ -67,13 +79,24 @@ export const ObjectStorageSchema = strictObject({
     /** s3, gcs or azure. Required for SimpleScalable. */
     type: oneOf(OBJECT_STORAGE_TYPES),
     /** Bucket (S3/GCS) or container (Azure) for chunks and index. */
-    bucket: z.string(allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'")).regex(BUCKET, allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'")),
+    bucket: z
+        .string(allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'"))
+        .regex(BUCKET, allowed("a bucket name: 3-63 lowercase letters, digits, '.', '_', '-'")),
     /** S3 region, e.g. eu-west-3 (s3 only). */
-    region: z.string(allowed("an S3 region such as eu-west-3")).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an S3 region such as eu-west-3")).optional(),
+    region: z
+        .string(allowed("an S3 region such as eu-west-3"))
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, allowed("an S3 region such as eu-west-3"))
+        .optional(),
     /** S3-compatible endpoint (MinIO, Ceph...). Default: AWS. */
-    endpoint: z.string(allowed("an https:// or http:// URL")).regex(/^https?:\/\/[^\s]+$/, allowed("an https:// or http:// URL")).optional(),
+    endpoint: z
+        .string(allowed("an https:// or http:// URL"))
+        .regex(/^https?:\/\/[^\s]+$/, allowed("an https:// or http:// URL"))
+        .optional(),
     /** Azure storage account name (azure only). */
-    accountName: z.string(allowed("a storage account name: 3-24 lowercase letters and digits")).regex(/^[a-z0-9]{3,24}$/, allowed("a storage account name: 3-24 lowercase letters and digits")).optional(),
+    accountName: z
+        .string(allowed("a storage account name: 3-24 lowercase letters and digits"))
+        .regex(/^[a-z0-9]{3,24}$/, allowed("a storage account name: 3-24 lowercase letters and digits"))
+        .optional(),
     /**
      * Secret config key with the credentials: S3 "ACCESS_KEY_ID:SECRET_ACCESS_KEY", GCS the service-account
      * key JSON, Azure the account key. Default: none (workload identity / instance role).
@@ -85,7 +108,10 @@ export const IngressSchema = strictObject({
     /** IngressClass of the controller that exposes Loki and the receivers. Default: the cluster's default class. */
     className: z.string(allowed("an IngressClass name such as nginx")).regex(DNS_LABEL, allowed("an IngressClass name such as nginx")).optional(),
     /** cert-manager ClusterIssuer that signs the TLS certificates. Required when any host is set. */
-    clusterIssuer: z.string(allowed("a ClusterIssuer name such as letsencrypt-prod")).regex(DNS_LABEL, allowed("a ClusterIssuer name such as letsencrypt-prod")).optional(),
+    clusterIssuer: z
+        .string(allowed("a ClusterIssuer name such as letsencrypt-prod"))
+        .regex(DNS_LABEL, allowed("a ClusterIssuer name such as letsencrypt-prod"))
+        .optional(),
     /** Public name of Loki's gateway (push and query, basic auth, TLS). Needed by k3s and OpenShift clusters. Default: not exposed. */
     lokiHost: hostName.optional(),
     /** Public name of the central Alloy's OTLP receivers (OpenShift ClusterLogForwarder mode). Default: not exposed. */
@@ -94,7 +120,9 @@ export const IngressSchema = strictObject({
 
 export const EventHubSchema = strictObject({
     /** Event Hubs namespace FQDN, e.g. evhns-audit.servicebus.windows.net (the AKS component's output). */
-    eventHubNamespace: z.string(allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net")).regex(EVENT_HUB_NAMESPACE, allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net")),
+    eventHubNamespace: z
+        .string(allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net"))
+        .regex(EVENT_HUB_NAMESPACE, allowed("an Event Hubs namespace such as evhns-audit.servicebus.windows.net")),
     /** Event Hub name inside the namespace. */
     eventHub: z.string(allowed("an Event Hub name")).regex(EVENT_HUB_NAME, allowed("an Event Hub name")),
     /** Secret config key with the listen-only connection string. */
@@ -113,9 +141,17 @@ export const ReceiversSchema = strictObject({
      * Pub/Sub subscription per GKE cluster (by cluster name). Default
      * projects/<project>/subscriptions/akko-audit-<cluster name>.
      */
-    gcpSubscriptions: z.record(clusterName, z.string(allowed("projects/<project>/subscriptions/<id>")).regex(PUBSUB_SUBSCRIPTION, allowed("projects/<project>/subscriptions/<id>")), allowed("a mapping of GKE cluster name to subscription path")).optional(),
+    gcpSubscriptions: z
+        .record(
+            clusterName,
+            z.string(allowed("projects/<project>/subscriptions/<id>")).regex(PUBSUB_SUBSCRIPTION, allowed("projects/<project>/subscriptions/<id>")),
+            allowed("a mapping of GKE cluster name to subscription path"),
+        )
+        .optional(),
     /** Event Hub per AKS cluster (by cluster name). An AKS cluster without one does not reach Loki. */
-    eventHubs: z.record(clusterName, EventHubSchema, allowed("a mapping of AKS cluster name to {eventHubNamespace, eventHub, connectionStringSecret}")).optional(),
+    eventHubs: z
+        .record(clusterName, EventHubSchema, allowed("a mapping of AKS cluster name to {eventHubNamespace, eventHub, connectionStringSecret}"))
+        .optional(),
 });
 
 export const LogsImagesSchema = strictObject({
@@ -143,7 +179,10 @@ export const LogsSchema = strictObject({
     /** Secret config key with the kubeconfig of the logs cluster. Default: the ambient kubeconfig. */
     kubeconfigSecret: secretRef.optional(),
     /** Namespace in the logs cluster. Default akko-audit-logs. */
-    namespace: z.string(allowed("a namespace name: lowercase letters, digits and '-'")).regex(DNS_LABEL, allowed("a namespace name: lowercase letters, digits and '-'")).default(DEFAULT_LOGS_NAMESPACE),
+    namespace: z
+        .string(allowed("a namespace name: lowercase letters, digits and '-'"))
+        .regex(DNS_LABEL, allowed("a namespace name: lowercase letters, digits and '-'"))
+        .default(DEFAULT_LOGS_NAMESPACE),
     /** Charts: loki, alloy, grafana, each {repository, version}. Default: DEFAULT_*_CHART. */
     charts: strictObject({
         loki: ChartSchema.optional(),
@@ -164,7 +203,10 @@ export const LogsSchema = strictObject({
     /** Secret config key with the password of Loki's gateway basic auth (push and query). Required. */
     gatewayPasswordSecret: secretRef.optional(),
     /** User name of Loki's gateway basic auth. Default akko-audit. */
-    gatewayUser: z.string(allowed("a user name of letters, digits, '.', '_', '-'")).regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'")).default(DEFAULT_GATEWAY_USER),
+    gatewayUser: z
+        .string(allowed("a user name of letters, digits, '.', '_', '-'"))
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'"))
+        .default(DEFAULT_GATEWAY_USER),
     /** Ingress (TLS) for Loki and the cloud receivers. Default: nothing exposed. */
     ingress: IngressSchema.optional(),
     /** Credentials and endpoints of the central Alloy's GKE and AKS receivers (EKS: on each eks cluster). */

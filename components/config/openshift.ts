@@ -11,7 +11,9 @@ export const OPENSHIFT_GROUP = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,252}$/;
 
 export const OpenShiftCustomRuleSchema = strictObject({
     /** The group the rule applies to, e.g. system:authenticated:oauth. */
-    group: z.string(allowed("a group name such as system:authenticated:oauth")).regex(OPENSHIFT_GROUP, allowed("a group name such as system:authenticated:oauth")),
+    group: z
+        .string(allowed("a group name such as system:authenticated:oauth"))
+        .regex(OPENSHIFT_GROUP, allowed("a group name such as system:authenticated:oauth")),
     /** The profile for that group's requests. */
     profile: oneOf(OPENSHIFT_PROFILES),
 });
@@ -45,13 +47,20 @@ export const openShiftRules: KindRules<OpenShiftCluster> = {
     problems: (c, { where }) => {
         const problems: string[] = [];
         if (c.profile === "None" && !c.confirmAuditingOff) {
-            problems.push(`${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`);
+            problems.push(
+                `${where}: field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)`,
+            );
         }
         c.customRules.forEach((r, j) => {
             const first = c.customRules.findIndex((x) => x.group === r.group);
-            if (first < j) problems.push(`${where}: field customRules[${j}].group: got ${JSON.stringify(r.group)}; allowed: a group not already listed (customRules[${first}] has it)`);
+            if (first < j)
+                problems.push(
+                    `${where}: field customRules[${j}].group: got ${JSON.stringify(r.group)}; allowed: a group not already listed (customRules[${first}] has it)`,
+                );
             if (r.profile === "None" && !c.confirmAuditingOff) {
-                problems.push(`${where}: field customRules[${j}].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group ${JSON.stringify(r.group)})`);
+                problems.push(
+                    `${where}: field customRules[${j}].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group ${JSON.stringify(r.group)})`,
+                );
             }
         });
         return problems;

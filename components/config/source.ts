@@ -30,7 +30,9 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {
         const known = existsSync(dir) ? listStacks(dir) : [];
-        throw new StackFileError(`unknown stack ${JSON.stringify(stack)}: no ${file}${known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""}`);
+        throw new StackFileError(
+            `unknown stack ${JSON.stringify(stack)}: no ${file}${known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""}`,
+        );
     }
     let doc: unknown;
     try {

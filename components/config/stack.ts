@@ -117,7 +117,9 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     if (clustersRaw === undefined) {
         problems.push(`${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`);
     } else if (!Array.isArray(clustersRaw) || clustersRaw.length === 0) {
-        problems.push(`${CONFIG_NAMESPACE}:clusters: got ${showValue(clustersRaw)}; allowed: a non-empty list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`);
+        problems.push(
+            `${CONFIG_NAMESPACE}:clusters: got ${showValue(clustersRaw)}; allowed: a non-empty list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`,
+        );
     } else {
         clustersRaw.forEach((c, i) => {
             const r = ClusterSchema.safeParse(c, { reportInput: true });
@@ -145,7 +147,9 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     for (const key of Object.keys(v)) {
         // Unreferenced secrets are tolerated (rotations, other tooling); a plain unknown key is a typo.
         if ((STRUCTURED_KEYS as readonly string[]).includes(key) || referenced.has(key) || raw.secretKeys.has(key)) continue;
-        problems.push(`${CONFIG_NAMESPACE}:${key}: unknown config key; allowed: ${STRUCTURED_KEYS.join(", ")}, or a secret named by a cluster's *Secret field`);
+        problems.push(
+            `${CONFIG_NAMESPACE}:${key}: unknown config key; allowed: ${STRUCTURED_KEYS.join(", ")}, or a secret named by a cluster's *Secret field`,
+        );
     }
 
     if (problems.length > 0) throw new ConfigError(problems);
@@ -156,7 +160,9 @@ function rawSecretNames(clustersRaw: unknown): string[] {
     if (!Array.isArray(clustersRaw)) return [];
     return clustersRaw.flatMap((c) =>
         typeof c === "object" && c !== null
-            ? Object.entries(c).filter(([k, val]) => k.endsWith("Secret") && typeof val === "string").map(([, val]) => val as string)
+            ? Object.entries(c)
+                  .filter(([k, val]) => k.endsWith("Secret") && typeof val === "string")
+                  .map(([, val]) => val as string)
             : [],
     );
 }
@@ -164,7 +170,13 @@ function rawSecretNames(clustersRaw: unknown): string[] {
 type ClusterOfKind<K extends ClusterKind> = Extract<ClusterConfig, { kind: K }>;
 
 /** Each kind's fleet rules, written next to its schema: the one table keyed by kind on the config side. */
-const KIND_RULES: { [K in ClusterKind]: KindRules<ClusterOfKind<K>> } = { k3s: k3sRules, eks: eksRules, gke: gkeRules, aks: aksRules, openshift: openShiftRules };
+const KIND_RULES: { [K in ClusterKind]: KindRules<ClusterOfKind<K>> } = {
+    k3s: k3sRules,
+    eks: eksRules,
+    gke: gkeRules,
+    aks: aksRules,
+    openshift: openShiftRules,
+};
 
 function rulesOf<K extends ClusterKind>(c: ClusterOfKind<K>): KindRules<ClusterOfKind<K>> {
     // The mapped type ties each entry to its kind; TypeScript cannot correlate the lookup by itself.
@@ -186,7 +198,11 @@ export function managedClusterIdentity(c: ClusterConfig): { id: string; field: s
     return rulesOf(c).identity(c);
 }
 
-function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, secretProblem: (where: string, ref: { field: string; key: string }) => string | undefined): string[] {
+function crossChecks(
+    valid: Map<number, ClusterConfig>,
+    logs: LogsConfigValue,
+    secretProblem: (where: string, ref: { field: string; key: string }) => string | undefined,
+): string[] {
     const problems: string[] = [];
     const seen = new Map<string, number>();
     const current = new Set([...valid.values()].map((c) => c.name));
@@ -205,8 +221,14 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, s
         }
         c.previousNames.forEach((old, j) => {
             // An alias to a name still in use, or claimed twice, would hand one cluster's resources to another.
-            if (current.has(old)) problems.push(`${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name no cluster has now (cluster ${JSON.stringify(old)} exists)`);
-            else if (formerly.has(old)) problems.push(`${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name only one cluster had (clusters[${formerly.get(old)}] lists it)`);
+            if (current.has(old))
+                problems.push(
+                    `${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name no cluster has now (cluster ${JSON.stringify(old)} exists)`,
+                );
+            else if (formerly.has(old))
+                problems.push(
+                    `${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name only one cluster had (clusters[${formerly.get(old)}] lists it)`,
+                );
             else formerly.set(old, i);
         });
 
@@ -214,17 +236,21 @@ function crossChecks(valid: Map<number, ClusterConfig>, logs: LogsConfigValue, s
         if (cloud) {
             const prev = clouds.get(cloud.id);
             // Two entries would fight over the same log group, sink or diagnostic setting.
-            if (prev !== undefined) problems.push(`${where}: field ${cloud.field}: got ${JSON.stringify(cloud.value)}; allowed: a cluster not already listed (clusters[${prev}] is the same cluster)`);
+            if (prev !== undefined)
+                problems.push(
+                    `${where}: field ${cloud.field}: got ${JSON.stringify(cloud.value)}; allowed: a cluster not already listed (clusters[${prev}] is the same cluster)`,
+                );
             else clouds.set(cloud.id, i);
         }
 
         const retention = bufferRetention(c);
         if (retention && retention.days > logs.retentionDays) {
-            problems.push(`${where}: field ${retention.field}: got ${retention.days}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`);
+            problems.push(
+                `${where}: field ${retention.field}: got ${retention.days}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logs.retentionDays}): the buffer must not outlive Loki, the record`,
+            );
         }
 
         problems.push(...rulesOf(c).problems(c, { where, index: i, logsRetentionDays: logs.retentionDays, fleet: valid }));
     }
     return problems;
 }
-

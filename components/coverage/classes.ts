@@ -33,7 +33,10 @@ export const EVENT_CLASSES: readonly EventClass[] = [
             { label: "delete pods", request: resource("delete", "", "pods") },
             { label: "create rolebindings (rbac)", request: resource("create", "rbac.authorization.k8s.io", "rolebindings") },
             { label: "update networkpolicies (networking)", request: resource("update", "networking.k8s.io", "networkpolicies") },
-            { label: "create customresourcedefinitions", request: resource("create", "apiextensions.k8s.io", "customresourcedefinitions", "", "", "x") },
+            {
+                label: "create customresourcedefinitions",
+                request: resource("create", "apiextensions.k8s.io", "customresourcedefinitions", "", "", "x"),
+            },
         ],
     },
     {

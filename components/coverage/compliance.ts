@@ -26,7 +26,11 @@ export const CONTROLS: readonly Control[] = [
         framework: "ISO/IEC 27001:2022 (A.8.15 replaced 2013's A.12.4.1)",
         title: "A.8.15 Logging",
         needs: ["writes", "interactive", "sensitive-reads", "reviews", "other-reads"],
-        gets: ["API-server activity produced on every cluster and stored centrally", "retention enforced on every hop", "logs readable only with credentials (Loki gateway basic auth, TLS when exposed)"],
+        gets: [
+            "API-server activity produced on every cluster and stored centrally",
+            "retention enforced on every hop",
+            "logs readable only with credentials (Loki gateway basic auth, TLS when exposed)",
+        ],
         doesNotGet: [
             "tamper-evidence: Loki alone is not write-once; an administrator of the logs cluster can delete or rewrite data. Add object-lock (WORM) storage or an external signed copy",
             "evidence of clock synchronisation (A.8.17) on the nodes",
@@ -45,7 +49,11 @@ export const CONTROLS: readonly Control[] = [
         framework: "GDPR",
         title: "Art. 32 Security of processing",
         needs: ["sensitive-reads", "interactive", "writes"],
-        gets: ["traceability of access to credentials and configuration that protect personal data", "no Secret body is ever stored (data minimisation)", "bounded retention (storage limitation, Art. 5(1)(e))"],
+        gets: [
+            "traceability of access to credentials and configuration that protect personal data",
+            "no Secret body is ever stored (data minimisation)",
+            "bounded retention (storage limitation, Art. 5(1)(e))",
+        ],
         doesNotGet: ["records of access to personal data inside applications and databases: the API server sees Kubernetes objects only"],
     },
     {

@@ -59,8 +59,10 @@ function classCoverage(cluster: ClusterConfig, cls: EventClass): ClassCoverage {
     else if (requests.every((r) => levelRank(r.level) >= wanted)) status = "full";
     else status = "partial";
     for (const r of requests) {
-        if (r.why === undefined && r.level !== "None" && levelRank(r.level) < wanted) r.why = `arrives at ${r.level}: no bodies, so what changed is not recorded`;
-        if (METADATA_ONLY.has(cls.id) && levelRank(r.level) > levelRank("Metadata")) r.why = `bodies are logged (${r.level}) by the platform's policy`;
+        if (r.why === undefined && r.level !== "None" && levelRank(r.level) < wanted)
+            r.why = `arrives at ${r.level}: no bodies, so what changed is not recorded`;
+        if (METADATA_ONLY.has(cls.id) && levelRank(r.level) > levelRank("Metadata"))
+            r.why = `bodies are logged (${r.level}) by the platform's policy`;
     }
     return { id: cls.id, title: cls.title, wanted: cls.wanted, status, requests };
 }
@@ -69,7 +71,10 @@ function controlCoverage(control: Control, clusters: ClusterCoverage[]): Control
     const needed = clusters.flatMap((c) => c.classes.filter((x) => control.needs.includes(x.id)).map((cls) => ({ c, cls })));
     const gaps = needed
         .filter(({ cls }) => cls.status !== "full")
-        .map(({ c, cls }) => `${c.name} (${c.kind}): ${cls.title} ${cls.status === "none" ? "do not reach Loki" : cls.status === "bodies-logged" ? "are logged with bodies" : "reach Loki only in part"}`);
+        .map(
+            ({ c, cls }) =>
+                `${c.name} (${c.kind}): ${cls.title} ${cls.status === "none" ? "do not reach Loki" : cls.status === "bodies-logged" ? "are logged with bodies" : "reach Loki only in part"}`,
+        );
     const status = needed.every(({ cls }) => cls.status === "none") ? "not covered" : gaps.length > 0 ? "partial" : "covered";
     return { id: control.id, framework: control.framework, title: control.title, status, gets: control.gets, gaps: [...gaps, ...control.doesNotGet] };
 }
@@ -90,7 +95,12 @@ const STATUS_TEXT: Record<ClassStatus, string> = { full: "yes", partial: "partly
 
 /** The report as Markdown, for an auditor. */
 export function coverageMarkdown(r: CoverageReport): string {
-    const out: string[] = [`# Audit coverage: stack ${r.stack}`, "", "What reaches Loki from each cluster, at which level, and why not where it does not.", ""];
+    const out: string[] = [
+        `# Audit coverage: stack ${r.stack}`,
+        "",
+        "What reaches Loki from each cluster, at which level, and why not where it does not.",
+        "",
+    ];
     for (const c of r.clusters) {
         out.push(`## ${c.name} (${c.kind}): ${c.setting}`, "", "| event class | wanted | reaches Loki | detail |", "|---|---|---|---|");
         for (const cls of c.classes) {
@@ -103,7 +113,16 @@ export function coverageMarkdown(r: CoverageReport): string {
     }
     out.push("## Compliance mapping", "");
     for (const ctl of r.controls) {
-        out.push(`### ${ctl.title} (${ctl.framework}): ${ctl.status}`, "", "Gets:", ...ctl.gets.map((g) => `- ${g}`), "", "Does not get:", ...ctl.gaps.map((g) => `- ${g}`), "");
+        out.push(
+            `### ${ctl.title} (${ctl.framework}): ${ctl.status}`,
+            "",
+            "Gets:",
+            ...ctl.gets.map((g) => `- ${g}`),
+            "",
+            "Does not get:",
+            ...ctl.gaps.map((g) => `- ${g}`),
+            "",
+        );
     }
     return out.join("\n");
 }

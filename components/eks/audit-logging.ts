@@ -122,7 +122,10 @@ export class EksAuditLogging extends pulumi.ComponentResource {
 
             const firehoseRole = new aws.iam.Role(
                 `${name}-firehose`,
-                { assumeRolePolicy: accountId.apply((a) => JSON.stringify(firehoseTrustPolicy(a))), description: `Firehose of ${args.clusterName}'s audit log: write failed batches to S3` },
+                {
+                    assumeRolePolicy: accountId.apply((a) => JSON.stringify(firehoseTrustPolicy(a))),
+                    description: `Firehose of ${args.clusterName}'s audit log: write failed batches to S3`,
+                },
                 { parent: this },
             );
             const firehosePolicy = new aws.iam.RolePolicy(
@@ -144,7 +147,13 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                         bufferingSize: FIREHOSE_BUFFER_MB,
                         bufferingInterval: FIREHOSE_BUFFER_SECONDS,
                         s3BackupMode: "FailedDataOnly",
-                        s3Configuration: { roleArn: firehoseRole.arn, bucketArn: bucket.arn, compressionFormat: "GZIP", prefix: "failed/", errorOutputPrefix: "errors/" },
+                        s3Configuration: {
+                            roleArn: firehoseRole.arn,
+                            bucketArn: bucket.arn,
+                            compressionFormat: "GZIP",
+                            prefix: "failed/",
+                            errorOutputPrefix: "errors/",
+                        },
                         requestConfiguration: {
                             contentEncoding: "GZIP",
                             commonAttributes: [{ name: "lbl_cluster", value: args.lokiClusterLabel ?? name }],
@@ -157,7 +166,10 @@ export class EksAuditLogging extends pulumi.ComponentResource {
 
             const logsRole = new aws.iam.Role(
                 `${name}-logs`,
-                { assumeRolePolicy: logGroup.arn.apply((a) => JSON.stringify(logsTrustPolicy(logsSourceArnPattern(a)))), description: `CloudWatch Logs: put ${args.clusterName}'s audit events into Firehose` },
+                {
+                    assumeRolePolicy: logGroup.arn.apply((a) => JSON.stringify(logsTrustPolicy(logsSourceArnPattern(a)))),
+                    description: `CloudWatch Logs: put ${args.clusterName}'s audit events into Firehose`,
+                },
                 { parent: this },
             );
             const logsPolicy = new aws.iam.RolePolicy(

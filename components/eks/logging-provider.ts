@@ -78,10 +78,14 @@ export async function waitForUpdate(client: EKSClient, clusterName: string, upda
         if (status === "Successful") return;
         if (status === "Failed" || status === "Cancelled") {
             const errors = (out.update?.errors ?? []).map((e) => `${e.errorCode ?? "Unknown"}: ${e.errorMessage ?? "no message"}`);
-            throw new Error(`EKS cluster ${JSON.stringify(clusterName)}: logging update ${updateId} ${status.toLowerCase()}: ${errors.length > 0 ? errors.join("; ") : "no errors reported"}`);
+            throw new Error(
+                `EKS cluster ${JSON.stringify(clusterName)}: logging update ${updateId} ${status.toLowerCase()}: ${errors.length > 0 ? errors.join("; ") : "no errors reported"}`,
+            );
         }
         if (now() - started >= timeoutMs) {
-            throw new Error(`EKS cluster ${JSON.stringify(clusterName)}: logging update ${updateId} still ${status ?? "unknown"} after ${Math.round(timeoutMs / 60_000)} minutes; check it with aws eks describe-update --name ${clusterName} --update-id ${updateId}`);
+            throw new Error(
+                `EKS cluster ${JSON.stringify(clusterName)}: logging update ${updateId} still ${status ?? "unknown"} after ${Math.round(timeoutMs / 60_000)} minutes; check it with aws eks describe-update --name ${clusterName} --update-id ${updateId}`,
+            );
         }
         await sleep(pollMs);
     }
@@ -91,7 +95,12 @@ export async function waitForUpdate(client: EKSClient, clusterName: string, upda
  * Makes the cluster's enabled log types exactly `wanted`. Reads first and calls nothing else when they
  * already match (UpdateClusterConfig rejects a no-op). Returns what was on before.
  */
-export async function setLogTypes(client: EKSClient, clusterName: string, wanted: readonly string[], opts: WaitOptions = {}): Promise<{ before: string[]; updateId?: string }> {
+export async function setLogTypes(
+    client: EKSClient,
+    clusterName: string,
+    wanted: readonly string[],
+    opts: WaitOptions = {},
+): Promise<{ before: string[]; updateId?: string }> {
     const { UpdateClusterConfigCommand } = require("@aws-sdk/client-eks") as typeof import("@aws-sdk/client-eks");
     const before = await readEnabledLogTypes(client, clusterName);
     const change = logTypeChange(before, wanted);
@@ -106,7 +115,9 @@ export async function setLogTypes(client: EKSClient, clusterName: string, wanted
     } catch (e) {
         // EKS runs one update at a time (and none while the cluster is not ACTIVE, e.g. during an upgrade).
         if ((e as { name?: string }).name === "ResourceInUseException") {
-            throw new Error(`EKS cluster ${JSON.stringify(clusterName)}: another update is in progress (${(e as Error).message}); run \`pulumi up\` again once it has finished (aws eks list-updates --name ${clusterName})`);
+            throw new Error(
+                `EKS cluster ${JSON.stringify(clusterName)}: another update is in progress (${(e as Error).message}); run \`pulumi up\` again once it has finished (aws eks list-updates --name ${clusterName})`,
+            );
         }
         throw e;
     }
@@ -145,7 +156,10 @@ export const eksLoggingProvider: pulumi.dynamic.ResourceProvider<EksLoggingInput
     },
     async create(inputs) {
         const { before } = await setLogTypes(newClient(inputs.region), inputs.clusterName, inputs.logTypes, waitOptions(inputs));
-        return { id: `${inputs.region}/${inputs.clusterName}`, outs: { ...inputs, logTypes: canonicalLogTypes(inputs.logTypes), previousLogTypes: before } };
+        return {
+            id: `${inputs.region}/${inputs.clusterName}`,
+            outs: { ...inputs, logTypes: canonicalLogTypes(inputs.logTypes), previousLogTypes: before },
+        };
     },
     async update(_id, olds, news) {
         await setLogTypes(newClient(news.region), news.clusterName, news.logTypes, waitOptions(news));

@@ -62,7 +62,14 @@ export function firehoseBackupPolicy(bucketArn: string) {
         Statement: [
             {
                 Effect: "Allow",
-                Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+                Action: [
+                    "s3:AbortMultipartUpload",
+                    "s3:GetBucketLocation",
+                    "s3:GetObject",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                    "s3:PutObject",
+                ],
                 Resource: [bucketArn, `${bucketArn}/*`],
             },
         ],

@@ -9,20 +9,28 @@ export function eksAuditLoggingProblems(name: string, args: EksAuditLoggingArgs)
     const where = `EksAuditLogging ${JSON.stringify(name)}`;
     const problems: string[] = [];
     if (typeof args.clusterName !== "string" || !EKS_CLUSTER_NAME.test(args.clusterName)) {
-        problems.push(`${where}: field clusterName: got ${JSON.stringify(args.clusterName)}; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters`);
+        problems.push(
+            `${where}: field clusterName: got ${JSON.stringify(args.clusterName)}; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters`,
+        );
     }
     if (typeof args.region === "string" && !(AWS_REGIONS as readonly string[]).includes(args.region)) {
-        problems.push(`${where}: field region: got ${JSON.stringify(args.region)}; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)`);
+        problems.push(
+            `${where}: field region: got ${JSON.stringify(args.region)}; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)`,
+        );
     }
     if (Array.isArray(args.logTypes) && args.logTypes.every((t) => typeof t === "string")) {
         const types = args.logTypes as string[];
         const unknown = types.filter((t) => !(EKS_LOG_TYPES as readonly string[]).includes(t));
         if (unknown.length > 0 || !types.includes("audit")) {
-            problems.push(`${where}: field logTypes: got ${JSON.stringify(types)}; allowed: a list of ${EKS_LOG_TYPES.join(" | ")} that includes audit`);
+            problems.push(
+                `${where}: field logTypes: got ${JSON.stringify(types)}; allowed: a list of ${EKS_LOG_TYPES.join(" | ")} that includes audit`,
+            );
         }
     }
     if (typeof args.retentionInDays === "number" && !(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(args.retentionInDays)) {
-        problems.push(`${where}: field retentionInDays: got ${args.retentionInDays}; allowed: one of CloudWatch's retention values: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`);
+        problems.push(
+            `${where}: field retentionInDays: got ${args.retentionInDays}; allowed: one of CloudWatch's retention values: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
+        );
     }
     if ((args.firehoseEndpointUrl === undefined) !== (args.firehoseAccessKey === undefined)) {
         const lacks = args.firehoseEndpointUrl === undefined ? "firehoseEndpointUrl" : "firehoseAccessKey";

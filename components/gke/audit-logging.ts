@@ -73,7 +73,11 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
 
         const pubsubName = args.pubsubName ?? gkePubsubName(name);
         const topic = new gcp.pubsub.Topic(`${name}-audit`, { project, name: pubsubName, labels: { "managed-by": "akko-audit" } }, { parent: this });
-        const deadLetter = new gcp.pubsub.Topic(`${name}-audit-dead-letter`, { project, name: `${pubsubName}-dead-letter`, labels: { "managed-by": "akko-audit" } }, { parent: this });
+        const deadLetter = new gcp.pubsub.Topic(
+            `${name}-audit-dead-letter`,
+            { project, name: `${pubsubName}-dead-letter`, labels: { "managed-by": "akko-audit" } },
+            { parent: this },
+        );
         const subscription = new gcp.pubsub.Subscription(
             `${name}-audit`,
             {
@@ -92,7 +96,14 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
         // A topic without a subscription drops messages: keep dead letters for inspection and replay.
         new gcp.pubsub.Subscription(
             `${name}-audit-dead-letter`,
-            { project, name: `${pubsubName}-dead-letter`, topic: deadLetter.id, messageRetentionDuration: `${retentionSeconds}s`, expirationPolicy: { ttl: "" }, labels: { "managed-by": "akko-audit" } },
+            {
+                project,
+                name: `${pubsubName}-dead-letter`,
+                topic: deadLetter.id,
+                messageRetentionDuration: `${retentionSeconds}s`,
+                expirationPolicy: { ttl: "" },
+                labels: { "managed-by": "akko-audit" },
+            },
             { parent: this },
         );
 
@@ -108,14 +119,23 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new gcp.pubsub.TopicIAMMember(`${name}-sink-publisher`, { project, topic: topic.name, role: "roles/pubsub.publisher", member: sink.writerIdentity }, { parent: this });
+        new gcp.pubsub.TopicIAMMember(
+            `${name}-sink-publisher`,
+            { project, topic: topic.name, role: "roles/pubsub.publisher", member: sink.writerIdentity },
+            { parent: this },
+        );
 
         const email =
             args.subscriberServiceAccountEmail !== undefined
                 ? pulumi.output(args.subscriberServiceAccountEmail)
                 : new gcp.serviceaccount.Account(
                       `${name}-alloy`,
-                      { project, accountId: args.serviceAccountId ?? alloyServiceAccountId(name), displayName: `Alloy: audit events of ${args.clusterName}`, description: "Pulls one Pub/Sub subscription (akko-audit); nothing else" },
+                      {
+                          project,
+                          accountId: args.serviceAccountId ?? alloyServiceAccountId(name),
+                          displayName: `Alloy: audit events of ${args.clusterName}`,
+                          description: "Pulls one Pub/Sub subscription (akko-audit); nothing else",
+                      },
                       { parent: this },
                   ).email;
         new gcp.pubsub.SubscriptionIAMMember(
@@ -128,8 +148,16 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
         // acknowledge on the source subscription.
         const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, { parent: this }).apply((p) => p.number);
         const agent = projectNumber.apply(pubsubServiceAgent);
-        new gcp.pubsub.TopicIAMMember(`${name}-dead-letter-publisher`, { project, topic: deadLetter.name, role: "roles/pubsub.publisher", member: agent }, { parent: this });
-        new gcp.pubsub.SubscriptionIAMMember(`${name}-dead-letter-subscriber`, { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: agent }, { parent: this });
+        new gcp.pubsub.TopicIAMMember(
+            `${name}-dead-letter-publisher`,
+            { project, topic: deadLetter.name, role: "roles/pubsub.publisher", member: agent },
+            { parent: this },
+        );
+        new gcp.pubsub.SubscriptionIAMMember(
+            `${name}-dead-letter-subscriber`,
+            { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: agent },
+            { parent: this },
+        );
 
         if (args.apiServerComponentLogs ?? true) {
             new GkeClusterLogging(

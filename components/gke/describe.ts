@@ -8,7 +8,12 @@ import { gkeSummary } from "./summary";
 export const gkePlatform: Platform<"gke"> = {
     kind: "gke",
     summary: gkeSummary,
-    retention: () => [{ hop: "cloud", text: "Cloud Logging: Admin Activity in the _Required bucket (400 days, fixed by Google); Data Access in _Default (30 days unless changed)" }],
+    retention: () => [
+        {
+            hop: "cloud",
+            text: "Cloud Logging: Admin Activity in the _Required bucket (400 days, fixed by Google); Data Access in _Default (30 days unless changed)",
+        },
+    ],
     setting: (c) => `Data Access log types: ${c.dataAccessLogTypes.length > 0 ? c.dataAccessLogTypes.join(", ") : "none"}`,
     outcome: (c, req, policies) => {
         const level = policies.managed.evaluate(req).level;

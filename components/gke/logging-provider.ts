@@ -47,7 +47,16 @@ export function clusterPath(project: string, location: string, clusterName: stri
 
 /** Enum values arrive as names or numbers depending on client options; names are canonical. */
 export function componentName(c: string | number): string {
-    const names: Record<number, string> = { 1: "SYSTEM_COMPONENTS", 2: "WORKLOADS", 3: "APISERVER", 4: "SCHEDULER", 5: "CONTROLLER_MANAGER", 7: "KCP_SSHD", 8: "KCP_CONNECTION", 9: "KCP_HPA" };
+    const names: Record<number, string> = {
+        1: "SYSTEM_COMPONENTS",
+        2: "WORKLOADS",
+        3: "APISERVER",
+        4: "SCHEDULER",
+        5: "CONTROLLER_MANAGER",
+        7: "KCP_SSHD",
+        8: "KCP_CONNECTION",
+        9: "KCP_HPA",
+    };
     return typeof c === "number" ? (names[c] ?? `COMPONENT_${c}`) : c;
 }
 
@@ -59,7 +68,13 @@ export async function readLoggingComponents(client: GkeClusterApi, path: string)
 }
 
 /** Polls the operation until DONE; an operation error throws with GKE's own message. */
-export async function waitForOperation(client: GkeClusterApi, project: string, location: string, operation: string, opts: GkeWaitOptions = {}): Promise<void> {
+export async function waitForOperation(
+    client: GkeClusterApi,
+    project: string,
+    location: string,
+    operation: string,
+    opts: GkeWaitOptions = {},
+): Promise<void> {
     const pollMs = opts.pollIntervalMs ?? DEFAULT_GKE_POLL_INTERVAL_SECONDS * 1000;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_GKE_UPDATE_TIMEOUT_MINUTES * 60_000;
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -71,16 +86,25 @@ export async function waitForOperation(client: GkeClusterApi, project: string, l
         const status = op?.status === 3 ? "DONE" : op?.status;
         if (status === "DONE") {
             const code = op.error?.code ?? 0;
-            if (code !== 0 || op.error?.message) throw new Error(`GKE operation ${operation} failed: ${op.error?.message || op.statusMessage || `code ${code}`}`);
+            if (code !== 0 || op.error?.message)
+                throw new Error(`GKE operation ${operation} failed: ${op.error?.message || op.statusMessage || `code ${code}`}`);
             return;
         }
-        if (now() - started >= timeoutMs) throw new Error(`GKE operation ${operation} still ${status ?? "unknown"} after ${Math.round(timeoutMs / 60_000)} minutes; check it with gcloud container operations describe ${operation} --location ${location} --project ${project}`);
+        if (now() - started >= timeoutMs)
+            throw new Error(
+                `GKE operation ${operation} still ${status ?? "unknown"} after ${Math.round(timeoutMs / 60_000)} minutes; check it with gcloud container operations describe ${operation} --location ${location} --project ${project}`,
+            );
         await sleep(pollMs);
     }
 }
 
 /** Sets the logging components to `after` (one update) and waits for it. */
-async function setComponents(client: GkeClusterApi, i: { project: string; location: string; clusterName: string }, after: string[], opts: GkeWaitOptions): Promise<void> {
+async function setComponents(
+    client: GkeClusterApi,
+    i: { project: string; location: string; clusterName: string },
+    after: string[],
+    opts: GkeWaitOptions,
+): Promise<void> {
     const [op] = await client.updateCluster({
         name: clusterPath(i.project, i.location, i.clusterName),
         update: { desiredLoggingConfig: { componentConfig: { enableComponents: after } } },
@@ -93,7 +117,12 @@ async function setComponents(client: GkeClusterApi, i: { project: string; locati
  * Turns on the `wanted` components (and SYSTEM_COMPONENTS, which GKE requires with any other), leaving what is
  * already on. Calls nothing but getCluster when they are all on. Returns what it added.
  */
-export async function ensureComponents(client: GkeClusterApi, i: { project: string; location: string; clusterName: string }, wanted: readonly string[], opts: GkeWaitOptions = {}): Promise<{ before: string[]; added: string[] }> {
+export async function ensureComponents(
+    client: GkeClusterApi,
+    i: { project: string; location: string; clusterName: string },
+    wanted: readonly string[],
+    opts: GkeWaitOptions = {},
+): Promise<{ before: string[]; added: string[] }> {
     const before = await readLoggingComponents(client, clusterPath(i.project, i.location, i.clusterName));
     const needed = wanted.length > 0 ? [SYSTEM_COMPONENTS, ...wanted] : [];
     const added = [...new Set(needed.filter((c) => !before.includes(c)))].sort();
@@ -103,11 +132,21 @@ export async function ensureComponents(client: GkeClusterApi, i: { project: stri
 }
 
 /** Turns off exactly `remove` (what this stack added), leaving everything else as it is now. */
-export async function removeComponents(client: GkeClusterApi, i: { project: string; location: string; clusterName: string }, remove: readonly string[], opts: GkeWaitOptions = {}): Promise<{ removed: string[] }> {
+export async function removeComponents(
+    client: GkeClusterApi,
+    i: { project: string; location: string; clusterName: string },
+    remove: readonly string[],
+    opts: GkeWaitOptions = {},
+): Promise<{ removed: string[] }> {
     const current = await readLoggingComponents(client, clusterPath(i.project, i.location, i.clusterName));
     const removed = current.filter((c) => remove.includes(c));
     if (removed.length === 0) return { removed };
-    await setComponents(client, i, current.filter((c) => !remove.includes(c)), opts);
+    await setComponents(
+        client,
+        i,
+        current.filter((c) => !remove.includes(c)),
+        opts,
+    );
     return { removed };
 }
 

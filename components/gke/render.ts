@@ -12,5 +12,11 @@ export function renderGkeArtifacts(c: GkeCluster): { path: string; content: stri
         sinkFilter: gkeAuditSinkFilter(c.project, c.location, c.clusterName).split("\n"),
         subscription: `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`,
     };
-    return [{ path: `managed/${c.name}.json`, content: JSON.stringify(doc, null, 2) + "\n", description: `GKE ${c.clusterName}: Data Access logs, sink filter, subscription` }];
+    return [
+        {
+            path: `managed/${c.name}.json`,
+            content: JSON.stringify(doc, null, 2) + "\n",
+            description: `GKE ${c.clusterName}: Data Access logs, sink filter, subscription`,
+        },
+    ];
 }

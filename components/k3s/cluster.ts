@@ -36,10 +36,14 @@ export function validateK3sArgs(name: string, args: K3sAuditLoggingArgs): string
     // validateStackConfig already refuses this; a component built from hand-made args must too.
     args.cluster.servers.forEach((s, i) => {
         if (!s.hostKey && !args.cluster.dangerouslySkipHostKeyCheck) {
-            problems.push(`${where}: cluster.servers[${i}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+            problems.push(
+                `${where}: cluster.servers[${i}].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 ${s.host}), or dangerouslySkipHostKeyCheck: true on the cluster`,
+            );
         }
         if (s.bastion && !s.bastion.hostKey && !args.cluster.dangerouslySkipHostKeyCheck) {
-            problems.push(`${where}: cluster.servers[${i}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`);
+            problems.push(
+                `${where}: cluster.servers[${i}].bastion.hostKey: missing; allowed: the bastion's public host key (ssh-keyscan -t ed25519 ${s.bastion.host}), or dangerouslySkipHostKeyCheck: true on the cluster`,
+            );
         }
     });
     return [...problems, ...validateManifests(where, args.extraManifests ?? [])];
@@ -87,13 +91,15 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
         });
         this.nodes = pulumi.all(
             this.servers.map((s, i) =>
-                pulumi.all([s.policyHash, s.restarted, s.apiServerReady, s.k3sVersion]).apply(([policyHash, restarted, apiServerReady, k3sVersion]) => ({
-                    node: `${cluster.name}/${cluster.servers[i].host}`,
-                    policyHash,
-                    restarted,
-                    apiServerReady,
-                    k3sVersion,
-                })),
+                pulumi
+                    .all([s.policyHash, s.restarted, s.apiServerReady, s.k3sVersion])
+                    .apply(([policyHash, restarted, apiServerReady, k3sVersion]) => ({
+                        node: `${cluster.name}/${cluster.servers[i].host}`,
+                        policyHash,
+                        restarted,
+                        apiServerReady,
+                        k3sVersion,
+                    })),
             ),
         );
         this.registerOutputs({ nodes: this.nodes });

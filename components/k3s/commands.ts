@@ -91,7 +91,13 @@ export function buildNodeCommands(input: NodeCommandInput): NodeCommands {
     const preflight = buildRemoteCommand(PREFLIGHT_SH, { ...common, AKKO_SUDO: sudo ? "sudo -n" : "" }, { sudo: false });
     const launchApply = buildRemoteCommand(
         LAUNCH_SH,
-        { ...runEnv, AKKO_ACTION: "apply", AKKO_POLICY_HASH: input.policyHash, AKKO_MANIFESTS: input.manifestNames.join(" "), AKKO_MANIFESTS_HASH: input.manifestsHash },
+        {
+            ...runEnv,
+            AKKO_ACTION: "apply",
+            AKKO_POLICY_HASH: input.policyHash,
+            AKKO_MANIFESTS: input.manifestNames.join(" "),
+            AKKO_MANIFESTS_HASH: input.manifestsHash,
+        },
         { sudo },
     );
     const remove = buildRemoteCommand(LAUNCH_SH, { ...runEnv, AKKO_ACTION: "remove" }, { sudo });
@@ -120,7 +126,11 @@ export interface NodeResult {
 
 /** Parses the last JSON line of the apply command's stdout; throws a one-line error otherwise. */
 export function parseNodeResult(stdout: string): NodeResult {
-    const line = stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+    const line = stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .pop();
     if (!line) throw new Error(`akko-audit: no result line in the node's output (${JSON.stringify(stdout.slice(0, 200))})`);
     return JSON.parse(line) as NodeResult;
 }

@@ -17,11 +17,14 @@ export function validateManifests(component: string, manifests: readonly { fileN
     manifests.forEach((m, i) => {
         const where = `${component}: extraManifests[${i}].fileName`;
         if (typeof m.fileName !== "string" || !MANIFEST_FILE_NAME.test(m.fileName)) {
-            problems.push(`${where}: got ${JSON.stringify(m.fileName)}; allowed: a file name of letters, digits, '.', '_', '-' ending in .yaml, .yml or .json`);
+            problems.push(
+                `${where}: got ${JSON.stringify(m.fileName)}; allowed: a file name of letters, digits, '.', '_', '-' ending in .yaml, .yml or .json`,
+            );
             return;
         }
         const first = seen.get(m.fileName);
-        if (first !== undefined) problems.push(`${where}: got ${JSON.stringify(m.fileName)}; allowed: a name no other manifest uses (extraManifests[${first}] has it)`);
+        if (first !== undefined)
+            problems.push(`${where}: got ${JSON.stringify(m.fileName)}; allowed: a name no other manifest uses (extraManifests[${first}] has it)`);
         else seen.set(m.fileName, i);
     });
     return problems;

@@ -52,14 +52,19 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
         const server = cluster.servers[args.serverIndex];
         if (!server) throw new Error(`${K3S_SERVER_TYPE} ${name}: serverIndex: got ${args.serverIndex}; allowed: 0 to ${cluster.servers.length - 1}`);
         if (!server.hostKey && !cluster.dangerouslySkipHostKeyCheck) {
-            throw new pulumi.RunError(`${K3S_SERVER_TYPE} ${name}: cluster.servers[${args.serverIndex}].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster`);
+            throw new pulumi.RunError(
+                `${K3S_SERVER_TYPE} ${name}: cluster.servers[${args.serverIndex}].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster`,
+            );
         }
         const manifests = args.extraManifests ?? [];
         const dropIn = renderDropIn(cluster);
         const hash = policyHash(args.policy, dropIn);
         // A secret manifest makes its hash (and so the apply command) secret too.
-        const mHash = pulumi.all(manifests.map((m) => m.content)).apply((contents) => manifestsHash(manifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] }))));
-        const build = (h: string) => buildNodeCommands({ cluster, server, policyHash: hash, manifestNames: manifests.map((m) => m.fileName), manifestsHash: h });
+        const mHash = pulumi
+            .all(manifests.map((m) => m.content))
+            .apply((contents) => manifestsHash(manifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] }))));
+        const build = (h: string) =>
+            buildNodeCommands({ cluster, server, policyHash: hash, manifestNames: manifests.map((m) => m.fileName), manifestsHash: h });
         // Preflight, remove and stage paths do not depend on the manifests: plain even when a manifest is secret.
         const plain = build("");
         const commands = mHash.apply(build);

@@ -23,7 +23,8 @@ export function buildRemoteCommand(scriptText: string, env: Record<string, strin
     const assignments = Object.keys(env)
         .sort()
         .map((name) => {
-            if (!ENV_NAME.test(name)) throw new Error(`buildRemoteCommand: environment variable ${JSON.stringify(name)}: allowed: names matching ${ENV_NAME}`);
+            if (!ENV_NAME.test(name))
+                throw new Error(`buildRemoteCommand: environment variable ${JSON.stringify(name)}: allowed: names matching ${ENV_NAME}`);
             return shellQuote(`${name}=${env[name]}`);
         });
     const words = ["env", ...assignments, "/bin/sh", "-c", shellQuote(scriptText), "akko-audit"];

@@ -55,9 +55,19 @@ export class AlloyShipper extends pulumi.ComponentResource {
                     return [e.env, user === undefined ? args.secret(e.secretKey) : args.secret(e.secretKey).apply((p) => htpasswdLine(user, p))];
                 }),
             );
-            values = centralValues(config.logs, [...plan.firehose.map((f) => f.port), ...plan.otlp.map((o) => o.port)], plan.gcpCredentialsSecret !== undefined);
+            values = centralValues(
+                config.logs,
+                [...plan.firehose.map((f) => f.port), ...plan.otlp.map((o) => o.port)],
+                plan.gcpCredentialsSecret !== undefined,
+            );
             if (plan.gcpCredentialsSecret) {
-                deps.push(new k8s.core.v1.Secret(`${name}-gcp`, { metadata: { name: ALLOY_GCP_SECRET, namespace }, stringData: { "key.json": args.secret(plan.gcpCredentialsSecret) } }, child));
+                deps.push(
+                    new k8s.core.v1.Secret(
+                        `${name}-gcp`,
+                        { metadata: { name: ALLOY_GCP_SECRET, namespace }, stringData: { "key.json": args.secret(plan.gcpCredentialsSecret) } },
+                        child,
+                    ),
+                );
             }
             if (plan.firehose.length > 0) {
                 const routes = plan.firehose.map((f): ReceiverRoute => ({ host: f.host, path: FIREHOSE_PATH, pathType: "Prefix", port: f.port }));
@@ -89,12 +99,26 @@ export class AlloyShipper extends pulumi.ComponentResource {
             );
         }
 
-        deps.push(new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: { name: ALLOY_CONFIGMAP, namespace }, data: { [ALLOY_CONFIG_KEY]: this.alloyConfig } }, child));
+        deps.push(
+            new k8s.core.v1.ConfigMap(
+                `${name}-config`,
+                { metadata: { name: ALLOY_CONFIGMAP, namespace }, data: { [ALLOY_CONFIG_KEY]: this.alloyConfig } },
+                child,
+            ),
+        );
         deps.push(new k8s.core.v1.Secret(`${name}-env`, { metadata: { name: ALLOY_ENV_SECRET, namespace }, stringData: pulumi.secret(env) }, child));
         const src = chartSource(config.logs, "alloy");
         this.release = new k8s.helm.v3.Release(
             `${name}-alloy`,
-            { name: "alloy", chart: src.chart, version: src.version, ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}), namespace, values, atomic: true },
+            {
+                name: "alloy",
+                chart: src.chart,
+                version: src.version,
+                ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}),
+                namespace,
+                values,
+                atomic: true,
+            },
             { ...child, dependsOn: deps },
         );
         this.registerOutputs({ alloyConfig: this.alloyConfig, release: this.release.status });
@@ -105,8 +129,18 @@ export class AlloyShipper extends pulumi.ComponentResource {
  * The manifests that install Alloy in a k3s cluster through its auto-deploy directory (for the k3s
  * component's extraManifests): the HelmChart (plain) and the password Secret (a secret Output).
  */
-export function k3sAlloyManifests(config: StackConfig, cluster: ClusterConfig, gatewayPassword: pulumi.Input<string>): { fileName: string; content: pulumi.Input<string> }[] {
+export function k3sAlloyManifests(
+    config: StackConfig,
+    cluster: ClusterConfig,
+    gatewayPassword: pulumi.Input<string>,
+): { fileName: string; content: pulumi.Input<string> }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
     const secretFile = renderK3sAlloySecretManifest("");
-    return [plain, { fileName: secretFile.fileName, content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)) }];
+    return [
+        plain,
+        {
+            fileName: secretFile.fileName,
+            content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)),
+        },
+    ];
 }

@@ -43,14 +43,37 @@ export class AuditDashboard extends pulumi.ComponentResource {
         if (args.grafana) {
             const g = args.grafana;
             // Generated once, kept in state (a RandomPassword does not change on the next `pulumi up`).
-            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: GRAFANA_PASSWORD_LENGTH, special: false }, { parent: this });
+            const password = new random.RandomPassword(
+                `${name}-grafana-admin`,
+                { length: GRAFANA_PASSWORD_LENGTH, special: false },
+                { parent: this },
+            );
             this.adminPassword = pulumi.secret(password.result);
-            const admin = new k8s.core.v1.Secret(`${name}-grafana-admin`, { metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.namespace }, stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": this.adminPassword } }, child);
-            const env = new k8s.core.v1.Secret(`${name}-grafana-env`, { metadata: { name: GRAFANA_ENV_SECRET, namespace: args.namespace }, stringData: { LOKI_PASSWORD: pulumi.secret(g.lokiPassword) } }, child);
+            const admin = new k8s.core.v1.Secret(
+                `${name}-grafana-admin`,
+                {
+                    metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.namespace },
+                    stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": this.adminPassword },
+                },
+                child,
+            );
+            const env = new k8s.core.v1.Secret(
+                `${name}-grafana-env`,
+                { metadata: { name: GRAFANA_ENV_SECRET, namespace: args.namespace }, stringData: { LOKI_PASSWORD: pulumi.secret(g.lokiPassword) } },
+                child,
+            );
             const src = chartSource(g.logs, "grafana");
             new k8s.helm.v3.Release(
                 `${name}-grafana`,
-                { name: "grafana", chart: src.chart, version: src.version, ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}), namespace: args.namespace, values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser), atomic: true },
+                {
+                    name: "grafana",
+                    chart: src.chart,
+                    version: src.version,
+                    ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}),
+                    namespace: args.namespace,
+                    values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser),
+                    atomic: true,
+                },
                 { ...child, dependsOn: [admin, env, this.configMap] },
             );
         }

@@ -11,5 +11,7 @@ const DEFAULTS = { loki: DEFAULT_LOKI_CHART, alloy: DEFAULT_ALLOY_CHART, grafana
 export function chartSource(logs: LogsConfig, name: ChartName): { chart: string; repo?: string; version: string } {
     const repository = logs.charts?.[name]?.repository ?? logs.mirrors.chartRepository ?? DEFAULTS[name].repository;
     const version = logs.charts?.[name]?.version ?? DEFAULTS[name].version;
-    return repository.startsWith("oci://") ? { chart: `${repository.replace(/\/$/, "")}/${name}`, version } : { chart: name, repo: repository, version };
+    return repository.startsWith("oci://")
+        ? { chart: `${repository.replace(/\/$/, "")}/${name}`, version }
+        : { chart: name, repo: repository, version };
 }

@@ -43,17 +43,32 @@ export class LogsLayer extends pulumi.ComponentResource {
         const logs = config.logs;
         const secret = args.secret ?? secretConfig;
         const password = secret(logs.gatewayPasswordSecret!);
-        const provider = args.provider ?? (logs.kubeconfigSecret ? new k8s.Provider(`${name}-provider`, { kubeconfig: secret(logs.kubeconfigSecret) }, { parent: this }) : undefined);
+        const provider =
+            args.provider ??
+            (logs.kubeconfigSecret
+                ? new k8s.Provider(`${name}-provider`, { kubeconfig: secret(logs.kubeconfigSecret) }, { parent: this })
+                : undefined);
         const user = gatewayUser(config);
 
         this.loki = new LokiStack(
             `${name}-loki`,
-            { logs, namespace: logsNamespace(config), gatewayUser: user, gatewayPassword: password, storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined, provider },
+            {
+                logs,
+                namespace: logsNamespace(config),
+                gatewayUser: user,
+                gatewayPassword: password,
+                storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined,
+                provider,
+            },
             { parent: this },
         );
         this.namespace = this.loki.namespace;
         if (centralPlan(config).sources.length > 0) {
-            new AlloyShipper(`${name}-central`, { config, target: "central", namespace: this.namespace, secret, provider }, { parent: this, dependsOn: [this.loki] });
+            new AlloyShipper(
+                `${name}-central`,
+                { config, target: "central", namespace: this.namespace, secret, provider },
+                { parent: this, dependsOn: [this.loki] },
+            );
         }
         const k3sManifests: [string, K3sManifest[]][] = [];
         for (const c of config.clusters) {
@@ -68,16 +83,35 @@ export class LogsLayer extends pulumi.ComponentResource {
             const child = `${name}-openshift-${c.name}`;
             // A renamed cluster keeps its shipper (children follow the alias: their names start with it).
             const formerly = (suffix: string) => c.previousNames.map((n) => ({ name: `${name}-openshift-${n}${suffix}` }));
-            const p = args.openshiftProviders?.[c.name] ?? new k8s.Provider(`${child}-provider`, { kubeconfig: secret(route.installer.kubeconfigSecret) }, { parent: this, aliases: formerly("-provider") });
-            if (route.via === "otlp") new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
-            else new AlloyShipper(child, { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p }, { parent: this, aliases: formerly("") });
+            const p =
+                args.openshiftProviders?.[c.name] ??
+                new k8s.Provider(
+                    `${child}-provider`,
+                    { kubeconfig: secret(route.installer.kubeconfigSecret) },
+                    { parent: this, aliases: formerly("-provider") },
+                );
+            if (route.via === "otlp")
+                new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
+            else
+                new AlloyShipper(
+                    child,
+                    { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p },
+                    { parent: this, aliases: formerly("") },
+                );
         }
         new AuditDashboard(
             `${name}-dashboard`,
             {
                 namespace: this.namespace,
                 provider,
-                grafana: logs.deployGrafana ? { logs, lokiUrl: internalPushUrl(logsNamespace(config)).replace("/loki/api/v1/push", ""), lokiUser: user, lokiPassword: password } : undefined,
+                grafana: logs.deployGrafana
+                    ? {
+                          logs,
+                          lokiUrl: internalPushUrl(logsNamespace(config)).replace("/loki/api/v1/push", ""),
+                          lokiUser: user,
+                          lokiPassword: password,
+                      }
+                    : undefined,
             },
             { parent: this },
         );

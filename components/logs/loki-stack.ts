@@ -43,12 +43,18 @@ export class LokiStack extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
         this.namespace = ns.metadata.name;
         const htpasswd = pulumi.secret(pulumi.all([args.gatewayUser, args.gatewayPassword]).apply(([u, p]) => htpasswdLine(u, p) + "\n"));
-        const gateway = new k8s.core.v1.Secret(`${name}-gateway-auth`, { metadata: { name: GATEWAY_SECRET, namespace: this.namespace }, stringData: { ".htpasswd": htpasswd } }, child);
+        const gateway = new k8s.core.v1.Secret(
+            `${name}-gateway-auth`,
+            { metadata: { name: GATEWAY_SECRET, namespace: this.namespace }, stringData: { ".htpasswd": htpasswd } },
+            child,
+        );
         const deps: pulumi.Resource[] = [gateway];
         const store = args.logs.objectStorage;
         if (args.logs.mode === "SimpleScalable" && store && args.storageCredentials) {
             const env = pulumi.secret(pulumi.output(args.storageCredentials).apply((c) => storageEnv(store.type, c)));
-            deps.push(new k8s.core.v1.Secret(`${name}-storage`, { metadata: { name: STORAGE_SECRET, namespace: this.namespace }, stringData: env }, child));
+            deps.push(
+                new k8s.core.v1.Secret(`${name}-storage`, { metadata: { name: STORAGE_SECRET, namespace: this.namespace }, stringData: env }, child),
+            );
         }
         const src = chartSource(args.logs, "loki");
         this.release = new k8s.helm.v3.Release(

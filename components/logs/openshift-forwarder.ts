@@ -28,7 +28,11 @@ export class OpenShiftLogForwarder extends pulumi.ComponentResource {
     constructor(name: string, args: OpenShiftLogForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
         super(OPENSHIFT_FORWARDER_TYPE, name, {}, opts);
         const child = { parent: this, provider: args.provider };
-        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: CLF_SERVICE_ACCOUNT, namespace: OPENSHIFT_LOGGING_NAMESPACE } }, child);
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name: CLF_SERVICE_ACCOUNT, namespace: OPENSHIFT_LOGGING_NAMESPACE } },
+            child,
+        );
         const binding = new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-audit`,
             {
@@ -40,11 +44,17 @@ export class OpenShiftLogForwarder extends pulumi.ComponentResource {
         );
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
-            { metadata: { name: CLF_SECRET, namespace: OPENSHIFT_LOGGING_NAMESPACE }, stringData: { username: gatewayUser(args.config), password: pulumi.secret(args.password) } },
+            {
+                metadata: { name: CLF_SECRET, namespace: OPENSHIFT_LOGGING_NAMESPACE },
+                stringData: { username: gatewayUser(args.config), password: pulumi.secret(args.password) },
+            },
             child,
         );
         const clf = clusterLogForwarder(args.config, args.cluster);
-        this.forwarder = new k8s.apiextensions.CustomResource(`${name}-clf`, clf as k8s.apiextensions.CustomResourceArgs, { ...child, dependsOn: [sa, binding, secret] });
+        this.forwarder = new k8s.apiextensions.CustomResource(`${name}-clf`, clf as k8s.apiextensions.CustomResourceArgs, {
+            ...child,
+            dependsOn: [sa, binding, secret],
+        });
         this.registerOutputs({ forwarder: this.forwarder.metadata.name });
     }
 }

@@ -23,28 +23,53 @@ export interface LogsArtifact {
  */
 export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
     const out: LogsArtifact[] = [
-        { path: "logs/loki-values.yaml", content: stringify(lokiValues(config.logs)), description: "Loki chart values (retention, mode, storage, gateway auth)" },
-        { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: "Grafana \"Audit Trail\" dashboard" },
+        {
+            path: "logs/loki-values.yaml",
+            content: stringify(lokiValues(config.logs)),
+            description: "Loki chart values (retention, mode, storage, gateway auth)",
+        },
+        { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: 'Grafana "Audit Trail" dashboard' },
     ];
     const plan = centralPlan(config);
     if (plan.sources.length > 0) {
-        out.push({ path: "logs/alloy/central.alloy", content: renderAlloyConfig(plan.sources, internalLokiTarget(config)), description: "central Alloy config (EKS, GKE, AKS and OpenShift-forwarder receivers)" });
+        out.push({
+            path: "logs/alloy/central.alloy",
+            content: renderAlloyConfig(plan.sources, internalLokiTarget(config)),
+            description: "central Alloy config (EKS, GKE, AKS and OpenShift-forwarder receivers)",
+        });
     }
     for (const c of config.clusters) {
         const route = platformOf(c).logsRoute(c, config);
         if (route.via === "otlp") {
             const docs = [...clfServiceAccountManifests(), clusterLogForwarder(config, c)];
-            out.push({ path: `logs/openshift/${c.name}/cluster-log-forwarder.yaml`, content: docs.map((d) => stringify(d)).join("---\n"), description: `ClusterLogForwarder of the OpenShift cluster ${c.name} (OTLP to the central Alloy)` });
+            out.push({
+                path: `logs/openshift/${c.name}/cluster-log-forwarder.yaml`,
+                content: docs.map((d) => stringify(d)).join("---\n"),
+                description: `ClusterLogForwarder of the OpenShift cluster ${c.name} (OTLP to the central Alloy)`,
+            });
             continue;
         }
         const source = nodeAgentSource(c, config);
         if (!source || route.via !== "node-agent") continue;
-        out.push({ path: `logs/alloy/${c.name}.alloy`, content: renderAlloyConfig([source], externalLokiTarget(config)), description: `Alloy config of the ${c.kind} cluster ${c.name}` });
+        out.push({
+            path: `logs/alloy/${c.name}.alloy`,
+            content: renderAlloyConfig([source], externalLokiTarget(config)),
+            description: `Alloy config of the ${c.kind} cluster ${c.name}`,
+        });
         if (route.installer.by === "k3s-manifests") {
-            out.push({ path: `logs/k3s/${c.name}/akko-audit-alloy.yaml`, content: renderK3sAlloyManifest(config, c).content, description: `k3s HelmChart manifest installing Alloy on ${c.name}'s servers` });
+            out.push({
+                path: `logs/k3s/${c.name}/akko-audit-alloy.yaml`,
+                content: renderK3sAlloyManifest(config, c).content,
+                description: `k3s HelmChart manifest installing Alloy on ${c.name}'s servers`,
+            });
         }
     }
     const notes = plan.notShipped.map((n) => `${n.cluster}: not shipped to Loki: ${n.reason}`);
-    if (notes.length > 0) out.push({ path: "logs/NOT-SHIPPED.txt", content: notes.join("\n") + "\n", description: "clusters whose audit events will not reach Loki, and why" });
+    if (notes.length > 0)
+        out.push({
+            path: "logs/NOT-SHIPPED.txt",
+            content: notes.join("\n") + "\n",
+            description: "clusters whose audit events will not reach Loki, and why",
+        });
     return out;
 }

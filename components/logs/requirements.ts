@@ -17,34 +17,54 @@ export function logsProblems(config: StackConfig): string[] {
     const kinds = new Map(config.clusters.map((c) => [c.name, c.kind]));
 
     if (!logs.gatewayPasswordSecret) {
-        problems.push(`${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`);
+        problems.push(
+            `${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`,
+        );
     }
     const routes = config.clusters.map((c) => ({ name: c.name, route: platformOf(c).logsRoute(c, config) }));
     const agents = routes.filter((r) => r.route.via === "node-agent").map((r) => r.name);
     const forwarders = routes.filter((r) => r.route.via === "otlp").map((r) => r.name);
     if (agents.length > 0 && !logs.ingress?.lokiHost) {
-        problems.push(`${WHERE}: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which ${agents.join(", ")} push to from outside the logs cluster`);
+        problems.push(
+            `${WHERE}: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which ${agents.join(", ")} push to from outside the logs cluster`,
+        );
     }
     if (forwarders.length > 0 && !logs.ingress?.receiversHost) {
-        problems.push(`${WHERE}: field ingress.receiversHost: missing; allowed: the public DNS name of the central Alloy's OTLP receivers, which the ClusterLogForwarders of ${forwarders.join(", ")} post to`);
+        problems.push(
+            `${WHERE}: field ingress.receiversHost: missing; allowed: the public DNS name of the central Alloy's OTLP receivers, which the ClusterLogForwarders of ${forwarders.join(", ")} post to`,
+        );
     }
     const exposed = Boolean(logs.ingress?.lokiHost) || Boolean(logs.ingress?.receiversHost) || routes.some((r) => r.route.via === "firehose");
     if (exposed && !logs.ingress?.clusterIssuer) {
-        problems.push(`${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`);
+        problems.push(
+            `${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`,
+        );
     }
     if (routes.some((r) => r.route.via === "pubsub") && !logs.receivers?.gcpCredentialsSecret) {
-        problems.push(`${WHERE}: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions`);
+        problems.push(
+            `${WHERE}: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions`,
+        );
     }
     if (logs.mode === "SimpleScalable") {
         const s = logs.objectStorage;
-        if (!s) problems.push(`${WHERE}: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage`);
-        else if (s.type === "s3" && !s.region) problems.push(`${WHERE}: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)`);
-        else if (s.type === "azure" && !s.accountName) problems.push(`${WHERE}: field objectStorage.accountName: missing; allowed: the storage account name (type azure)`);
+        if (!s)
+            problems.push(
+                `${WHERE}: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage`,
+            );
+        else if (s.type === "s3" && !s.region)
+            problems.push(`${WHERE}: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)`);
+        else if (s.type === "azure" && !s.accountName)
+            problems.push(`${WHERE}: field objectStorage.accountName: missing; allowed: the storage account name (type azure)`);
     }
-    for (const [field, kind] of [["gcpSubscriptions", "gke"], ["eventHubs", "aks"]] as const) {
+    for (const [field, kind] of [
+        ["gcpSubscriptions", "gke"],
+        ["eventHubs", "aks"],
+    ] as const) {
         for (const name of Object.keys(logs.receivers?.[field] ?? {}).sort()) {
             if (kinds.get(name) !== kind) {
-                problems.push(`${WHERE}: field receivers.${field}.${name}: got ${JSON.stringify(name)}; allowed: the name of a ${kind} cluster in ${CONFIG_NAMESPACE}:clusters`);
+                problems.push(
+                    `${WHERE}: field receivers.${field}.${name}: got ${JSON.stringify(name)}; allowed: the name of a ${kind} cluster in ${CONFIG_NAMESPACE}:clusters`,
+                );
             }
         }
     }

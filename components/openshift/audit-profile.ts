@@ -4,7 +4,6 @@ import { DEFAULT_OPENSHIFT_PROFILE } from "../config/openshift";
 import { apiServerAuditSpec, FIELD_MANAGER } from "./spec";
 import { checkOpenShiftAuditProfileArgs } from "./validate";
 
-
 export interface OpenShiftAuditProfileArgs {
     /** Kubeconfig with cluster-admin on the cluster (kept secret). Required. */
     kubeconfig: pulumi.Input<string>;

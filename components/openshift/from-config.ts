@@ -5,5 +5,11 @@ import type { OpenShiftAuditProfileArgs } from "./audit-profile";
 
 /** Component args from a validated cluster config; `secret` reads a secret config key (secretConfig). */
 export function openShiftArgsFromConfig(c: OpenShiftCluster, secret: (key: string) => pulumi.Output<string>): OpenShiftAuditProfileArgs {
-    return { kubeconfig: secret(c.kubeconfigSecret), profile: c.profile, customRules: c.customRules, confirmAuditingOff: c.confirmAuditingOff, clusterIdentifier: firstName(c) };
+    return {
+        kubeconfig: secret(c.kubeconfigSecret),
+        profile: c.profile,
+        customRules: c.customRules,
+        confirmAuditingOff: c.confirmAuditingOff,
+        clusterIdentifier: firstName(c),
+    };
 }

@@ -6,7 +6,19 @@ import { openShiftSummary } from "./summary";
 export function renderOpenShiftArtifacts(c: OpenShiftCluster): { path: string; content: string; description: string }[] {
     const doc = {
         summary: openShiftSummary(c),
-        patch: { apiVersion: "config.openshift.io/v1", kind: "APIServer", metadata: { name: "cluster" }, spec: apiServerAuditSpec(c.profile, c.customRules), fieldManager: FIELD_MANAGER },
+        patch: {
+            apiVersion: "config.openshift.io/v1",
+            kind: "APIServer",
+            metadata: { name: "cluster" },
+            spec: apiServerAuditSpec(c.profile, c.customRules),
+            fieldManager: FIELD_MANAGER,
+        },
     };
-    return [{ path: `managed/${c.name}.json`, content: JSON.stringify(doc, null, 2) + "\n", description: `OpenShift APIServer audit profile ${c.profile}` }];
+    return [
+        {
+            path: `managed/${c.name}.json`,
+            content: JSON.stringify(doc, null, 2) + "\n",
+            description: `OpenShift APIServer audit profile ${c.profile}`,
+        },
+    ];
 }

@@ -3,5 +3,7 @@ export const FIELD_MANAGER = "akko-audit";
 
 /** The spec fields this stack owns on the APIServer `cluster` (pure: for tests, previews and render). */
 export function apiServerAuditSpec(profile: string, customRules: { group: string; profile: string }[]) {
-    return { audit: { profile, ...(customRules.length > 0 ? { customRules: customRules.map((r) => ({ group: r.group, profile: r.profile })) } : {}) } };
+    return {
+        audit: { profile, ...(customRules.length > 0 ? { customRules: customRules.map((r) => ({ group: r.group, profile: r.profile })) } : {}) },
+    };
 }

@@ -17,7 +17,10 @@ export function openShiftSummary(c: OpenShiftCluster): ClusterSummary {
     return {
         cluster: c.name,
         kind: "openshift",
-        enabled: [`APIServer audit profile ${c.profile}: ${BODIES[c.profile]}`, ...c.customRules.map((r) => `group ${r.group}: profile ${r.profile}`)],
+        enabled: [
+            `APIServer audit profile ${c.profile}: ${BODIES[c.profile]}`,
+            ...c.customRules.map((r) => `group ${r.group}: profile ${r.profile}`),
+        ],
         cloudCopy: "the control-plane nodes' audit log files (rotated by OpenShift)",
         // Shipping is in-cluster (Alloy on the control-plane nodes), wired outside this component.
         toLoki: c.profile === "None" ? undefined : "in-cluster Alloy reading the API servers' audit logs on the control-plane nodes",

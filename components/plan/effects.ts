@@ -70,8 +70,10 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
     const cluster = `${input("clusterName") ?? urnName(r.urn)}`;
     switch (r.type) {
         case "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging":
-            if (step.op === "delete") return `puts back the EKS log types found before on ${cluster} (${input("region")}): audit logging off unless it was on before`;
-            if (step.op === "replace") return `moves EKS logging to another cluster: puts back ${cluster}'s earlier log types, then turns them on for the new one`;
+            if (step.op === "delete")
+                return `puts back the EKS log types found before on ${cluster} (${input("region")}): audit logging off unless it was on before`;
+            if (step.op === "replace")
+                return `moves EKS logging to another cluster: puts back ${cluster}'s earlier log types, then turns them on for the new one`;
             return `${step.op === "create" ? "turns on" : "changes"} EKS control-plane logs (${(input("logTypes") as string[] | undefined)?.join(", ")}) on ${cluster} (${input("region")})`;
         case "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging": {
             const components = (input("components") as string[] | undefined)?.join(", ") ?? "API_SERVER";
@@ -80,7 +82,8 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
             return `${step.op === "create" ? "turns on" : "changes"} ${components} logging on gke ${cluster}`;
         }
         case "gcp:projects/iAMAuditConfig:IAMAuditConfig":
-            if (step.op === "delete") return `removes the Data Access audit config of ${input("service")} in project ${input("project")} (reads stop being logged)`;
+            if (step.op === "delete")
+                return `removes the Data Access audit config of ${input("service")} in project ${input("project")} (reads stop being logged)`;
             break;
         case "azure-native:monitor:DiagnosticSetting":
             if (step.op === "delete") return `deletes diagnostic setting ${input("name")}: the AKS cluster stops exporting its audit logs`;
@@ -89,7 +92,15 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
             if (step.op === "delete") return `removes the audit profile patch: the OpenShift cluster goes back to its earlier profile`;
             break;
     }
-    const verb: Record<StepOp, string> = { create: "creates", import: "imports", update: "updates", replace: "replaces", delete: "deletes", discard: "forgets (retainOnDelete)", same: "keeps" };
+    const verb: Record<StepOp, string> = {
+        create: "creates",
+        import: "imports",
+        update: "updates",
+        replace: "replaces",
+        delete: "deletes",
+        discard: "forgets (retainOnDelete)",
+        same: "keeps",
+    };
     return `${verb[step.op]} ${r.type} ${r.name}`;
 }
 
@@ -97,7 +108,11 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
  * The change preview of `pulumi up`: the engine's steps from `base` (a state's registrations) to `head`
  * (what the program registers now), each said in plain words, and the safety rules checked on `head`.
  */
-export function changePreview(base: { label: string; resources: Registration[] }, head: { label: string; resources: Registration[] }, at: { project: string; stack: string }): ChangePreview {
+export function changePreview(
+    base: { label: string; resources: Registration[] },
+    head: { label: string; resources: Registration[] },
+    at: { project: string; stack: string },
+): ChangePreview {
     const { steps, errors } = computeSteps(base.resources, head.resources, at);
     const oldByUrn = new Map(base.resources.map((r) => [r.urn, r]));
     const newByUrn = new Map(head.resources.map((r) => [r.urn, r]));
@@ -120,13 +135,23 @@ export function changePreview(base: { label: string; resources: Registration[] }
         if (s.from && r.type === "command:remote:Command") {
             const old = oldByUrn.get(s.from)!;
             if (JSON.stringify(old.inputs.connection) !== JSON.stringify(r.inputs.connection)) {
-                stepWarnings.push(`adopted through an alias from ${urnName(s.from)}, whose connection differs: if that was another host, the old host is never cleaned up (keep the order 0.1.0 last applied for the first up, then reorder)`);
+                stepWarnings.push(
+                    `adopted through an alias from ${urnName(s.from)}, whose connection differs: if that was another host, the old host is never cleaned up (keep the order 0.1.0 last applied for the first up, then reorder)`,
+                );
             }
         }
         out.push({ ...s, effect: describe(s, r, byUrn, siblings), warnings: stepWarnings });
         warnings.push(...stepWarnings.map((w) => `${urnName(s.urn)}: ${w}`));
     }
-    return { stack: at.stack, base: base.label, head: head.label, counts, steps: out, errors: [...errors, ...destructiveReplaceProblems(head.resources)], warnings };
+    return {
+        stack: at.stack,
+        base: base.label,
+        head: head.label,
+        counts,
+        steps: out,
+        errors: [...errors, ...destructiveReplaceProblems(head.resources)],
+        warnings,
+    };
 }
 
 const SIGN: Record<StepOp, string> = { create: "+", import: "=", update: "~", replace: "+-", delete: "-", discard: "-", same: " " };
@@ -140,7 +165,14 @@ export function changePreviewText(p: ChangePreview): string {
         `${c.create} to create, ${c.import} to import, ${c.update} to update in place, ${c.replace} to replace, ${c.delete} to delete, ${c.discard} to forget, ${c.same} unchanged`,
     ];
     if (p.steps.length === 0) lines.push("", "No changes: `pulumi up` would run nothing on the fleet.");
-    else lines.push("", ...p.steps.map((s) => `${SIGN[s.op].padEnd(2)} ${s.effect}${s.replaceBecause.length > 0 ? `  [replace because ${s.replaceBecause.join(", ")} changed]` : ""}`));
+    else
+        lines.push(
+            "",
+            ...p.steps.map(
+                (s) =>
+                    `${SIGN[s.op].padEnd(2)} ${s.effect}${s.replaceBecause.length > 0 ? `  [replace because ${s.replaceBecause.join(", ")} changed]` : ""}`,
+            ),
+        );
     if (p.warnings.length > 0) lines.push("", "Warnings:", ...p.warnings.map((w) => `  ${w}`));
     if (p.errors.length > 0) lines.push("", "Errors (do not deploy):", ...p.errors.map((e) => `  ${e}`));
     return lines.join("\n");

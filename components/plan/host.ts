@@ -47,17 +47,31 @@ export function shlexSplit(text: string): string[] {
 /** Reads Pulumi.yaml as the CLI and the nodejs language host do (runtime as a string or {name, options}). */
 export function readProjectFile(projectDir: string): ProjectFile {
     const file = path.join(projectDir, "Pulumi.yaml");
-    const doc = parse(readFileSync(file, "utf8")) as { name?: string; main?: string; runtime?: string | { name?: string; options?: Record<string, unknown> } };
-    const runtime = typeof doc.runtime === "string" ? { name: doc.runtime, options: {} } : { name: doc.runtime?.name, options: doc.runtime?.options ?? {} };
+    const doc = parse(readFileSync(file, "utf8")) as {
+        name?: string;
+        main?: string;
+        runtime?: string | { name?: string; options?: Record<string, unknown> };
+    };
+    const runtime =
+        typeof doc.runtime === "string" ? { name: doc.runtime, options: {} } : { name: doc.runtime?.name, options: doc.runtime?.options ?? {} };
     if (runtime.name !== "nodejs") throw new Error(`${file}: runtime: got ${JSON.stringify(runtime.name)}; allowed: nodejs`);
     const o = runtime.options;
-    for (const [key, type] of [["typescript", "boolean"], ["tsconfig", "string"], ["nodeargs", "string"]] as const) {
-        if (o[key] !== undefined && typeof o[key] !== type) throw new Error(`${file}: runtime.options.${key}: got ${JSON.stringify(o[key])}; allowed: a ${type}`);
+    for (const [key, type] of [
+        ["typescript", "boolean"],
+        ["tsconfig", "string"],
+        ["nodeargs", "string"],
+    ] as const) {
+        if (o[key] !== undefined && typeof o[key] !== type)
+            throw new Error(`${file}: runtime.options.${key}: got ${JSON.stringify(o[key])}; allowed: a ${type}`);
     }
     return {
         name: String(doc.name),
         entryPoint: doc.main ?? ".",
-        options: { typescript: (o.typescript as boolean | undefined) ?? true, tsconfig: o.tsconfig as string | undefined, nodeargs: shlexSplit((o.nodeargs as string | undefined) ?? "") },
+        options: {
+            typescript: (o.typescript as boolean | undefined) ?? true,
+            tsconfig: o.tsconfig as string | undefined,
+            nodeargs: shlexSplit((o.nodeargs as string | undefined) ?? ""),
+        },
     };
 }
 
@@ -73,7 +87,10 @@ export function hostConfig(projectDir: string, stack: string, unsetSecrets: stri
     const secretKeys: string[] = [];
     const legacy = (key: string) => key.replace(/^([^:]+):/, "$1:config:");
     for (const [key, value] of Object.entries(doc?.config ?? {})) {
-        const secure = value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 ? (value as { secure?: unknown }).secure : undefined;
+        const secure =
+            value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1
+                ? (value as { secure?: unknown }).secure
+                : undefined;
         if (typeof secure === "string") {
             config[legacy(key)] = `[secret ${createHash("sha256").update(secure).digest("hex").slice(0, 12)}]`;
             secretKeys.push(key);
@@ -116,20 +133,32 @@ export async function runAsLanguageHost(projectDir: string, stack: string, opts:
         const out = path.join(work, "registrations.json");
         writeFileSync(requestFile, JSON.stringify({ projectDir, project: project.name, stack, entryPoint: project.entryPoint, out }));
         // Our own test runner's loader (NODE_OPTIONS) must not leak into the program's process.
-        const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined, PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys) };
+        const env: Record<string, string | undefined> = {
+            ...process.env,
+            NODE_OPTIONS: undefined,
+            PULUMI_CONFIG: JSON.stringify(config),
+            PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
+        };
         delete env.PULUMI_NODEJS_TYPESCRIPT;
         delete env.PULUMI_NODEJS_TSCONFIG_PATH;
         if (project.options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
         if (project.options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = project.options.tsconfig;
         const stderr = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
             // The host starts node in the CLI's working directory, the project's (it does not set cmd.Dir).
-            const child = spawn(opts.node ?? process.execPath, [...project.options.nodeargs, LANGUAGE_HOST_JS, requestFile], { cwd: projectDir, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "pipe"] });
+            const child = spawn(opts.node ?? process.execPath, [...project.options.nodeargs, LANGUAGE_HOST_JS, requestFile], {
+                cwd: projectDir,
+                env: env as NodeJS.ProcessEnv,
+                stdio: ["ignore", "ignore", "pipe"],
+            });
             let text = "";
             child.stderr.on("data", (d) => (text += d));
             child.on("error", reject);
             child.on("close", (code) => resolve({ code, text }));
         });
-        if (stderr.code !== 0 || !existsSync(out)) throw new ProgramLoadError(`the program in ${projectDir} failed for stack ${stack} as the Pulumi nodejs language host runs it:\n${stderr.text.trim()}`);
+        if (stderr.code !== 0 || !existsSync(out))
+            throw new ProgramLoadError(
+                `the program in ${projectDir} failed for stack ${stack} as the Pulumi nodejs language host runs it:\n${stderr.text.trim()}`,
+            );
         return JSON.parse(readFileSync(out, "utf8")) as HostRun;
     } finally {
         rmSync(work, { recursive: true, force: true });

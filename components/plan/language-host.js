@@ -28,11 +28,27 @@ function main() {
 
     // The host's command line (pulumi-language-nodejs constructArguments), with "mock" as the monitor.
     const runPath = require.resolve("@pulumi/pulumi/cmd/run", { paths: [projectDir] });
-    process.argv = [process.execPath, runPath, "--monitor", "mock", "--project", project, "--stack", stack, "--pwd", projectDir, "--dry-run", "--parallel", "16", entryPoint];
+    process.argv = [
+        process.execPath,
+        runPath,
+        "--monitor",
+        "mock",
+        "--project",
+        project,
+        "--stack",
+        stack,
+        "--pwd",
+        projectDir,
+        "--dry-run",
+        "--parallel",
+        "16",
+        entryPoint,
+    ];
     require(runPath);
     // After cmd/run's own exit handler, which turns an exit with uncaught errors into a failure.
     process.on("exit", (code) => {
-        if ((process.exitCode ?? code) === 0) fs.writeFileSync(out, JSON.stringify({ project, stack, resources, invokes: [...new Set(invokes)].sort() }));
+        if ((process.exitCode ?? code) === 0)
+            fs.writeFileSync(out, JSON.stringify({ project, stack, resources, invokes: [...new Set(invokes)].sort() }));
     });
 }
 

@@ -121,7 +121,11 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** A secret input as recorded: never the value, a short digest so that a changed secret shows as a change. */
 function secretMark(value) {
-    return `[secret ${crypto.createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex").slice(0, 12)}]`;
+    return `[secret ${crypto
+        .createHash("sha256")
+        .update(JSON.stringify(value ?? null))
+        .digest("hex")
+        .slice(0, 12)}]`;
 }
 
 /**
@@ -148,7 +152,16 @@ function registrationOf(req, urn, fromDir) {
         }
     };
     const inputs = plain(req.getObject().toJavaScript());
-    return { urn, type: req.getType(), name: req.getName(), parent: req.getParent(), custom: req.getCustom(), inputs, dependencies: dependencyUrns(req), ...optionsOf(req) };
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        custom: req.getCustom(),
+        inputs,
+        dependencies: dependencyUrns(req),
+        ...optionsOf(req),
+    };
 }
 
 /**
@@ -166,4 +179,18 @@ async function settleRegistrations(progress, fromDir) {
     }
 }
 
-module.exports = { ROOT_STACK_TYPE, SECRET_SIG, PLACEHOLDER_INVOKES, planMocks, secretMark, registrationOf, sdkModule, engineUrn, onRegistration, dependencyUrns, aliasesOf, optionsOf, settleRegistrations };
+module.exports = {
+    ROOT_STACK_TYPE,
+    SECRET_SIG,
+    PLACEHOLDER_INVOKES,
+    planMocks,
+    secretMark,
+    registrationOf,
+    sdkModule,
+    engineUrn,
+    onRegistration,
+    dependencyUrns,
+    aliasesOf,
+    optionsOf,
+    settleRegistrations,
+};

@@ -20,7 +20,12 @@ let stopListening: (() => void) | undefined;
  * Invokes (`call`) read the cloud, which a plan cannot: the known ones get labelled placeholders
  * (PLACEHOLDER_INVOKES), any other gets an empty result, and every invoke is listed in the plan.
  */
-export async function startRecording(config: Record<string, string>, secretKeys: string[], stack: string, project = "akko-audit"): Promise<Registration[]> {
+export async function startRecording(
+    config: Record<string, string>,
+    secretKeys: string[],
+    stack: string,
+    project = "akko-audit",
+): Promise<Registration[]> {
     recorded.length = 0;
     invokes.length = 0;
     // The SDK captures a stack trace for every resource and every internal promise; mapping each frame

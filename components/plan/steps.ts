@@ -306,8 +306,12 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             for (const a of aliasUrns(r, at, matched)) {
                 const o = oldByUrn.get(a);
                 if (!o) continue;
-                if (newUrns.has(a)) errors.push(`${r.urn} claims ${a} through an alias, but a resource with that URN is registered too (the engine refuses the update)`);
-                else if (claimed.has(a)) errors.push(`${r.urn} and ${claimed.get(a)} both claim ${a} through aliases (the engine refuses the update)`);
+                if (newUrns.has(a))
+                    errors.push(
+                        `${r.urn} claims ${a} through an alias, but a resource with that URN is registered too (the engine refuses the update)`,
+                    );
+                else if (claimed.has(a))
+                    errors.push(`${r.urn} and ${claimed.get(a)} both claim ${a} through aliases (the engine refuses the update)`);
                 old = o;
                 from = a;
                 matched.set(r.urn, a);
@@ -330,15 +334,24 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
         // diffs it as a change (and a replace, on a replace key).
         const upstreamChanges = r.dependencies.some((d) => ["create", "replace"].includes(opByUrn.get(d) ?? ""));
         const unknownParts = upstreamChanges ? unknownPaths(newInputs) : [];
-        const changedParts = [...diffPaths(old.inputs, newInputs), ...unknownParts.filter((u) => !diffPaths(old.inputs, newInputs).some((p) => showPath(p) === showPath(u)))].filter(
-            (p) => !compared || compared.includes(p[0] as string),
-        );
+        const changedParts = [
+            ...diffPaths(old.inputs, newInputs),
+            ...unknownParts.filter((u) => !diffPaths(old.inputs, newInputs).some((p) => showPath(p) === showPath(u))),
+        ].filter((p) => !compared || compared.includes(p[0] as string));
         const changed = changedParts.map(showPath);
         // A replaced provider replaces every resource it manages (the provider reference is "<urn>::<id>").
         const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
         if (opByUrn.get(providerUrn) === "replace") {
             const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
-            steps.push({ ...base, op: "replace", changed, replaceBecause: ["(its provider is replaced)"], deleteBeforeReplace: dbr, runsDelete: !old.retainOnDelete, ...(old.protect ? { blockedByProtect: true } : {}) });
+            steps.push({
+                ...base,
+                op: "replace",
+                changed,
+                replaceBecause: ["(its provider is replaced)"],
+                deleteBeforeReplace: dbr,
+                runsDelete: !old.retainOnDelete,
+                ...(old.protect ? { blockedByProtect: true } : {}),
+            });
             return;
         }
         if (changed.length === 0) {
@@ -354,7 +367,15 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             return;
         }
         const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
-        steps.push({ ...base, op: "replace", changed, replaceBecause, deleteBeforeReplace: dbr, runsDelete: !old.retainOnDelete, ...(old.protect ? { blockedByProtect: true } : {}) });
+        steps.push({
+            ...base,
+            op: "replace",
+            changed,
+            replaceBecause,
+            deleteBeforeReplace: dbr,
+            runsDelete: !old.retainOnDelete,
+            ...(old.protect ? { blockedByProtect: true } : {}),
+        });
     }
 
     // Deletes, dependents before what they depend on (reverse registration order).
@@ -376,7 +397,10 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
 }
 
 /** Providers whose diff asks for delete-before-replace (the EKS and GKE logging providers do). */
-const DELETE_BEFORE_REPLACE_BY_PROVIDER = new Set(["pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging"]);
+const DELETE_BEFORE_REPLACE_BY_PROVIDER = new Set([
+    "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging",
+    "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging",
+]);
 
 /**
  * The rule: no resource whose delete turns audit logging off is ever replaced because of an input change
@@ -392,8 +416,12 @@ export function destructiveReplaceProblems(registrations: Registration[]): strin
         const covered = (k: PathPart[]) => ignored.some((i) => pathContains(i, k)) || target.some((t) => pathContains(t, k));
         const keys = [...(providerReplaceKeys(r.type) ?? []), ...r.replaceOnChanges].map(parsePath);
         const loose = keys.filter((k) => !covered(k.map((p) => (p === "*" ? 0 : p))));
-        if (loose.length > 0) problems.push(`${r.urn}: its delete turns audit logging off, yet a change of ${loose.map(showPath).join(", ")} would replace it (create, then run the old one's delete); allowed: ${rule.target.length > 0 ? `a replace only when ${rule.target.join("/")} changes` : "no replace at all (drop the key, or list it in ignoreChanges)"}`);
-        if (r.deleteBeforeReplace === true && rule.target.length === 0) problems.push(`${r.urn}: deleteBeforeReplace on a resource whose delete turns audit logging off`);
+        if (loose.length > 0)
+            problems.push(
+                `${r.urn}: its delete turns audit logging off, yet a change of ${loose.map(showPath).join(", ")} would replace it (create, then run the old one's delete); allowed: ${rule.target.length > 0 ? `a replace only when ${rule.target.join("/")} changes` : "no replace at all (drop the key, or list it in ignoreChanges)"}`,
+            );
+        if (r.deleteBeforeReplace === true && rule.target.length === 0)
+            problems.push(`${r.urn}: deleteBeforeReplace on a resource whose delete turns audit logging off`);
     }
     return problems;
 }

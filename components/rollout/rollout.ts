@@ -42,7 +42,11 @@ export interface Deployed {
 }
 type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions) => Deployed;
 
-function deployed<T extends ClusterComponent>(component: T, outputs: (c: T) => Deployed["outputs"], secrets?: (c: T) => Deployed["secrets"]): Deployed {
+function deployed<T extends ClusterComponent>(
+    component: T,
+    outputs: (c: T) => Deployed["outputs"],
+    secrets?: (c: T) => Deployed["secrets"],
+): Deployed {
     return { component, outputs: outputs(component), ...(secrets ? { secrets: secrets(component) } : {}) };
 }
 
@@ -82,11 +86,20 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
     aks: (c, _ctx, opts) =>
         deployed(
             new AksAuditLogging(c.name, aksArgsFromConfig(c), opts),
-            (a) => ({ diagnosticSettingName: a.diagnosticSettingName, categories: a.categories, eventHubNamespaceFqdn: a.eventHubNamespaceFqdn, eventHubName: a.eventHubName, consumerGroup: a.consumerGroup }),
+            (a) => ({
+                diagnosticSettingName: a.diagnosticSettingName,
+                categories: a.categories,
+                eventHubNamespaceFqdn: a.eventHubNamespaceFqdn,
+                eventHubName: a.eventHubName,
+                consumerGroup: a.consumerGroup,
+            }),
             (a) => ({ listenConnectionString: a.listenConnectionString }),
         ),
     openshift: (c, ctx, opts) =>
-        deployed(new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts), (o) => ({ profile: o.profile, customRules: o.customRules })),
+        deployed(new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts), (o) => ({
+            profile: o.profile,
+            customRules: o.customRules,
+        })),
 };
 
 function buildCluster<K extends ClusterKind>(c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions): Deployed {
@@ -130,10 +143,12 @@ export class AuditRollout extends pulumi.ComponentResource {
             this.clusters[c.name] = built[c.name].component;
         }
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));
-        this.deployed = pulumi.output(Object.fromEntries(Object.entries(built).map(([n, b]) => [n, b.outputs]))) as pulumi.Output<Record<string, Record<string, unknown>>>;
-        this.secretOutputs = pulumi.output(Object.fromEntries(Object.entries(built).flatMap(([n, b]) => (b.secrets ? [[n, b.secrets]] : [])))) as pulumi.Output<
-            Record<string, Record<string, string | undefined>>
+        this.deployed = pulumi.output(Object.fromEntries(Object.entries(built).map(([n, b]) => [n, b.outputs]))) as pulumi.Output<
+            Record<string, Record<string, unknown>>
         >;
+        this.secretOutputs = pulumi.output(
+            Object.fromEntries(Object.entries(built).flatMap(([n, b]) => (b.secrets ? [[n, b.secrets]] : []))),
+        ) as pulumi.Output<Record<string, Record<string, string | undefined>>>;
         this.lokiNamespace = this.logs.namespace;
         this.registerOutputs({ status: this.status, deployed: this.deployed, secretOutputs: this.secretOutputs, lokiNamespace: this.lokiNamespace });
     }

@@ -35,7 +35,7 @@ export function attributesFromEvent(event: unknown): RequestAttributes {
         throw new EventShapeError(`kind must be "Event", got ${JSON.stringify(event.kind)}`);
     }
     const verb = event.verb;
-    if (typeof verb !== "string" || verb === "") throw new EventShapeError("verb is required (a string such as \"get\")");
+    if (typeof verb !== "string" || verb === "") throw new EventShapeError('verb is required (a string such as "get")');
     const out: RequestAttributes = { verb, path: "" };
 
     const user = event.user;

@@ -6,10 +6,7 @@ const NEWLINE = 0x0a;
  * Splits a byte stream into lines without holding more than one chunk plus one partial line in memory.
  * Calls `onLine(text, byteLength)` for each line (without its newline, `\r` stripped); returns total bytes.
  */
-export async function forEachLine(
-    stream: Readable,
-    onLine: (line: string, bytes: number) => void,
-): Promise<number> {
+export async function forEachLine(stream: Readable, onLine: (line: string, bytes: number) => void): Promise<number> {
     let total = 0;
     let carry: Buffer | null = null;
     for await (const chunk of stream as AsyncIterable<Buffer | string>) {

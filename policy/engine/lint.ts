@@ -22,14 +22,20 @@ export const SENSITIVE_RESOURCES: readonly ResourceClass[] = [
     { group: "", resource: "configmaps", subresource: "", label: "configmaps" },
     { group: "", resource: "serviceaccounts", subresource: "token", label: "serviceaccounts/token" },
     { group: "authentication.k8s.io", resource: "tokenreviews", subresource: "", label: "tokenreviews.authentication.k8s.io" },
-    ...["subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews", "selfsubjectrulesreviews"].map(
-        (r) => ({ group: "authorization.k8s.io", resource: r, subresource: "", label: `${r}.authorization.k8s.io` }),
-    ),
+    ...["subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews", "selfsubjectrulesreviews"].map((r) => ({
+        group: "authorization.k8s.io",
+        resource: r,
+        subresource: "",
+        label: `${r}.authorization.k8s.io`,
+    })),
 ];
 
 /** Interactive access into containers: must always leave an audit trail. */
 export const INTERACTIVE_RESOURCES: readonly ResourceClass[] = ["exec", "attach", "portforward"].map((s) => ({
-    group: "", resource: "pods", subresource: s, label: `pods/${s}`,
+    group: "",
+    resource: "pods",
+    subresource: s,
+    label: `pods/${s}`,
 }));
 
 // The verbs kube-apiserver's RequestInfo can produce for each kind of request.
@@ -47,11 +53,7 @@ const BODY_LEVELS = new Set(["Request", "RequestResponse"]);
  * Every field is matched by list membership, so for each field it is enough to try each value the rule
  * names, or one value no rule names; the found request is checked with the real matcher.
  */
-export function findWitness(
-    rule: PolicyRule,
-    earlier: readonly PolicyRule[],
-    only?: ResourceClass,
-): RequestAttributes | undefined | "too-large" {
+export function findWitness(rule: PolicyRule, earlier: readonly PolicyRule[], only?: ResourceClass): RequestAttributes | undefined | "too-large" {
     const users = rule.users.length > 0 ? rule.users : [OTHER];
     const groupSets = rule.userGroups.length > 0 ? rule.userGroups.map((g) => [g]) : [[]];
     const candidates = requestShapes(rule, only);
@@ -109,7 +111,13 @@ function resourceTriples(rule: PolicyRule, only?: ResourceClass): [string, strin
         return [[only.group, only.resource, only.subresource, [...names]]];
     }
     if (rule.resources.length === 0) {
-        return ["", OTHER].flatMap((g) => [[g, OTHER, "", anyName], [g, OTHER, OTHER, anyName]] as [string, string, string, string[]][]);
+        return ["", OTHER].flatMap(
+            (g) =>
+                [
+                    [g, OTHER, "", anyName],
+                    [g, OTHER, OTHER, anyName],
+                ] as [string, string, string, string[]][],
+        );
     }
     const out: [string, string, string, string[]][] = [];
     for (const gr of rule.resources) {
@@ -131,10 +139,11 @@ function resourceTriples(rule: PolicyRule, only?: ResourceClass): [string, strin
 /** A request for people: `get secrets in namespace <any> by user <any>`. */
 export function describeRequest(req: RequestAttributes): string {
     const any = (v: string, what: string) => (v === OTHER ? `<any ${what}>` : v.includes(OTHER) ? v.replace(OTHER, "<any>") : v);
-    const who = req.user === undefined
-        ? "an unauthenticated request"
-        : `user ${req.user.username === OTHER ? "<any>" : JSON.stringify(req.user.username)}` +
-          (req.user.groups.length > 0 ? ` in group ${JSON.stringify(req.user.groups[0])}` : "");
+    const who =
+        req.user === undefined
+            ? "an unauthenticated request"
+            : `user ${req.user.username === OTHER ? "<any>" : JSON.stringify(req.user.username)}` +
+              (req.user.groups.length > 0 ? ` in group ${JSON.stringify(req.user.groups[0])}` : "");
     if (req.resource === undefined) return `${req.verb} ${any(req.path, "path")} by ${who}`;
     const r = req.resource;
     const res = r.subresource === "" ? any(r.resource, "resource") : `${any(r.resource, "resource")}/${any(r.subresource, "subresource")}`;
@@ -204,7 +213,14 @@ export function lintPolicy(policy: Policy): Finding[] {
         }
     });
     const catchAll: PolicyRule = {
-        level: "None", users: [], userGroups: [], verbs: [], resources: [], namespaces: [], nonResourceURLs: [], omitStages: [],
+        level: "None",
+        users: [],
+        userGroups: [],
+        verbs: [],
+        resources: [],
+        namespaces: [],
+        nonResourceURLs: [],
+        omitStages: [],
     };
     for (const cls of INTERACTIVE_RESOURCES) {
         const w = findWitness(catchAll, rules, cls);
@@ -225,14 +241,15 @@ function shareARequest(a: PolicyRule, b: PolicyRule): boolean {
     const groupSets = [...new Set([...a.userGroups, ...b.userGroups])].map((g) => [g]).concat([[]]);
     const namespaces = [...new Set([...a.namespaces, ...b.namespaces, OTHER, ""])];
     for (const shape of [...requestShapes(a), ...requestShapes(b)]) {
-        const variants = shape.resource
-            ? namespaces.map((namespace) => ({ ...shape, resource: { ...shape.resource!, namespace } }))
-            : [shape];
+        const variants = shape.resource ? namespaces.map((namespace) => ({ ...shape, resource: { ...shape.resource!, namespace } })) : [shape];
         const verbs = [...new Set([...a.verbs, ...b.verbs, ...(shape.resource ? RESOURCE_VERBS : NON_RESOURCE_VERBS)])];
-        for (const v of variants) for (const username of users) for (const groups of groupSets) for (const verb of verbs) {
-            const req: RequestAttributes = { ...v, verb, user: { username, groups } };
-            if (ruleMatches(a, req) && ruleMatches(b, req)) return true;
-        }
+        for (const v of variants)
+            for (const username of users)
+                for (const groups of groupSets)
+                    for (const verb of verbs) {
+                        const req: RequestAttributes = { ...v, verb, user: { username, groups } };
+                        if (ruleMatches(a, req) && ruleMatches(b, req)) return true;
+                    }
     }
     return false;
 }

@@ -22,7 +22,15 @@ export class PolicySyntaxError extends Error {
 
 const POLICY_FIELDS = new Set(["apiVersion", "kind", "metadata", "rules", "omitStages", "omitManagedFields"]);
 const RULE_FIELDS = new Set([
-    "level", "users", "userGroups", "verbs", "resources", "namespaces", "nonResourceURLs", "omitStages", "omitManagedFields",
+    "level",
+    "users",
+    "userGroups",
+    "verbs",
+    "resources",
+    "namespaces",
+    "nonResourceURLs",
+    "omitStages",
+    "omitManagedFields",
 ]);
 const GROUP_RESOURCE_FIELDS = new Set(["group", "resources", "resourceNames"]);
 
@@ -115,13 +123,17 @@ function readRule(raw: unknown, path: string, problems: string[], ignored: strin
             problems.push(`${path}.nonResourceURLs[${i}]: Invalid value: ${show(url)}: non-resource URL rules must begin with a '/' character`);
         }
         if (url !== "" && url.slice(0, -1).includes("*")) {
-            problems.push(`${path}.nonResourceURLs[${i}]: Invalid value: ${show(url)}: non-resource URL wildcards '*' must be the final character of the rule`);
+            problems.push(
+                `${path}.nonResourceURLs[${i}]: Invalid value: ${show(url)}: non-resource URL wildcards '*' must be the final character of the rule`,
+            );
         }
     });
     const resources = readGroupResources(raw.resources, `${path}.resources`, problems, ignored);
     const namespaces = readStrings(raw.namespaces, `${path}.namespaces`, problems);
     if (nonResourceURLs.length > 0 && (resources.length > 0 || namespaces.length > 0)) {
-        problems.push(`${path}.nonResourceURLs: Invalid value: ${show(nonResourceURLs)}: rules cannot apply to both regular resources and non-resource URLs`);
+        problems.push(
+            `${path}.nonResourceURLs: Invalid value: ${show(nonResourceURLs)}: rules cannot apply to both regular resources and non-resource URLs`,
+        );
     }
     const omitManagedFields = readBool(raw.omitManagedFields, `${path}.omitManagedFields`, problems);
     return {
@@ -160,7 +172,9 @@ function readGroupResources(raw: unknown, path: string, problems: string[], igno
             } else {
                 group = gr.group;
                 if (group !== "" && (group.length > DNS_SUBDOMAIN_MAX || !DNS_SUBDOMAIN.test(group))) {
-                    problems.push(`${path}.group: Invalid value: ${show(group)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+                    problems.push(
+                        `${path}.group: Invalid value: ${show(group)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+                    );
                 }
             }
         }

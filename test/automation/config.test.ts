@@ -39,14 +39,17 @@ describe("automation: config mapping", () => {
     });
 
     it("refuses, as `pulumi up` would, a stack whose logs layer cannot be deployed", () => {
-        assert.throws(() => toConfigMap("dev", { clusters: [K3S], secrets: { edgeKey: "k" } }), (e: unknown) => {
-            assert.ok(e instanceof ConfigError);
-            assert.deepEqual(e.problems, [
-                "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
-                "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge push to from outside the logs cluster",
-            ]);
-            return true;
-        });
+        assert.throws(
+            () => toConfigMap("dev", { clusters: [K3S], secrets: { edgeKey: "k" } }),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError);
+                assert.deepEqual(e.problems, [
+                    "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
+                    "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge push to from outside the logs cluster",
+                ]);
+                return true;
+            },
+        );
     });
 
     it("what the program reads back under the SDK's mocks is the validated config (JSON and secrets round-trip)", async () => {
@@ -54,7 +57,9 @@ describe("automation: config mapping", () => {
         const map = toConfigMap("prod", input);
         await setupMocks({
             config: Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.value])),
-            secretKeys: Object.entries(map).filter(([, v]) => v.secret).map(([k]) => k),
+            secretKeys: Object.entries(map)
+                .filter(([, v]) => v.secret)
+                .map(([k]) => k),
         });
         const { loadStackConfig } = await import("../../components/deployable");
         const { secretConfig } = await import("../../components/config/pulumi");
@@ -71,7 +76,11 @@ describe("automation: config mapping", () => {
 
     it("rejects bad config before anything is set, every problem on its own line", () => {
         assert.throws(
-            () => toConfigMap("prod", { clusters: [{ name: "payments-eu", kind: "eks", clusterName: "p", region: "eu-west-9" }, K3S], secrets: { "bad key": "x" } }),
+            () =>
+                toConfigMap("prod", {
+                    clusters: [{ name: "payments-eu", kind: "eks", clusterName: "p", region: "eu-west-9" }, K3S],
+                    secrets: { "bad key": "x" },
+                }),
             (e: unknown) => {
                 assert.ok(e instanceof ConfigError);
                 assert.deepEqual(e.problems, [

@@ -14,7 +14,13 @@ export function urn(type: string, name: string, parents: string[] = []): string 
 }
 
 function metadata(op: OpType, type: string, name: string, parents: string[]) {
-    return { op, urn: urn(type, name, parents), type, provider: "", new: { type, urn: urn(type, name, parents), id: "", parent: "", inputs: {}, outputs: {}, provider: "" } };
+    return {
+        op,
+        urn: urn(type, name, parents),
+        type,
+        provider: "",
+        new: { type, urn: urn(type, name, parents), id: "", parent: "", inputs: {}, outputs: {}, provider: "" },
+    };
 }
 
 export function pre(op: OpType, type: string, name: string, parents: string[] = [], planning = false): EngineEvent {

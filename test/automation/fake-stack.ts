@@ -3,7 +3,15 @@
  * or engine here. It records what the code under test asks for, replays scripted engine events through the
  * caller's onEvent/onOutput as the CLI would, and returns results of the SDK's shapes.
  */
-import type { ConfigMap, EngineEvent, InlineProgramArgs, LocalWorkspaceOptions, OutputMap, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
+import type {
+    ConfigMap,
+    EngineEvent,
+    InlineProgramArgs,
+    LocalWorkspaceOptions,
+    OutputMap,
+    PreviewOptions,
+    UpOptions,
+} from "@pulumi/pulumi/automation";
 import type { AutomationStack, StackSource } from "../../automation/run";
 
 export interface Script {

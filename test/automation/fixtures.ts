@@ -31,6 +31,9 @@ export function projectWithSecrets(stack: string): string {
     copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const names = validateDeployableStack(readStackFile(ROOT, stack), { allowUnsetSecrets: true }).unsetSecrets;
     const file = readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").trimEnd();
-    writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), `${file}\n${names.map((k) => `  akko-audit:${k}:\n    secure: v1:ZmFrZQ==:${k}`).join("\n")}\n`);
+    writeFileSync(
+        path.join(dir, `Pulumi.${stack}.yaml`),
+        `${file}\n${names.map((k) => `  akko-audit:${k}:\n    secure: v1:ZmFrZQ==:${k}`).join("\n")}\n`,
+    );
     return dir;
 }

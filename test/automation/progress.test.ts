@@ -72,7 +72,11 @@ describe("automation: event stream -> progress", () => {
     it("keeps the first line of each error diagnostic (colour marks removed), with the resource name", () => {
         const p = replay([
             diagnostic("info", "installing plugin"),
-            diagnostic("error", "<{%reset%}>ssh: handshake failed: host key mismatch<{%reset%}>\n  more detail\n", urn("command:remote:Command", "edge-server-0-policy", [ROLLOUT])),
+            diagnostic(
+                "error",
+                "<{%reset%}>ssh: handshake failed: host key mismatch<{%reset%}>\n  more detail\n",
+                urn("command:remote:Command", "edge-server-0-policy", [ROLLOUT]),
+            ),
             diagnostic("error", "update failed"),
             diagnostic("warning", "deprecated"),
         ]);
@@ -88,7 +92,8 @@ describe("automation: event stream -> progress", () => {
                 timestamp: 0,
                 policyEvent: {
                     resourceUrn: urn("aws:cloudwatch/logGroup:LogGroup", "payments-eu-log-group"),
-                    message: "Every CloudWatch log group sets retentionInDays (greater than 0).\naws:cloudwatch/logGroup:LogGroup \"payments-eu-log-group\": retentionInDays: got missing; allowed: ...",
+                    message:
+                        'Every CloudWatch log group sets retentionInDays (greater than 0).\naws:cloudwatch/logGroup:LogGroup "payments-eu-log-group": retentionInDays: got missing; allowed: ...',
                     color: "raw",
                     policyName: "log-group-retention-set",
                     policyPackName: "akko-audit-guardrails",
@@ -120,7 +125,8 @@ describe("automation: event stream -> progress", () => {
     it("attributes a 2000-step stream over 200 clusters exactly (site-1 never swallows site-10)", () => {
         const clusters = Array.from({ length: 200 }, (_, i) => `site-${i}`);
         const events: EngineEvent[] = [];
-        for (const c of clusters) for (let n = 0; n < 10; n++) events.push(...stepDone("create", "command:remote:Command", `${c}-server-${n}-policy`, [ROLLOUT]));
+        for (const c of clusters)
+            for (let n = 0; n < 10; n++) events.push(...stepDone("create", "command:remote:Command", `${c}-server-${n}-policy`, [ROLLOUT]));
         const p = replay(events, initialProgress(clusters));
         assert.deepEqual(p.steps, { started: 2000, done: 2000, failed: 0 });
         assert.deepEqual(p.byCluster["site-199"], { started: 10, done: 10, failed: 0 });

@@ -6,7 +6,9 @@ import { fakeStacks } from "./fake-stack";
 import { prodInput, SECRETS } from "./fixtures";
 
 const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(r: unknown): CommandError };
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
+    CommandResult: new (stdout: string, stderr: string, code: number) => unknown;
+};
 
 const program = async () => ({});
 const EVENTS = [
@@ -20,10 +22,22 @@ const EVENTS = [
 
 describe("automation: preview / up / destroy / outputs (Automation API stubbed at StackSource)", () => {
     it("preview: creates or selects the inline stack, sets the typed config, streams progress, summarises changes", async () => {
-        const { stacks, rec } = fakeStacks({ events: EVENTS, output: ["Previewing update (prod)\n"], changeSummary: { create: 3, update: 1, same: 1 } });
+        const { stacks, rec } = fakeStacks({
+            events: EVENTS,
+            output: ["Previewing update (prod)\n"],
+            changeSummary: { create: 3, update: 1, same: 1 },
+        });
         const seen: Progress[] = [];
         const out: string[] = [];
-        const r = await preview({ stackName: "prod", program, config: prodInput(), stacks, workDir: "/tmp/akko", onProgress: (p) => seen.push(p), onOutput: (t) => out.push(t) });
+        const r = await preview({
+            stackName: "prod",
+            program,
+            config: prodInput(),
+            stacks,
+            workDir: "/tmp/akko",
+            onProgress: (p) => seen.push(p),
+            onOutput: (t) => out.push(t),
+        });
 
         assert.deepEqual(rec.calls, ["createOrSelectStack", "setAllConfig", "preview"]);
         assert.equal(rec.args!.stackName, "prod");
@@ -68,8 +82,13 @@ describe("automation: preview / up / destroy / outputs (Automation API stubbed a
     });
 
     it("up: a list of cluster statuses is keyed by name", async () => {
-        const { stacks } = fakeStacks({ outputs: { clusters: { value: [{ name: "edge", kind: "k3s" }, { cluster: "aks1", kind: "aks" }, 3], secret: false } } });
-        assert.deepEqual((await up({ stackName: "dev", program, stacks })).clusters, { edge: { name: "edge", kind: "k3s" }, aks1: { cluster: "aks1", kind: "aks" } });
+        const { stacks } = fakeStacks({
+            outputs: { clusters: { value: [{ name: "edge", kind: "k3s" }, { cluster: "aks1", kind: "aks" }, 3], secret: false } },
+        });
+        assert.deepEqual((await up({ stackName: "dev", program, stacks })).clusters, {
+            edge: { name: "edge", kind: "k3s" },
+            aks1: { cluster: "aks1", kind: "aks" },
+        });
     });
 
     it("without config, uses the stack's own config (Pulumi.<stack>.yaml): nothing is set", async () => {
@@ -96,7 +115,14 @@ describe("automation: preview / up / destroy / outputs (Automation API stubbed a
 
     it("a failed update: one line naming the first engine error", async () => {
         const { stacks } = fakeStacks({
-            events: [...EVENTS.slice(0, 3), diagnostic("error", "ssh: handshake failed: host key mismatch\n", "urn:pulumi:prod::akko-audit::command:remote:Command::edge-paris-server-0-policy")],
+            events: [
+                ...EVENTS.slice(0, 3),
+                diagnostic(
+                    "error",
+                    "ssh: handshake failed: host key mismatch\n",
+                    "urn:pulumi:prod::akko-audit::command:remote:Command::edge-paris-server-0-policy",
+                ),
+            ],
             error: createCommandError(new CommandResult("", "error: update failed\n", 255)),
         });
         await assert.rejects(up({ stackName: "prod", program, stacks }), {
@@ -108,12 +134,15 @@ describe("automation: preview / up / destroy / outputs (Automation API stubbed a
     it("a locked stack: the ConcurrentUpdateError message", async () => {
         const { stacks } = fakeStacks({ error: createCommandError(new CommandResult("", "error: the stack is currently locked by 1 lock(s)", 255)) });
         await assert.rejects(preview({ stackName: "prod", program, stacks }), {
-            message: "stack prod: another update is running (the stack is locked); wait for it, or if none is running clear the stale lock with 'pulumi cancel --stack prod'",
+            message:
+                "stack prod: another update is running (the stack is locked); wait for it, or if none is running clear the stale lock with 'pulumi cancel --stack prod'",
         });
     });
 
     it("outputs: selects (never creates) the stack and returns per-cluster status; an unknown stack is StackNotFoundError's message", async () => {
-        const { stacks, rec } = fakeStacks({ outputs: { clusters: { value: { edge: { kind: "k3s" } }, secret: false }, token: { value: "t", secret: true } } });
+        const { stacks, rec } = fakeStacks({
+            outputs: { clusters: { value: { edge: { kind: "k3s" } }, secret: false }, token: { value: "t", secret: true } },
+        });
         assert.deepEqual(await outputs({ stackName: "prod", stacks }), { clusters: { edge: { kind: "k3s" } }, outputs: { token: "[secret]" } });
         assert.deepEqual(rec.calls, ["selectStack", "outputs"]);
 

@@ -13,7 +13,9 @@ import { resolve, settle, setupMocks } from "../helpers/pulumi-mocks";
 import { exampleStack } from "../helpers/config";
 
 const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(r: unknown): CommandError };
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
+    CommandResult: new (stdout: string, stderr: string, code: number) => unknown;
+};
 
 const ROOT = path.resolve(__dirname, "../..");
 /** The project with Pulumi.prod.yaml's secrets set: the commands refuse a stack whose secrets are missing. */
@@ -25,7 +27,12 @@ async function run(op: AutomationCommand, args: string[], script: Script = {}, d
     const out: string[] = [];
     const err: string[] = [];
     let t = 0;
-    const code = await automationCommand(op, args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) }, { stacks, program, now: () => (t += 100), progressIntervalMs: 0, ...deps });
+    const code = await automationCommand(
+        op,
+        args,
+        { stdout: (l) => out.push(l), stderr: (l) => err.push(l) },
+        { stacks, program, now: () => (t += 100), progressIntervalMs: 0, ...deps },
+    );
     return { code, out, err, rec };
 }
 
@@ -39,7 +46,10 @@ const EVENTS = [
 
 describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)", () => {
     it("preview --stack prod: runs on the project's own stack config, shows progress per cluster, prints the changes", async () => {
-        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], { events: EVENTS, changeSummary: { create: 2, update: 1, same: 1 } });
+        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], {
+            events: EVENTS,
+            changeSummary: { create: 2, update: 1, same: 1 },
+        });
         assert.equal(r.code, 0);
         assert.deepEqual(r.rec.calls, ["createOrSelectStack", "preview"]);
         assert.equal(r.rec.args!.stackName, "prod");
@@ -69,14 +79,21 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
             ...stepDone("create", "command:remote:Command", "factory-lyon-server-0-a", [ROLLOUT]),
         ];
         const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], { events }, { progressIntervalMs: 60_000 });
-        assert.deepEqual(r.err, ["[0/1] resources · cluster edge-paris", "[2/3] resources · cluster factory-lyon", "[3/3] resources · cluster factory-lyon"]);
+        assert.deepEqual(r.err, [
+            "[0/1] resources · cluster edge-paris",
+            "[2/3] resources · cluster factory-lyon",
+            "[3/3] resources · cluster factory-lyon",
+        ]);
     });
 
     it("up: prints per-cluster status from the outputs, secrets as [secret]", async () => {
         const r = await run("up", ["--stack", "prod", "--project-dir", PROD], {
             events: EVENTS,
             changeSummary: { create: 2 },
-            outputs: { clusters: { value: { "edge-paris": { kind: "k3s", logsTo: "loki" } }, secret: false }, adminPassword: { value: "hunter2", secret: true } },
+            outputs: {
+                clusters: { value: { "edge-paris": { kind: "k3s", logsTo: "loki" } }, secret: false },
+                adminPassword: { value: "hunter2", secret: true },
+            },
         });
         assert.equal(r.code, 0);
         assert.deepEqual(r.out.slice(0, 1), ["up of stack prod: create 2 (90s)"]);
@@ -89,7 +106,11 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
         const r = await run("up", ["--stack", "prod", "--project-dir", PROD], {
             events: [
                 pre("create", "command:remote:Command", "edge-paris-server-0-policy", [ROLLOUT]),
-                diagnostic("error", "ssh: handshake failed: host key mismatch", "urn:pulumi:prod::akko-audit::command:remote:Command::edge-paris-server-0-policy"),
+                diagnostic(
+                    "error",
+                    "ssh: handshake failed: host key mismatch",
+                    "urn:pulumi:prod::akko-audit::command:remote:Command::edge-paris-server-0-policy",
+                ),
                 diagnostic("error", "update failed"),
             ],
             error: createCommandError(new CommandResult("", "error: update failed", 255)),
@@ -104,7 +125,10 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
 
     it("bad config: every problem, exit 1, and the Automation API is never touched", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "akko-auto-"));
-        writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  akko-audit:clusters:\n    - name: x\n      kind: eks\n      clusterName: x\n      region: mars-1\n");
+        writeFileSync(
+            path.join(dir, "Pulumi.bad.yaml"),
+            "config:\n  akko-audit:clusters:\n    - name: x\n      kind: eks\n      clusterName: x\n      region: mars-1\n",
+        );
         const r = await run("up", ["--stack", "bad", "--project-dir", dir]);
         assert.equal(r.code, 1);
         assert.deepEqual(r.rec.calls, []);
@@ -117,7 +141,10 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
     it("destroy needs --yes; with it, destroys", async () => {
         const refused = await run("destroy", ["--stack", "prod", "--project-dir", PROD]).catch((e: Error) => e);
         assert.ok(refused instanceof Error);
-        assert.match(refused.message, /^destroy: removes everything stack prod created \(audit logging is switched off on \d+ clusters\); pass --yes to confirm$/);
+        assert.match(
+            refused.message,
+            /^destroy: removes everything stack prod created \(audit logging is switched off on \d+ clusters\); pass --yes to confirm$/,
+        );
         const r = await run("destroy", ["--stack", "prod", "--project-dir", PROD, "--yes"], { changeSummary: { delete: 5 } });
         assert.equal(r.code, 0);
         assert.deepEqual(r.rec.calls, ["createOrSelectStack", "destroy"]);
@@ -125,7 +152,9 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
     });
 
     it("--policy-pack passes the pack directory; --verbose streams Pulumi's output", async () => {
-        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD, "--policy-pack", path.join(ROOT, "policy/pack"), "--verbose"], { output: ["Previewing update (prod)\nView in browser\n"] });
+        const r = await run("preview", ["--stack", "prod", "--project-dir", PROD, "--policy-pack", path.join(ROOT, "policy/pack"), "--verbose"], {
+            output: ["Previewing update (prod)\nView in browser\n"],
+        });
         assert.deepEqual(r.rec.runOpts?.policyPacks, [path.join(ROOT, "policy/pack")]);
         assert.deepEqual(r.out.slice(0, 2), ["Previewing update (prod)", "View in browser"]);
     });

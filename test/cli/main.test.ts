@@ -21,7 +21,11 @@ function tmp(name: string, content: string): string {
     return file;
 }
 
-const EXEC_EVENT = { verb: "get", user: { username: "alice", groups: ["dev"] }, objectRef: { resource: "pods", subresource: "exec", namespace: "shop", name: "web-0" } };
+const EXEC_EVENT = {
+    verb: "get",
+    user: { username: "alice", groups: ["dev"] },
+    objectRef: { resource: "pods", subresource: "exec", namespace: "shop", name: "web-0" },
+};
 
 describe("akko-audit CLI", () => {
     it("policy check: the shipped policy is clean (exit 0)", async () => {
@@ -42,7 +46,10 @@ describe("akko-audit CLI", () => {
         const file = tmp("p.yaml", "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Everything\n");
         const r = await run("policy", "check", "--policy", file);
         assert.equal(r.code, 1);
-        assert.equal(r.out, `${file}: invalid: rules[0].level: Unsupported value: "Everything": supported values: "None", "Metadata", "Request", "RequestResponse"`);
+        assert.equal(
+            r.out,
+            `${file}: invalid: rules[0].level: Unsupported value: "Everything": supported values: "None", "Metadata", "Request", "RequestResponse"`,
+        );
     });
 
     it("policy explain prints exactly one JSON decision", async () => {
@@ -80,9 +87,15 @@ describe("akko-audit CLI", () => {
             [["policy", "simulate", "--log", "/nonexistent.jsonl"], "akko-audit: --log /nonexistent.jsonl: no such file"],
             [["policy", "check", "--policy", tmp("bad.yaml", "rules: [\n")], "akko-audit: --policy "],
             [["policy", "check", "--polcy", "x"], "akko-audit: policy check: Unknown option '--polcy'"],
-            [["render", "--stack", "nope", "--out", "/tmp/x", "--project-dir", ROOT], `akko-audit: unknown stack "nope": no ${path.join(ROOT, "Pulumi.nope.yaml")}`],
+            [
+                ["render", "--stack", "nope", "--out", "/tmp/x", "--project-dir", ROOT],
+                `akko-audit: unknown stack "nope": no ${path.join(ROOT, "Pulumi.nope.yaml")}`,
+            ],
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
-            [["frobnicate"], 'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)'],
+            [
+                ["frobnicate"],
+                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)',
+            ],
         ];
         for (const [args, start] of cases) {
             const r = await run(...args);
@@ -94,7 +107,14 @@ describe("akko-audit CLI", () => {
     });
 
     it("--help on every command", async () => {
-        for (const args of [["--help"], ["policy", "--help"], ["policy", "check", "--help"], ["policy", "explain", "--help"], ["policy", "simulate", "--help"], ["render", "--help"]]) {
+        for (const args of [
+            ["--help"],
+            ["policy", "--help"],
+            ["policy", "check", "--help"],
+            ["policy", "explain", "--help"],
+            ["policy", "simulate", "--help"],
+            ["render", "--help"],
+        ]) {
             const r = await run(...args);
             assert.equal(r.code, 0, args.join(" "));
             assert.match(r.out, /^Usage: akko-audit/);
@@ -125,7 +145,10 @@ describe("akko-audit CLI", () => {
 
     it("render: bad config lists every problem and writes nothing (exit 1)", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "akko-proj-"));
-        writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  akko-audit:clusters:\n    - {name: a, kind: eks, clusterName: a, region: mars-1}\n    - {name: a, kind: gke}\n");
+        writeFileSync(
+            path.join(dir, "Pulumi.bad.yaml"),
+            "config:\n  akko-audit:clusters:\n    - {name: a, kind: eks, clusterName: a, region: mars-1}\n    - {name: a, kind: gke}\n",
+        );
         const out = path.join(dir, "out");
         const r = await run("render", "--stack", "bad", "--out", out, "--project-dir", dir);
         assert.equal(r.code, 1);
@@ -149,7 +172,10 @@ describe("akko-audit CLI", () => {
             assert.equal(help.status, 0, `${command} --help: ${help.stderr}`);
             assert.match(help.stdout, /^Usage: akko-audit /);
         }
-        const stdin = spawnSync(process.execPath, [BIN, "policy", "simulate", "--log", "-"], { encoding: "utf8", input: JSON.stringify({ ...EXEC_EVENT, stage: "ResponseComplete" }) + "\n" });
+        const stdin = spawnSync(process.execPath, [BIN, "policy", "simulate", "--log", "-"], {
+            encoding: "utf8",
+            input: JSON.stringify({ ...EXEC_EVENT, stage: "ResponseComplete" }) + "\n",
+        });
         assert.equal(stdin.status, 0, stdin.stderr);
         assert.equal(JSON.parse(stdin.stdout).events, 1);
     });

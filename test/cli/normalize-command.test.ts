@@ -3,7 +3,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/main";
-import { AKS_INNER_EVENT, AKS_RECORD, GKE_DENIED_SECRET_GET, GKE_EXEC, NATIVE_EXEC, OPENSHIFT_INNER_EVENT, OTLP_RECORD } from "../components/logs/normalize/samples";
+import {
+    AKS_INNER_EVENT,
+    AKS_RECORD,
+    GKE_DENIED_SECRET_GET,
+    GKE_EXEC,
+    NATIVE_EXEC,
+    OPENSHIFT_INNER_EVENT,
+    OTLP_RECORD,
+} from "../components/logs/normalize/samples";
 
 async function run(...args: string[]) {
     const out: string[] = [];
@@ -42,7 +50,11 @@ describe("akko-audit normalize", () => {
     });
 
     it("usage errors are one line, exit 2", async () => {
-        assert.deepEqual(await run("normalize"), { code: 2, out: [], err: ["akko-audit: normalize: --in FILE is required ('-' for stdin; see normalize --help)"] });
+        assert.deepEqual(await run("normalize"), {
+            code: 2,
+            out: [],
+            err: ["akko-audit: normalize: --in FILE is required ('-' for stdin; see normalize --help)"],
+        });
         const missing = await run("normalize", "--in", "/nonexistent/x.jsonl");
         assert.deepEqual([missing.code, missing.err], [2, ["akko-audit: --in /nonexistent/x.jsonl: no such file"]]);
         assert.equal((await run("normalize", "--help")).code, 0);
@@ -51,7 +63,12 @@ describe("akko-audit normalize", () => {
 
 describe("akko-audit policy simulate accepts AKS and GKE exports", () => {
     it("replays all three formats through the shipped policy: exec is RequestResponse, the Secret reads Metadata", async () => {
-        const r = await run("policy", "simulate", "--log", tmp("cloud.jsonl", [NATIVE_EXEC, AKS_RECORD, GKE_DENIED_SECRET_GET, GKE_EXEC, { hello: 1 }]));
+        const r = await run(
+            "policy",
+            "simulate",
+            "--log",
+            tmp("cloud.jsonl", [NATIVE_EXEC, AKS_RECORD, GKE_DENIED_SECRET_GET, GKE_EXEC, { hello: 1 }]),
+        );
         assert.equal(r.code, 0);
         const report = JSON.parse(r.out.join("\n"));
         assert.equal(report.events, 4);
@@ -66,8 +83,18 @@ describe("akko-audit render writes the logs layer's artifacts", () => {
         const out = mkdtempSync(path.join(tmpdir(), "akko-render-"));
         const r = await run("render", "--stack", "prod", "--out", out, "--project-dir", path.resolve(__dirname, "../.."));
         assert.equal(r.code, 0, r.err.join("\n"));
-        for (const f of ["logs/loki-values.yaml", "logs/audit-trail-dashboard.json", "logs/alloy/central.alloy", "logs/alloy/edge-paris.alloy", "logs/alloy/ocp-core.alloy", "logs/k3s/edge-paris/akko-audit-alloy.yaml"]) {
-            assert.ok(r.out.some((l) => l.includes(f)), f);
+        for (const f of [
+            "logs/loki-values.yaml",
+            "logs/audit-trail-dashboard.json",
+            "logs/alloy/central.alloy",
+            "logs/alloy/edge-paris.alloy",
+            "logs/alloy/ocp-core.alloy",
+            "logs/k3s/edge-paris/akko-audit-alloy.yaml",
+        ]) {
+            assert.ok(
+                r.out.some((l) => l.includes(f)),
+                f,
+            );
         }
         const central = readFileSync(path.join(out, "logs/alloy/central.alloy"), "utf8");
         assert.ok(central.includes('loki.source.gcplog "analytics"') && central.includes('loki.source.azure_event_hubs "hds_sante"'));

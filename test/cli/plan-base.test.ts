@@ -65,10 +65,13 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         edit(dir, "policy/audit-policy.yaml", (t) => t.replace(/\nrules:\n/, "\n# reviewed 2026-12\nrules:\n"));
         const { code, preview: p } = await preview();
         assert.equal(code, 0);
-        assert.deepEqual(effects(p).sort(), [
-            ...NODES.map((n) => `update updates ${n} in place: restarts k3s (the policy or drop-in changed)`),
-            ...NODES.map((n) => `update uploads the policy to ${n}'s stage directory`),
-        ].sort());
+        assert.deepEqual(
+            effects(p).sort(),
+            [
+                ...NODES.map((n) => `update updates ${n} in place: restarts k3s (the policy or drop-in changed)`),
+                ...NODES.map((n) => `update uploads the policy to ${n}'s stage directory`),
+            ].sort(),
+        );
         assert.deepEqual(p.counts, { ...p.counts, create: 0, replace: 0, delete: 0, update: 8 });
     });
 
@@ -78,15 +81,24 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         assert.equal(code, 0);
         assert.deepEqual([p.counts.create, p.counts.replace, p.counts.delete], [0, 0, 0]);
         const applies = p.steps.filter((s) => s.name.endsWith("-apply"));
-        assert.deepEqual(applies.map((s) => s.effect).sort(), NODES.map((n) => `updates ${n} in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)`).sort());
-        assert.ok(p.steps.some((s) => s.type === "kubernetes:core/v1:Secret" && s.op === "update"), "the gateway's htpasswd Secret is updated");
+        assert.deepEqual(
+            applies.map((s) => s.effect).sort(),
+            NODES.map((n) => `updates ${n} in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)`).sort(),
+        );
+        assert.ok(
+            p.steps.some((s) => s.type === "kubernetes:core/v1:Secret" && s.op === "update"),
+            "the gateway's htpasswd Secret is updated",
+        );
         assert.ok(!p.steps.some((s) => s.runsDelete));
     });
 
     it("servers reordered: nothing happens (nodes are named after their host)", async () => {
         const lyon = (c: Record<string, any>) => c["akko-audit:clusters"].find((x: { name: string }) => x.name === "factory-lyon");
         editStack(dir, "prod", (c) => lyon(c).servers.reverse());
-        assert.match(readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), /- host: 10\.20\.0\.13[\s\S]*- host: 10\.20\.0\.12[\s\S]*- host: 10\.20\.0\.11/);
+        assert.match(
+            readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"),
+            /- host: 10\.20\.0\.13[\s\S]*- host: 10\.20\.0\.12[\s\S]*- host: 10\.20\.0\.11/,
+        );
         const { code, preview: p } = await preview();
         assert.equal(code, 0);
         // The HA order changes (dependsOn), which is not an input change: no step.
@@ -115,36 +127,62 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         const { code, preview: p } = await preview();
         assert.equal(code, 0);
         assert.deepEqual([p.counts.create, p.counts.replace, p.counts.delete], [0, 0, 0]);
-        assert.ok(effects(p).includes("update updates edge-paris-1/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)"));
+        assert.ok(
+            effects(p).includes(
+                "update updates edge-paris-1/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+            ),
+        );
 
         edit(dir, "Pulumi.prod.yaml", (t) => t.replace("      previousNames: [edge-paris]\n", ""));
         const bare = (await preview()).preview;
         assert.ok(effects(bare).includes("create applies audit logging on edge-paris-1/192.0.2.10: installs the policy and drop-in, restarts k3s"));
-        assert.ok(effects(bare).includes("delete runs the delete script on edge-paris/192.0.2.10: puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)"));
+        assert.ok(
+            effects(bare).includes(
+                "delete runs the delete script on edge-paris/192.0.2.10: puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)",
+            ),
+        );
     });
 
     it("a program with triggers on the apply (a git ref as base): reported as replaces that run the delete script, exit 1", async () => {
-        edit(dir, "components/k3s/node.ts", (t) => t.replace("                delete: plain.remove,\n", "                delete: plain.remove,\n                triggers: [hash],\n").replace('additionalSecretOutputs: ["stderr"], ignoreChanges },\n        );\n\n        const result', 'additionalSecretOutputs: ["stderr"] },\n        );\n\n        const result'));
+        edit(dir, "components/k3s/node.ts", (t) =>
+            t
+                .replace("                delete: plain.remove,\n", "                delete: plain.remove,\n                triggers: [hash],\n")
+                .replace(
+                    'additionalSecretOutputs: ["stderr"], ignoreChanges },\n        );\n\n        const result',
+                    'additionalSecretOutputs: ["stderr"] },\n        );\n\n        const result',
+                ),
+        );
         commitAll(dir, "bad program");
         edit(dir, "policy/audit-policy.yaml", (t) => t.replace(/\nrules:\n/, "\n# reviewed 2026-12\nrules:\n"));
         const r = await cli(["plan", "--stack", "prod", "--base", "HEAD", "--project-dir", dir]);
         assert.equal(r.code, 1);
         for (const n of NODES) {
             assert.ok(
-                r.out.includes(`+- REPLACES the apply on ${n}: applies again, then runs the old one's delete script, which puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)  [replace because triggers, triggers[0] changed]`),
+                r.out.includes(
+                    `+- REPLACES the apply on ${n}: applies again, then runs the old one's delete script, which puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)  [replace because triggers, triggers[0] changed]`,
+                ),
                 r.out,
             );
         }
         assert.match(r.out, /^Change preview for stack prod: HEAD \([0-9a-f]{12}\) -> this checkout$/m);
-        assert.match(r.out, /\nErrors \(do not deploy\):\n {2}urn:pulumi:prod::akko-audit::akko:audit:Rollout\$akko:audit:K3sAuditLogging\$akko:audit:K3sServerAuditLogging\$command:remote:Command::edge-paris-192\.0\.2\.10-apply: its delete turns audit logging off, yet a change of triggers, triggers\[\*\] would replace it/);
+        assert.match(
+            r.out,
+            /\nErrors \(do not deploy\):\n {2}urn:pulumi:prod::akko-audit::akko:audit:Rollout\$akko:audit:K3sAuditLogging\$akko:audit:K3sServerAuditLogging\$command:remote:Command::edge-paris-192\.0\.2\.10-apply: its delete turns audit logging off, yet a change of triggers, triggers\[\*\] would replace it/,
+        );
         git(dir, "reset", "-q", "--hard", "HEAD~1");
     });
 
     it("bad --base: one line naming it and what is allowed, exit 2", async () => {
         const r = await cli(["plan", "--stack", "prod", "--base", "no-such-ref", "--project-dir", dir]);
-        assert.deepEqual([r.code, r.err], [2, `akko-audit: plan: --base: got "no-such-ref"; allowed: a git ref of ${dir} (branch, tag, commit) or a plan.json file`]);
+        assert.deepEqual(
+            [r.code, r.err],
+            [2, `akko-audit: plan: --base: got "no-such-ref"; allowed: a git ref of ${dir} (branch, tag, commit) or a plan.json file`],
+        );
         const other = await cli(["plan", "--stack", "dev", "--base", path.join(basePlan, "plan.json"), "--project-dir", dir]);
-        assert.deepEqual([other.code, other.err], [2, `akko-audit: plan: --base: ${path.join(basePlan, "plan.json")} is a plan of stack "prod"; allowed: a plan of stack "dev"`]);
+        assert.deepEqual(
+            [other.code, other.err],
+            [2, `akko-audit: plan: --base: ${path.join(basePlan, "plan.json")} is a plan of stack "prod"; allowed: a plan of stack "dev"`],
+        );
     });
 });
 
@@ -157,12 +195,21 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         const dir = copyProject();
         edit(dir, "Pulumi.prod.yaml", () => readFileSync(path.join(FIXTURES, "v0.1.0-Pulumi.prod.yaml"), "utf8"));
         const head = await runAsLanguageHost(dir, "prod");
-        const p = changePreview({ label: "0.1.0", resources: recorded.resources }, { label: "now", resources: head.resources }, { project: "akko-audit", stack: "prod" });
+        const p = changePreview(
+            { label: "0.1.0", resources: recorded.resources },
+            { label: "now", resources: head.resources },
+            { project: "akko-audit", stack: "prod" },
+        );
         rmSync(dir, { recursive: true, force: true });
         assert.deepEqual(p.steps, [], changePreviewText(p));
         assert.deepEqual(p.errors, []);
         // 0.1.0's own registrations break the rule this version keeps.
         const broken = destructiveReplaceProblems(recorded.resources).map((l) => l.split("::").pop()!.split(":")[0]);
-        assert.deepEqual(broken, ["edge-paris-server-0-apply", "factory-lyon-server-0-apply", "factory-lyon-server-1-apply", "factory-lyon-server-2-apply"]);
+        assert.deepEqual(broken, [
+            "edge-paris-server-0-apply",
+            "factory-lyon-server-0-apply",
+            "factory-lyon-server-1-apply",
+            "factory-lyon-server-2-apply",
+        ]);
     });
 });

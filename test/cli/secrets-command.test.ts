@@ -35,15 +35,22 @@ describe("akko-audit secrets: which secrets a stack still needs, and the exact c
             const r = await cli(["secrets", "--stack", "prod", "--project-dir", dir]);
             assert.equal(r.code, 0);
             assert.equal(r.out[0], "Stack prod: 7 secret(s) referenced, 0 not set yet.");
-            assert.ok(r.out.slice(1).every((l) => l.startsWith("  set     akko-audit:")), r.out.join("\n"));
+            assert.ok(
+                r.out.slice(1).every((l) => l.startsWith("  set     akko-audit:")),
+                r.out.join("\n"),
+            );
             const j = await cli(["secrets", "--stack", "prod", "--json", "--project-dir", dir]);
             const doc = JSON.parse(j.out.join("\n"));
-            assert.deepEqual(doc.secrets.find((s: { key: string }) => s.key === "hdsEventHubConnection"), {
-                key: "hdsEventHubConnection",
-                set: true,
-                usedBy: ["logs receivers.eventHubs.hds-sante.connectionStringSecret"],
-                command: "pulumi config set --stack prod --secret akko-audit:hdsEventHubConnection   # prompts for the Event Hub listen connection string",
-            });
+            assert.deepEqual(
+                doc.secrets.find((s: { key: string }) => s.key === "hdsEventHubConnection"),
+                {
+                    key: "hdsEventHubConnection",
+                    set: true,
+                    usedBy: ["logs receivers.eventHubs.hds-sante.connectionStringSecret"],
+                    command:
+                        "pulumi config set --stack prod --secret akko-audit:hdsEventHubConnection   # prompts for the Event Hub listen connection string",
+                },
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

@@ -34,5 +34,9 @@ export function validCluster(c: Record<string, unknown>, secrets: string[] = [])
 export function exampleStack(name: string): RawStackConfig {
     const raw = readStackFile(path.resolve(__dirname, "../.."), name);
     const unset = validateStackConfig(raw, { allowUnsetSecrets: true }).unsetSecrets;
-    return { stack: raw.stack, values: { ...raw.values, ...Object.fromEntries(unset.map((k) => [k, SECRET_PLACEHOLDER])) }, secretKeys: new Set([...raw.secretKeys, ...unset]) };
+    return {
+        stack: raw.stack,
+        values: { ...raw.values, ...Object.fromEntries(unset.map((k) => [k, SECRET_PLACEHOLDER])) },
+        secretKeys: new Set([...raw.secretKeys, ...unset]),
+    };
 }

@@ -6,6 +6,16 @@ export function k3sCommandOutputs(type: string, name: string, inputs: Record<str
     if (type !== "command:remote:Command") return {};
     if (!name.endsWith("-apply")) return { stdout: '{"k3sVersion":"v1.30.4+k3s1"}\n', stderr: "" };
     const policyHash = /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(String(inputs.create ?? ""))?.[1] ?? "";
-    const result = { runId: "1-1", action: "apply", status: "ok", node: name, policyHash, restarted: true, apiServerReady: true, k3sVersion: "v1.30.4+k3s1", message: "applied" };
+    const result = {
+        runId: "1-1",
+        action: "apply",
+        status: "ok",
+        node: name,
+        policyHash,
+        restarted: true,
+        apiServerReady: true,
+        k3sVersion: "v1.30.4+k3s1",
+        message: "applied",
+    };
     return { stdout: `${JSON.stringify(result)}\n`, stderr: "" };
 }

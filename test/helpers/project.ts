@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -12,7 +12,8 @@ export const ROOT = path.resolve(__dirname, "../..");
 function projectFiles(): string[] {
     try {
         const listed = execFileSync("git", ["-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"]).toString().split("\0");
-        return [...new Set(listed)].filter((f) => f.length > 0 && existsSync(path.join(ROOT, f)));
+        // Regular files only: an untracked link to a directory (a local node_modules copy) is not the project.
+        return [...new Set(listed)].filter((f) => f.length > 0 && existsSync(path.join(ROOT, f)) && lstatSync(path.join(ROOT, f)).isFile());
     } catch {
         const out: string[] = [];
         const walk = (rel: string) => {
@@ -62,7 +63,9 @@ export function commitAll(dir: string, message: string): void {
 export function setSecrets(dir: string, stack: string, ciphertext: (key: string) => string = (k) => `v1:ZmFrZQ==:${k}`): void {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     const keys = validateStackConfig(readStackFile(dir, stack), { allowUnsetSecrets: true }).secretKeys;
-    const text = readFileSync(file, "utf8").replace(/\n {2}akko-audit:[A-Za-z0-9_-]+:\n {4}secure: .*(?=\n|$)/g, "").trimEnd();
+    const text = readFileSync(file, "utf8")
+        .replace(/\n {2}akko-audit:[A-Za-z0-9_-]+:\n {4}secure: .*(?=\n|$)/g, "")
+        .trimEnd();
     writeFileSync(file, `${text}\n${keys.map((k) => `  akko-audit:${k}:\n    secure: ${ciphertext(k)}`).join("\n")}\n`);
 }
 

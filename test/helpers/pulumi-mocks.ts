@@ -39,11 +39,13 @@ const recorder: { resources: RecordedResource[] } = { resources: [] };
  * Installs the mocks (once per process) with the given stack config (full keys, e.g. "akko-audit:clusters",
  * values as strings, JSON for objects) and secret keys. Returns the recording for this run, reset.
  */
-export async function setupMocks(opts: {
-    config?: Record<string, string>;
-    secretKeys?: string[];
-    outputs?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
-} = {}): Promise<MockRun> {
+export async function setupMocks(
+    opts: {
+        config?: Record<string, string>;
+        secretKeys?: string[];
+        outputs?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
+    } = {},
+): Promise<MockRun> {
     recorder.resources = [];
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const outputs = opts.outputs;
@@ -79,7 +81,9 @@ export async function setupMocks(opts: {
         one(type, name) {
             const found = recorder.resources.filter((r) => r.type === type && r.name === name);
             if (found.length !== 1) {
-                throw new Error(`expected one ${type} named ${name}, found ${found.length}; registered: ${recorder.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+                throw new Error(
+                    `expected one ${type} named ${name}, found ${found.length}; registered: ${recorder.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`,
+                );
             }
             return found[0];
         },

@@ -19,24 +19,52 @@ const TABLE: [string, ReturnType<typeof ev>, string][] = [
     ["kubelet watch secrets", ev("watch", { resource: "secrets", namespace: "a" }, kubelet), "None"],
     ["kubelet list nodes", ev("list", { resource: "nodes" }, kubelet), "None"],
     // probes and discovery
-    ...["/healthz", "/healthz/etcd", "/livez", "/livez/ping", "/readyz", "/readyz?verbose", "/metrics", "/openapi/v2", "/openapi/v3/apis/apps/v1", "/version"].map(
-        (u) => [`probe ${u}`, ev("get", undefined, { username: "system:anonymous", groups: ["system:unauthenticated"] }, u), "None"] as [string, ReturnType<typeof ev>, string],
+    ...[
+        "/healthz",
+        "/healthz/etcd",
+        "/livez",
+        "/livez/ping",
+        "/readyz",
+        "/readyz?verbose",
+        "/metrics",
+        "/openapi/v2",
+        "/openapi/v3/apis/apps/v1",
+        "/version",
+    ].map(
+        (u) =>
+            [`probe ${u}`, ev("get", undefined, { username: "system:anonymous", groups: ["system:unauthenticated"] }, u), "None"] as [
+                string,
+                ReturnType<typeof ev>,
+                string,
+            ],
     ),
     // interactive access, any verb (kubectl >= 1.30 sends get over WebSocket)
     ...["get", "create"].flatMap((verb) =>
         ["exec", "attach", "portforward"].map(
-            (sub) => [`${verb} pods/${sub}`, ev(verb, { resource: "pods", subresource: sub, namespace: "shop", name: "web-0" }), "RequestResponse"] as [string, ReturnType<typeof ev>, string],
+            (sub) =>
+                [`${verb} pods/${sub}`, ev(verb, { resource: "pods", subresource: sub, namespace: "shop", name: "web-0" }), "RequestResponse"] as [
+                    string,
+                    ReturnType<typeof ev>,
+                    string,
+                ],
         ),
     ),
-    ["kubelet-group get pods/exec is still logged", ev("get", { resource: "pods", subresource: "exec", namespace: "a", name: "p" }, kubelet), "RequestResponse"],
+    [
+        "kubelet-group get pods/exec is still logged",
+        ev("get", { resource: "pods", subresource: "exec", namespace: "a", name: "p" }, kubelet),
+        "RequestResponse",
+    ],
     // sensitive kinds: Metadata, reads and writes
     ...["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"].flatMap((verb) =>
-        ["secrets", "configmaps"].map((r) => [`${verb} ${r}`, ev(verb, { resource: r, namespace: "a" }), "Metadata"] as [string, ReturnType<typeof ev>, string]),
+        ["secrets", "configmaps"].map(
+            (r) => [`${verb} ${r}`, ev(verb, { resource: r, namespace: "a" }), "Metadata"] as [string, ReturnType<typeof ev>, string],
+        ),
     ),
     ["create serviceaccounts/token", ev("create", { resource: "serviceaccounts", subresource: "token", namespace: "a", name: "sa" }), "Metadata"],
     ["create tokenreviews", ev("create", { apiGroup: "authentication.k8s.io", resource: "tokenreviews" }), "Metadata"],
     ...["subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews", "selfsubjectrulesreviews"].map(
-        (r) => [`create ${r}`, ev("create", { apiGroup: "authorization.k8s.io", resource: r }), "Metadata"] as [string, ReturnType<typeof ev>, string],
+        (r) =>
+            [`create ${r}`, ev("create", { apiGroup: "authorization.k8s.io", resource: r }), "Metadata"] as [string, ReturnType<typeof ev>, string],
     ),
     // writes on workloads, RBAC, networking, CRDs: full bodies
     ...["create", "update", "patch", "delete", "deletecollection"].flatMap((verb) =>
@@ -54,9 +82,20 @@ const TABLE: [string, ReturnType<typeof ev>, string][] = [
             { apiGroup: "networking.k8s.io", resource: "ingresses" },
             { apiGroup: "networking.k8s.io", resource: "networkpolicies" },
             { apiGroup: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
-        ].map((ref) => [`${verb} ${ref.apiGroup ?? "core"}/${ref.resource}`, ev(verb, { namespace: "a", ...ref }), "RequestResponse"] as [string, ReturnType<typeof ev>, string]),
+        ].map(
+            (ref) =>
+                [`${verb} ${ref.apiGroup ?? "core"}/${ref.resource}`, ev(verb, { namespace: "a", ...ref }), "RequestResponse"] as [
+                    string,
+                    ReturnType<typeof ev>,
+                    string,
+                ],
+        ),
     ),
-    ["create pods/ephemeralcontainers (kubectl debug)", ev("patch", { resource: "pods", subresource: "ephemeralcontainers", namespace: "a", name: "p" }), "RequestResponse"],
+    [
+        "create pods/ephemeralcontainers (kubectl debug)",
+        ev("patch", { resource: "pods", subresource: "ephemeralcontainers", namespace: "a", name: "p" }),
+        "RequestResponse",
+    ],
     ["create pods/eviction", ev("create", { resource: "pods", subresource: "eviction", namespace: "a", name: "p" }), "RequestResponse"],
     // everything else: Metadata
     ["get pods", ev("get", { resource: "pods", namespace: "a", name: "p" }), "Metadata"],
@@ -68,13 +107,33 @@ const TABLE: [string, ReturnType<typeof ev>, string][] = [
     ["discovery /apis", ev("get", undefined, human, "/apis"), "Metadata"],
     ["unauthenticated /api", ev("get", undefined, undefined, "/api"), "Metadata"],
     // noise the reference policies drop
-    ["controller-manager lease renewal", ev("update", { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-system", name: "kube-controller-manager" }, { username: "system:kube-controller-manager", groups: [] }), "None"],
-    ["scheduler endpoints get", ev("get", { resource: "endpoints", namespace: "kube-system", name: "kube-scheduler" }, { username: "system:kube-scheduler", groups: [] }), "None"],
-    ["kube-proxy watch endpointslices", ev("watch", { apiGroup: "discovery.k8s.io", resource: "endpointslices" }, { username: "system:kube-proxy", groups: [] }), "None"],
+    [
+        "controller-manager lease renewal",
+        ev(
+            "update",
+            { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-system", name: "kube-controller-manager" },
+            { username: "system:kube-controller-manager", groups: [] },
+        ),
+        "None",
+    ],
+    [
+        "scheduler endpoints get",
+        ev("get", { resource: "endpoints", namespace: "kube-system", name: "kube-scheduler" }, { username: "system:kube-scheduler", groups: [] }),
+        "None",
+    ],
+    [
+        "kube-proxy watch endpointslices",
+        ev("watch", { apiGroup: "discovery.k8s.io", resource: "endpointslices" }, { username: "system:kube-proxy", groups: [] }),
+        "None",
+    ],
     ["create core events", ev("create", { resource: "events", namespace: "a" }), "None"],
     ["create events.k8s.io events", ev("create", { apiGroup: "events.k8s.io", resource: "events", namespace: "a" }), "None"],
     ["kubelet pods/status patch", ev("patch", { resource: "pods", subresource: "status", namespace: "a", name: "p" }, kubelet), "Metadata"],
-    ["a human's lease update is not noise", ev("update", { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-system", name: "x" }), "Metadata"],
+    [
+        "a human's lease update is not noise",
+        ev("update", { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-system", name: "x" }),
+        "Metadata",
+    ],
 ];
 
 describe("the shipped audit policy (policy/audit-policy.yaml)", () => {

@@ -14,7 +14,9 @@ const PINS: Record<string, { sha: string; tag: string }> = {
 };
 
 describe("workflows: every action pinned by commit SHA", () => {
-    const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml")).sort();
+    const files = readdirSync(WORKFLOWS)
+        .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+        .sort();
 
     it("finds the three workflows; preview-comment.yml uses no action at all (only the runner's gh)", () => {
         assert.deepEqual(files, ["preview-comment.yml", "preview.yml", "up.yml"]);

@@ -95,7 +95,10 @@ describe("workflow preview.yml", () => {
             const runs = job.steps.map((s) => s.run ?? "").join("\n");
             assert.ok(runs.includes('npx akko-audit render --stack "$STACK" --out "out/$STACK"'));
             const step = job.steps.find((s) => s.name === "Change preview")!;
-            assert.deepEqual(step.env, { BASE_SHA: "${{ github.event.pull_request.base.sha }}", PR_NUMBER: "${{ github.event.pull_request.number }}" });
+            assert.deepEqual(step.env, {
+                BASE_SHA: "${{ github.event.pull_request.base.sha }}",
+                PR_NUMBER: "${{ github.event.pull_request.number }}",
+            });
             assert.ok(step.run!.includes('npx akko-audit plan --stack "$STACK" --base "$BASE_SHA" > "out/$STACK/change-preview.txt" || status=$?'));
             assert.ok(step.run!.includes('cat "out/$STACK/comment.md" >> "$GITHUB_STEP_SUMMARY"'));
             assert.ok(step.run!.includes('echo "$PR_NUMBER" > "out/$STACK/pr-number"'));
@@ -139,7 +142,8 @@ describe("workflow preview.yml", () => {
 
     it("credentialRefs sees secrets, vars, OIDC and the token (so the fork check can fail)", () => {
         const refs = credentialRefs(doc.jobs.preview);
-        for (const r of ["id-token", "secrets.PULUMI_CONFIG_PASSPHRASE", "vars.PULUMI_BACKEND_URL", "vars.AWS_ROLE_ARN"]) assert.ok(refs.includes(r), r);
+        for (const r of ["id-token", "secrets.PULUMI_CONFIG_PASSPHRASE", "vars.PULUMI_BACKEND_URL", "vars.AWS_ROLE_ARN"])
+            assert.ok(refs.includes(r), r);
         assert.deepEqual(credentialRefs({ run: "echo ${{ github.token }}" }), ["github.token"]);
     });
 });

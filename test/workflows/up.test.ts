@@ -34,7 +34,12 @@ describe("workflow up.yml", () => {
 
     it("runs pulumi/actions up on the matrix stack with the project's CLI version and policy pack, after the offline validation", () => {
         const step = stepUsing(job, "pulumi/actions");
-        assert.deepEqual(step.with, { command: "up", "stack-name": "${{ matrix.stack }}", "pulumi-version": PULUMI_CLI_VERSION, policyPacks: "policy/pack" });
+        assert.deepEqual(step.with, {
+            command: "up",
+            "stack-name": "${{ matrix.stack }}",
+            "pulumi-version": PULUMI_CLI_VERSION,
+            policyPacks: "policy/pack",
+        });
         const validate = job.steps.findIndex((s) => s.name === "Validate the stack config");
         assert.ok(validate >= 0 && validate < job.steps.indexOf(step));
         const secrets = job.steps.findIndex((s) => s.name === "Every secret is set");

@@ -10,7 +10,8 @@ export const ROOT = path.resolve(__dirname, "../..");
 export const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
 /** The Pulumi CLI the workflows install: the version of package.json's `pulumi` devDependency (what `npx pulumi` runs locally). */
-export const PULUMI_CLI_VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.pulumi;
+export const PULUMI_CLI_VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
+    .devDependencies.pulumi;
 
 export interface Step {
     name?: string;
@@ -49,7 +50,10 @@ export function loadWorkflow(file: string): { text: string; doc: Workflow } {
 
 /** Every `uses:` line of a workflow file, as written (with its trailing comment). */
 export function usesLines(text: string): string[] {
-    return text.split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l)).map((l) => l.trim().replace(/^-\s+/, ""));
+    return text
+        .split("\n")
+        .filter((l) => /^\s*(-\s+)?uses:/.test(l))
+        .map((l) => l.trim().replace(/^-\s+/, ""));
 }
 
 /** A `uses:` line pinned to a full commit SHA with the release tag as a trailing comment. */

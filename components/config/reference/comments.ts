@@ -10,10 +10,13 @@ export function fieldComments(file: string): Map<string, string> {
     const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
     const out = new Map<string, string>();
     const visit = (node: ts.Node) => {
-        if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+        if (
+            (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
+            (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))
+        ) {
             const text = ts
                 .getJSDocCommentsAndTags(node)
-                .map((d) => (typeof d.comment === "string" ? d.comment : ts.getTextOfJSDocComment(d.comment) ?? ""))
+                .map((d) => (typeof d.comment === "string" ? d.comment : (ts.getTextOfJSDocComment(d.comment) ?? "")))
                 .join(" ")
                 .replace(/\s+/g, " ")
                 .trim();

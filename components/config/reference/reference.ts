@@ -63,7 +63,12 @@ export function configReference(): string {
     }
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
     rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, fieldComments(path.join(CONFIG_DIR, "logs.ts")), out);
-    out.push("", `### Secrets`, "", `Fields ending in \`Secret\` name a secret config key in the \`${CONFIG_NAMESPACE}\` namespace; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:NAME\`. A plain (non-secret) value there is refused.`);
+    out.push(
+        "",
+        `### Secrets`,
+        "",
+        `Fields ending in \`Secret\` name a secret config key in the \`${CONFIG_NAMESPACE}\` namespace; set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:NAME\`. A plain (non-secret) value there is refused.`,
+    );
     return out.join("\n");
 }
 

@@ -48,14 +48,21 @@ function block(head: string, body: string[]): string {
 /** loki.write to the gateway with basic auth; the password is read from the environment at run time. */
 export function renderLokiWrite(loki: LokiTarget): string {
     return block('loki.write "loki"', [
-        block("endpoint", [`url = ${str(loki.url)}`, block("basic_auth", [`username = ${str(loki.username)}`, `password = sys.env(${str(loki.passwordEnv)})`])]),
+        block("endpoint", [
+            `url = ${str(loki.url)}`,
+            block("basic_auth", [`username = ${str(loki.username)}`, `password = sys.env(${str(loki.passwordEnv)})`]),
+        ]),
     ]);
 }
 
 /** The loki.process of one cluster: normalise, then time, structured metadata and labels. */
 export function renderProcess(s: AuditSource): string {
     const id = ident(s.cluster.name);
-    return block(`loki.process ${str(id)}`, [`forward_to = [${LOKI_WRITE}]`, ...normalizeStages(sourceFormat(s)), ...commonStages(streamLabels(s.cluster))]);
+    return block(`loki.process ${str(id)}`, [
+        `forward_to = [${LOKI_WRITE}]`,
+        ...normalizeStages(sourceFormat(s)),
+        ...commonStages(streamLabels(s.cluster)),
+    ]);
 }
 
 /** The source component(s) of one cluster, forwarding to its loki.process. */
@@ -77,7 +84,12 @@ export function renderSource(s: AuditSource): string {
             ]);
         case "gcplog":
             return block(`loki.source.gcplog ${str(id)}`, [
-                block("pull", [`project_id             = ${str(s.projectId)}`, `subscription           = ${str(s.subscription)}`, "use_incoming_timestamp = true", "use_full_line          = true"]),
+                block("pull", [
+                    `project_id             = ${str(s.projectId)}`,
+                    `subscription           = ${str(s.subscription)}`,
+                    "use_incoming_timestamp = true",
+                    "use_full_line          = true",
+                ]),
                 forward,
             ]);
         case "otlp":
@@ -85,7 +97,11 @@ export function renderSource(s: AuditSource): string {
             return [
                 block(`otelcol.auth.basic ${str(id)}`, [block("htpasswd", [`inline = sys.env(${str(s.htpasswdEnv)})`])]),
                 block(`otelcol.receiver.otlp ${str(id)}`, [
-                    block("http", [`endpoint      = ${str(`0.0.0.0:${s.port}`)}`, `logs_url_path = ${str(s.path)}`, `auth          = otelcol.auth.basic.${id}.handler`]),
+                    block("http", [
+                        `endpoint      = ${str(`0.0.0.0:${s.port}`)}`,
+                        `logs_url_path = ${str(s.path)}`,
+                        `auth          = otelcol.auth.basic.${id}.handler`,
+                    ]),
                     block("output", [`logs = [otelcol.exporter.loki.${id}.input]`]),
                 ]),
                 block(`otelcol.exporter.loki ${str(id)}`, [forward]),

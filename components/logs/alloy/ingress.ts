@@ -17,7 +17,12 @@ export interface ReceiverRoute {
  * ports: the Firehose endpoints (one host per EKS cluster) and the OTLP endpoints (one path per OpenShift
  * cluster). Pure.
  */
-export function receiverIngressArgs(ingressName: string, namespace: pulumi.Input<string>, logs: LogsConfig, routes: ReceiverRoute[]): k8s.networking.v1.IngressArgs {
+export function receiverIngressArgs(
+    ingressName: string,
+    namespace: pulumi.Input<string>,
+    logs: LogsConfig,
+    routes: ReceiverRoute[],
+): k8s.networking.v1.IngressArgs {
     const hosts = [...new Set(routes.map((r) => r.host))];
     return {
         metadata: { name: ingressName, namespace, annotations: { "cert-manager.io/cluster-issuer": logs.ingress?.clusterIssuer ?? "" } },
@@ -27,7 +32,13 @@ export function receiverIngressArgs(ingressName: string, namespace: pulumi.Input
             rules: hosts.map((host) => ({
                 host,
                 http: {
-                    paths: routes.filter((r) => r.host === host).map((r) => ({ path: r.path, pathType: r.pathType, backend: { service: { name: ALLOY_SERVICE, port: { number: r.port } } } })),
+                    paths: routes
+                        .filter((r) => r.host === host)
+                        .map((r) => ({
+                            path: r.path,
+                            pathType: r.pathType,
+                            backend: { service: { name: ALLOY_SERVICE, port: { number: r.port } } },
+                        })),
                 },
             })),
         },

@@ -83,7 +83,13 @@ export interface CentralPlan {
 
 /** What the central Alloy in the logs cluster receives: EKS (Firehose), GKE (Pub/Sub) and AKS (Event Hubs). */
 export function centralPlan(config: StackConfig): CentralPlan {
-    const plan: CentralPlan = { sources: [], env: [{ env: LOKI_PASSWORD_ENV, secretKey: config.logs.gatewayPasswordSecret ?? "" }], firehose: [], otlp: [], notShipped: [] };
+    const plan: CentralPlan = {
+        sources: [],
+        env: [{ env: LOKI_PASSWORD_ENV, secretKey: config.logs.gatewayPasswordSecret ?? "" }],
+        firehose: [],
+        otlp: [],
+        notShipped: [],
+    };
     let port = FIREHOSE_BASE_PORT;
     let otlpPort = OTLP_BASE_PORT;
     // By route, not by kind: a new kind that ships one of these ways needs nothing here.
@@ -107,7 +113,14 @@ export function centralPlan(config: StackConfig): CentralPlan {
                 break;
             case "event-hub": {
                 const connectionStringEnv = envName("EVENTHUB_CONNECTION_STRING", c.name);
-                plan.sources.push({ type: "azure_event_hubs", cluster: c, namespace: route.namespace, eventHub: route.eventHub, consumerGroup: route.consumerGroup, connectionStringEnv });
+                plan.sources.push({
+                    type: "azure_event_hubs",
+                    cluster: c,
+                    namespace: route.namespace,
+                    eventHub: route.eventHub,
+                    consumerGroup: route.consumerGroup,
+                    connectionStringEnv,
+                });
                 plan.env.push({ env: connectionStringEnv, secretKey: route.connectionStringSecret });
                 break;
             }

@@ -1,4 +1,16 @@
-import { AKS_EVENT_PATH, OTLP_EVENT_PATH, EVENT_TIME_PATH, FieldMapping, GKE_EXTRACTS, GKE_FIELDS, GKE_SPLITS, GRPC_TO_HTTP, GRPC_UNKNOWN_HTTP, HOT_FIELDS, SourceFormat } from "../normalize/table";
+import {
+    AKS_EVENT_PATH,
+    OTLP_EVENT_PATH,
+    EVENT_TIME_PATH,
+    FieldMapping,
+    GKE_EXTRACTS,
+    GKE_FIELDS,
+    GKE_SPLITS,
+    GRPC_TO_HTTP,
+    GRPC_UNKNOWN_HTTP,
+    HOT_FIELDS,
+    SourceFormat,
+} from "../normalize/table";
 import { STREAM_LABELS } from "../labels";
 import { map, raw, str } from "./syntax";
 
@@ -73,7 +85,10 @@ export function normalizeStages(format: SourceFormat): string[] {
             ];
         case "gke":
             return [
-                `stage.json {\n  expressions = ${map(GKE_EXTRACTS.map((e) => [e.name, str(e.paths.map(jmesPath).join(" || "))]), "  ")}\n}`,
+                `stage.json {\n  expressions = ${map(
+                    GKE_EXTRACTS.map((e) => [e.name, str(e.paths.map(jmesPath).join(" || "))]),
+                    "  ",
+                )}\n}`,
                 ...GKE_SPLITS.map((s) => `stage.regex {\n  source     = ${str(s.source)}\n  expression = ${raw(re2(s.pattern))}\n}`),
                 `stage.template {\n  source   = ${str(EVENT_VAR)}\n  template = ${raw(gkeTemplate())}\n}`,
                 `stage.output {\n  source = ${str(EVENT_VAR)}\n}`,
@@ -86,12 +101,21 @@ export function normalizeStages(format: SourceFormat): string[] {
  * as structured metadata, and exactly the stream labels job, cluster, source.
  */
 export function commonStages(labels: Record<(typeof STREAM_LABELS)[number], string>): string[] {
-    const expressions: [string, string][] = [["audit_time", str(jmesPath(EVENT_TIME_PATH))], ...HOT_FIELDS.map((f): [string, string] => [f.key, str(jmesPath(f.path))])];
+    const expressions: [string, string][] = [
+        ["audit_time", str(jmesPath(EVENT_TIME_PATH))],
+        ...HOT_FIELDS.map((f): [string, string] => [f.key, str(jmesPath(f.path))]),
+    ];
     return [
         `stage.json {\n  expressions = ${map(expressions, "  ")}\n}`,
         `stage.timestamp {\n  source = "audit_time"\n  format = "RFC3339Nano"\n}`,
-        `stage.structured_metadata {\n  values = ${map(HOT_FIELDS.map((f) => [f.key, `""`]), "  ")}\n}`,
-        `stage.static_labels {\n  values = ${map(STREAM_LABELS.map((l) => [l, str(labels[l])]), "  ")}\n}`,
+        `stage.structured_metadata {\n  values = ${map(
+            HOT_FIELDS.map((f) => [f.key, `""`]),
+            "  ",
+        )}\n}`,
+        `stage.static_labels {\n  values = ${map(
+            STREAM_LABELS.map((l) => [l, str(labels[l])]),
+            "  ",
+        )}\n}`,
         `stage.label_keep {\n  values = [${STREAM_LABELS.map((l) => str(l)).join(", ")}]\n}`,
     ];
 }

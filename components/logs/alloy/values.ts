@@ -113,7 +113,13 @@ export function centralValues(logs: LogsConfig, firehosePorts: number[], withGcp
         controller: {
             type: "deployment",
             replicas: 1,
-            ...(withGcpKey ? { volumes: { extra: [{ name: "gcp-key", secret: { secretName: ALLOY_GCP_SECRET, items: [{ key: "key.json", path: "key.json" }] } }] } } : {}),
+            ...(withGcpKey
+                ? {
+                      volumes: {
+                          extra: [{ name: "gcp-key", secret: { secretName: ALLOY_GCP_SECRET, items: [{ key: "key.json", path: "key.json" }] } }],
+                      },
+                  }
+                : {}),
         },
     };
 }

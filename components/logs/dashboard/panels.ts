@@ -14,12 +14,23 @@ function logQuery(expr: string, refId = "A"): loki.DataqueryBuilder {
 }
 
 function instantQuery(expr: string, refId = "A"): loki.DataqueryBuilder {
-    return new loki.DataqueryBuilder().datasource(LOKI_DS).expr(expr).queryType("instant").instant(true).refId(refId).legendFormat("{{user_username}}");
+    return new loki.DataqueryBuilder()
+        .datasource(LOKI_DS)
+        .expr(expr)
+        .queryType("instant")
+        .instant(true)
+        .refId(refId)
+        .legendFormat("{{user_username}}");
 }
 
 /** Top users by API calls, last hour. */
 export function topUsersPanel(sel: string): bargauge.PanelBuilder {
-    return new bargauge.PanelBuilder().title("Top users by API calls (last 1h)").datasource(LOKI_DS).withTarget(instantQuery(queries.topUsers(sel))).height(8).span(12);
+    return new bargauge.PanelBuilder()
+        .title("Top users by API calls (last 1h)")
+        .datasource(LOKI_DS)
+        .withTarget(instantQuery(queries.topUsers(sel)))
+        .height(8)
+        .span(12);
 }
 
 /** Creations and deletions over time, by verb and resource. */
@@ -36,7 +47,9 @@ export function creationsDeletionsPanel(sel: string): timeseries.PanelBuilder {
 export function privilegedOperationsPanel(sel: string): logs.PanelBuilder {
     return new logs.PanelBuilder()
         .title("Privileged operations")
-        .description("pods/exec, attach and portforward (matched on the subresource: kubectl >= 1.30 sends exec as a get), and RoleBinding / ClusterRoleBinding changes")
+        .description(
+            "pods/exec, attach and portforward (matched on the subresource: kubectl >= 1.30 sends exec as a get), and RoleBinding / ClusterRoleBinding changes",
+        )
         .datasource(LOKI_DS)
         .withTarget(logQuery(queries.podExec(sel), "A"))
         .withTarget(logQuery(queries.bindingChanges(sel), "B"))
@@ -47,20 +60,44 @@ export function privilegedOperationsPanel(sel: string): logs.PanelBuilder {
 
 /** Secret reads by user. */
 export function sensitiveReadsPanel(sel: string): table.PanelBuilder {
-    return new table.PanelBuilder().title("Sensitive reads (Secret access by user, last 24h)").datasource(LOKI_DS).withTarget(instantQuery(queries.secretReadsByUser(sel))).height(10).span(12);
+    return new table.PanelBuilder()
+        .title("Sensitive reads (Secret access by user, last 24h)")
+        .datasource(LOKI_DS)
+        .withTarget(instantQuery(queries.secretReadsByUser(sel)))
+        .height(10)
+        .span(12);
 }
 
 /** Runbook 1. */
 export function secretReadsPanel(sel: string): logs.PanelBuilder {
-    return new logs.PanelBuilder().title("Runbook: every Secret read in the last hour").datasource(LOKI_DS).withTarget(logQuery(queries.secretReads(sel))).timeFrom("1h").showTime(true).height(8).span(8);
+    return new logs.PanelBuilder()
+        .title("Runbook: every Secret read in the last hour")
+        .datasource(LOKI_DS)
+        .withTarget(logQuery(queries.secretReads(sel)))
+        .timeFrom("1h")
+        .showTime(true)
+        .height(8)
+        .span(8);
 }
 
 /** Runbook 2. */
 export function roleBindingChangesPanel(sel: string): logs.PanelBuilder {
-    return new logs.PanelBuilder().title("Runbook: every RoleBinding change today").datasource(LOKI_DS).withTarget(logQuery(queries.roleBindingChanges(sel))).timeFrom("now/d").showTime(true).height(8).span(8);
+    return new logs.PanelBuilder()
+        .title("Runbook: every RoleBinding change today")
+        .datasource(LOKI_DS)
+        .withTarget(logQuery(queries.roleBindingChanges(sel)))
+        .timeFrom("now/d")
+        .showTime(true)
+        .height(8)
+        .span(8);
 }
 
 /** Runbook 3. */
 export function topWritersPanel(sel: string): table.PanelBuilder {
-    return new table.PanelBuilder().title("Runbook: top 10 users by write volume (24h)").datasource(LOKI_DS).withTarget(instantQuery(queries.topWriters(sel))).height(8).span(8);
+    return new table.PanelBuilder()
+        .title("Runbook: top 10 users by write volume (24h)")
+        .datasource(LOKI_DS)
+        .withTarget(instantQuery(queries.topWriters(sel)))
+        .height(8)
+        .span(8);
 }

@@ -43,7 +43,14 @@ function storage(logs: LogsConfig): Record<string, unknown> {
         case "gcs":
             return { type: "gcs", bucketNames: buckets };
         case "azure":
-            return { type: "azure", bucketNames: buckets, azure: { accountName: s.accountName ?? null, ...(s.credentialsSecret ? { accountKey: "${AZURE_ACCOUNT_KEY}" } : { useManagedIdentity: true }) } };
+            return {
+                type: "azure",
+                bucketNames: buckets,
+                azure: {
+                    accountName: s.accountName ?? null,
+                    ...(s.credentialsSecret ? { accountKey: "${AZURE_ACCOUNT_KEY}" } : { useManagedIdentity: true }),
+                },
+            };
     }
 }
 
@@ -112,7 +119,14 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
         },
         singleBinary: scalable
             ? { replicas: 0 }
-            : { replicas: 1, persistence: { enabled: true, size: logs.volume?.size ?? DEFAULT_LOKI_VOLUME_SIZE, storageClass: logs.volume?.storageClass ?? null } },
+            : {
+                  replicas: 1,
+                  persistence: {
+                      enabled: true,
+                      size: logs.volume?.size ?? DEFAULT_LOKI_VOLUME_SIZE,
+                      storageClass: logs.volume?.storageClass ?? null,
+                  },
+              },
         write: { replicas },
         read: { replicas },
         backend: { replicas },

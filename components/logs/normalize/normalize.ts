@@ -1,4 +1,17 @@
-import { AKS_EVENT_PATH, OTLP_EVENT_PATH, Extract, FieldMapping, GKE_EXTRACTS, GKE_FIELDS, GKE_SPLITS, GRPC_TO_HTTP, GRPC_UNKNOWN_HTTP, HOT_FIELDS, SourceFormat, Split } from "./table";
+import {
+    AKS_EVENT_PATH,
+    OTLP_EVENT_PATH,
+    Extract,
+    FieldMapping,
+    GKE_EXTRACTS,
+    GKE_FIELDS,
+    GKE_SPLITS,
+    GRPC_TO_HTTP,
+    GRPC_UNKNOWN_HTTP,
+    HOT_FIELDS,
+    SourceFormat,
+    Split,
+} from "./table";
 
 type Obj = Record<string, unknown>;
 
@@ -31,7 +44,8 @@ export function detectFormat(record: unknown): SourceFormat | undefined {
     if (typeof record.body === "string" && ("resources" in record || "attributes" in record)) return "otlp";
     const payload = record.protoPayload;
     if (isObject(payload) && (payload.serviceName === "k8s.io" || String(payload.methodName ?? "").startsWith("io.k8s."))) return "gke";
-    if (record.kind === "Event" || (typeof record.verb === "string" && ("auditID" in record || "objectRef" in record || "requestURI" in record))) return "native";
+    if (record.kind === "Event" || (typeof record.verb === "string" && ("auditID" in record || "objectRef" in record || "requestURI" in record)))
+        return "native";
     return undefined;
 }
 
@@ -102,7 +116,10 @@ export function eventFromGke(entry: Obj): Obj {
         const value = m.constant !== undefined ? m.constant : convert(m, vars.get(m.from!));
         if (value !== undefined) setPath(event, m.target, value);
     }
-    if (typeof event.verb !== "string") throw new NormalizeError(`GKE entry: protoPayload.methodName ${JSON.stringify(vars.get("gke_method") ?? null)} is not a Kubernetes method (io.k8s.<group>.<version>.<resource>.<verb>)`);
+    if (typeof event.verb !== "string")
+        throw new NormalizeError(
+            `GKE entry: protoPayload.methodName ${JSON.stringify(vars.get("gke_method") ?? null)} is not a Kubernetes method (io.k8s.<group>.<version>.<resource>.<verb>)`,
+        );
     return event;
 }
 
@@ -121,7 +138,12 @@ export function goJson(value: unknown): string {
 
 function sortKeys(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(sortKeys);
-    if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+    if (isObject(v))
+        return Object.fromEntries(
+            Object.keys(v)
+                .sort()
+                .map((k) => [k, sortKeys(v[k])]),
+        );
     return v;
 }
 
@@ -171,7 +193,9 @@ function normalizeRecord(record: unknown, text: string): NormalizedLine {
             return { format, line: goJson(event), event };
         }
         default:
-            throw new NormalizeError("not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)");
+            throw new NormalizeError(
+                "not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)",
+            );
     }
 }
 

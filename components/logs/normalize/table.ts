@@ -90,12 +90,24 @@ export const OTLP_EVENT_PATH = ["body"];
 export const GKE_EXTRACTS: readonly Extract[] = [
     { name: "gke_method", paths: [["protoPayload", "methodName"]], origin: "AuditLog.methodName, e.g. io.k8s.core.v1.pods.exec.create" },
     { name: "gke_resource_name", paths: [["protoPayload", "resourceName"]], origin: "AuditLog.resourceName, e.g. core/v1/namespaces/NS/pods/P/exec" },
-    { name: "gke_principal", paths: [["protoPayload", "authenticationInfo", "principalEmail"]], origin: "AuditLog.authenticationInfo.principalEmail" },
+    {
+        name: "gke_principal",
+        paths: [["protoPayload", "authenticationInfo", "principalEmail"]],
+        origin: "AuditLog.authenticationInfo.principalEmail",
+    },
     { name: "gke_status_code", paths: [["protoPayload", "status", "code"]], origin: "AuditLog.status.code (google.rpc.Code)" },
     { name: "gke_status_message", paths: [["protoPayload", "status", "message"]], origin: "AuditLog.status.message" },
     { name: "gke_caller_ip", paths: [["protoPayload", "requestMetadata", "callerIp"]], origin: "AuditLog.requestMetadata.callerIp" },
-    { name: "gke_user_agent", paths: [["protoPayload", "requestMetadata", "callerSuppliedUserAgent"]], origin: "AuditLog.requestMetadata.callerSuppliedUserAgent" },
-    { name: "gke_audit_id", paths: [["operation", "id"], ["insertId"]], origin: "LogEntry.operation.id (the apiserver's audit ID), else LogEntry.insertId" },
+    {
+        name: "gke_user_agent",
+        paths: [["protoPayload", "requestMetadata", "callerSuppliedUserAgent"]],
+        origin: "AuditLog.requestMetadata.callerSuppliedUserAgent",
+    },
+    {
+        name: "gke_audit_id",
+        paths: [["operation", "id"], ["insertId"]],
+        origin: "LogEntry.operation.id (the apiserver's audit ID), else LogEntry.insertId",
+    },
     { name: "gke_timestamp", paths: [["timestamp"]], origin: "LogEntry.timestamp (when the event happened)" },
     { name: "gke_decision", paths: [["labels", "authorization.k8s.io/decision"]], origin: "LogEntry.labels[authorization.k8s.io/decision]" },
     { name: "gke_reason", paths: [["labels", "authorization.k8s.io/reason"]], origin: "LogEntry.labels[authorization.k8s.io/reason]" },
@@ -112,7 +124,8 @@ export const GKE_SPLITS: readonly Split[] = [
     },
     {
         source: "gke_resource_name",
-        pattern: "^(?<gke_group>[^/]+)/(?<gke_version>[^/]+)/(?:namespaces/(?<gke_namespace>[^/]+)/)?(?<gke_resource>[^/]+)(?:/(?<gke_name>[^/]+))?(?:/(?<gke_subresource>[^/]+))?$",
+        pattern:
+            "^(?<gke_group>[^/]+)/(?<gke_version>[^/]+)/(?:namespaces/(?<gke_namespace>[^/]+)/)?(?<gke_resource>[^/]+)(?:/(?<gke_name>[^/]+))?(?:/(?<gke_subresource>[^/]+))?$",
         groups: ["gke_group", "gke_version", "gke_namespace", "gke_resource", "gke_name", "gke_subresource"],
         why: "resourceName is GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]], the group spelt core for the core group",
     },
@@ -126,7 +139,12 @@ export const GKE_FIELDS: readonly FieldMapping[] = [
     { target: ["stage"], constant: "ResponseComplete", conversion: "string", lossy: "GKE logs completed requests only; the stage is not recorded" },
     { target: ["auditID"], from: "gke_audit_id", conversion: "string" },
     { target: ["verb"], from: "gke_verb", conversion: "string" },
-    { target: ["user", "username"], from: "gke_principal", conversion: "string", lossy: "user.groups, user.uid and impersonatedUser are not in the LogEntry: absent" },
+    {
+        target: ["user", "username"],
+        from: "gke_principal",
+        conversion: "string",
+        lossy: "user.groups, user.uid and impersonatedUser are not in the LogEntry: absent",
+    },
     { target: ["sourceIPs"], from: "gke_caller_ip", conversion: "list", lossy: "only the caller IP, not the proxy chain" },
     { target: ["userAgent"], from: "gke_user_agent", conversion: "string" },
     { target: ["objectRef", "apiGroup"], from: "gke_group", conversion: "coreGroup" },
@@ -135,13 +153,23 @@ export const GKE_FIELDS: readonly FieldMapping[] = [
     { target: ["objectRef", "resource"], from: "gke_resource", conversion: "string" },
     { target: ["objectRef", "name"], from: "gke_name", conversion: "string", lossy: "objectRef.uid and resourceVersion are not recorded: absent" },
     { target: ["objectRef", "subresource"], from: "gke_subresource", conversion: "string" },
-    { target: ["responseStatus", "code"], from: "gke_status_code", conversion: "grpcToHttp", lossy: "GKE keeps a gRPC code: mapped back to the usual HTTP status (7 -> 403, 5 -> 404, none -> 200); 201 and 101 read as 200" },
+    {
+        target: ["responseStatus", "code"],
+        from: "gke_status_code",
+        conversion: "grpcToHttp",
+        lossy: "GKE keeps a gRPC code: mapped back to the usual HTTP status (7 -> 403, 5 -> 404, none -> 200); 201 and 101 read as 200",
+    },
     { target: ["responseStatus", "message"], from: "gke_status_message", conversion: "string" },
     { target: ["requestReceivedTimestamp"], from: "gke_timestamp", conversion: "string", lossy: TS_LOSSY },
     { target: ["stageTimestamp"], from: "gke_timestamp", conversion: "string", lossy: TS_LOSSY },
     { target: ["annotations", "authorization.k8s.io/decision"], from: "gke_decision", conversion: "string" },
     { target: ["annotations", "authorization.k8s.io/reason"], from: "gke_reason", conversion: "string" },
-    { target: ["requestObject"], from: "gke_request", conversion: "object", lossy: "GKE adds an @type key to bodies; requestURI and level are not recorded: absent" },
+    {
+        target: ["requestObject"],
+        from: "gke_request",
+        conversion: "object",
+        lossy: "GKE adds an @type key to bodies; requestURI and level are not recorded: absent",
+    },
     { target: ["responseObject"], from: "gke_response", conversion: "object" },
 ];
 

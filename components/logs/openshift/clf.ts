@@ -34,7 +34,10 @@ export function clusterLogForwarder(config: StackConfig, cluster: { name: string
                     type: "otlp",
                     otlp: {
                         url: clfUrl(config, cluster),
-                        authentication: { username: { secretName: CLF_SECRET, key: "username" }, password: { secretName: CLF_SECRET, key: "password" } },
+                        authentication: {
+                            username: { secretName: CLF_SECRET, key: "username" },
+                            password: { secretName: CLF_SECRET, key: "password" },
+                        },
                     },
                 },
             ],

@@ -43,7 +43,9 @@ export function aksAuditCategoryViolations(name: string, props: DiagnosticSettin
     const onAks = typeof props.resourceUri === "string" && MANAGED_CLUSTER.test(props.resourceUri);
     // Category groups exist on every resource type; they stand for the AKS audit categories only on AKS.
     const auditEntries = (props.logs ?? []).filter(
-        (l) => (AKS_AUDIT_CATEGORIES as readonly string[]).includes(l.category ?? "") || (onAks && (AKS_GROUPS_WITH_BOTH as readonly string[]).includes(l.categoryGroup ?? "")),
+        (l) =>
+            (AKS_AUDIT_CATEGORIES as readonly string[]).includes(l.category ?? "") ||
+            (onAks && (AKS_GROUPS_WITH_BOTH as readonly string[]).includes(l.categoryGroup ?? "")),
     );
     if (auditEntries.length === 0) return [];
 
@@ -59,7 +61,9 @@ export function aksAuditCategoryViolations(name: string, props: DiagnosticSettin
     const got = [...enabled].sort();
     const gotText = `${got.length === 0 ? "none" : got.join(" and ")} enabled${via.length > 0 ? ` (via ${via.join(", ")})` : ""}`;
     if (enabled.size === 0) {
-        return [`${DIAGNOSTIC_SETTING_TYPE} ${JSON.stringify(name)}: logs: got ${gotText}; allowed: exactly one of kube-audit | kube-audit-admin enabled`];
+        return [
+            `${DIAGNOSTIC_SETTING_TYPE} ${JSON.stringify(name)}: logs: got ${gotText}; allowed: exactly one of kube-audit | kube-audit-admin enabled`,
+        ];
     }
     if (enabled.size === 1) return [];
     const allowed = (config.allowBothFor ?? []).map((id) => id.toLowerCase());
@@ -72,7 +76,8 @@ export function aksAuditCategoryViolations(name: string, props: DiagnosticSettin
 
 export const aksAuditCategoryPolicy: ResourceValidationPolicy = {
     name: "aks-single-audit-category",
-    description: "An AKS audit diagnostic setting enables exactly one of kube-audit / kube-audit-admin, unless the cluster is listed in allowBothFor.",
+    description:
+        "An AKS audit diagnostic setting enables exactly one of kube-audit / kube-audit-admin, unless the cluster is listed in allowBothFor.",
     enforcementLevel: "mandatory",
     severity: "medium",
     configSchema: AKS_AUDIT_CATEGORY_CONFIG_SCHEMA,

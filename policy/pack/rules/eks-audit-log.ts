@@ -15,7 +15,13 @@ export function eksAuditLogViolations(name: string, props: EksClusterProps): str
     const types = props.enabledClusterLogTypes;
     if (Array.isArray(types) && types.includes(EKS_AUDIT_LOG_TYPE)) return [];
     return [
-        violation(EKS_CLUSTER_TYPE, name, "enabledClusterLogTypes", types, `a list that includes "${EKS_AUDIT_LOG_TYPE}" (without it EKS writes no API-server audit events)`),
+        violation(
+            EKS_CLUSTER_TYPE,
+            name,
+            "enabledClusterLogTypes",
+            types,
+            `a list that includes "${EKS_AUDIT_LOG_TYPE}" (without it EKS writes no API-server audit events)`,
+        ),
     ];
 }
 

@@ -44,18 +44,15 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
     it("puts a diagnostic setting on the cluster: kube-audit, dedicated tables in the workspace, streamed to the hub", async () => {
         new mod.AksAuditLogging("hds-sante", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, eventHubLocation: "francecentral" });
         await settle();
-        assert.deepEqual(
-            run.resources.map((r) => `${r.type} ${r.name}`).sort(),
-            [
-                "akko:audit:AksAuditLogging hds-sante",
-                "azure-native:eventhub:ConsumerGroup hds-sante-alloy",
-                "azure-native:eventhub:EventHub hds-sante-audit",
-                "azure-native:eventhub:EventHubAuthorizationRule hds-sante-alloy-listen",
-                "azure-native:eventhub:Namespace hds-sante-audit",
-                "azure-native:eventhub:NamespaceAuthorizationRule hds-sante-diagnostics",
-                "azure-native:monitor:DiagnosticSetting hds-sante-audit",
-            ],
-        );
+        assert.deepEqual(run.resources.map((r) => `${r.type} ${r.name}`).sort(), [
+            "akko:audit:AksAuditLogging hds-sante",
+            "azure-native:eventhub:ConsumerGroup hds-sante-alloy",
+            "azure-native:eventhub:EventHub hds-sante-audit",
+            "azure-native:eventhub:EventHubAuthorizationRule hds-sante-alloy-listen",
+            "azure-native:eventhub:Namespace hds-sante-audit",
+            "azure-native:eventhub:NamespaceAuthorizationRule hds-sante-diagnostics",
+            "azure-native:monitor:DiagnosticSetting hds-sante-audit",
+        ]);
         const setting = run.one("azure-native:monitor:DiagnosticSetting", "hds-sante-audit");
         assert.deepEqual(setting.inputs, {
             name: "akko-audit",
@@ -74,7 +71,12 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
     });
 
     it("Event Hubs: Standard namespace in the cluster's group and region, hub with retention, Alloy consumer group, listen-only rule", async () => {
-        new mod.AksAuditLogging("hds-sante", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, eventHubLocation: "francecentral", eventHubRetentionDays: 3 });
+        new mod.AksAuditLogging("hds-sante", {
+            clusterResourceId: CLUSTER,
+            workspaceResourceId: WORKSPACE,
+            eventHubLocation: "francecentral",
+            eventHubRetentionDays: 3,
+        });
         await settle();
         const ns = run.one("azure-native:eventhub:Namespace", "hds-sante-audit");
         assert.deepEqual(
@@ -82,7 +84,13 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
             { rg: "rg-hds-prod", location: "francecentral", sku: { name: "Standard", tier: "Standard", capacity: 1 }, tls: "1.2" },
         );
         const hub = run.one("azure-native:eventhub:EventHub", "hds-sante-audit");
-        assert.deepEqual(hub.inputs, { resourceGroupName: "rg-hds-prod", namespaceName: "hds-ns", eventHubName: "kube-audit", partitionCount: 2, messageRetentionInDays: 3 });
+        assert.deepEqual(hub.inputs, {
+            resourceGroupName: "rg-hds-prod",
+            namespaceName: "hds-ns",
+            eventHubName: "kube-audit",
+            partitionCount: 2,
+            messageRetentionInDays: 3,
+        });
         assert.deepEqual(run.one("azure-native:eventhub:ConsumerGroup", "hds-sante-alloy").inputs, {
             resourceGroupName: "rg-hds-prod",
             namespaceName: "hds-ns",
@@ -90,15 +98,31 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
             consumerGroupName: "akko-audit",
         });
         assert.deepEqual(run.one("azure-native:eventhub:EventHubAuthorizationRule", "hds-sante-alloy-listen").inputs.rights, ["Listen"]);
-        assert.deepEqual(run.one("azure-native:eventhub:NamespaceAuthorizationRule", "hds-sante-diagnostics").inputs.rights, ["Manage", "Send", "Listen"]);
+        assert.deepEqual(run.one("azure-native:eventhub:NamespaceAuthorizationRule", "hds-sante-diagnostics").inputs.rights, [
+            "Manage",
+            "Send",
+            "Listen",
+        ]);
     });
 
     it("gives Alloy a listen-only connection string as a secret output, read from the listen rule", async () => {
-        const c = new mod.AksAuditLogging("hds-sante", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, eventHubLocation: "francecentral" });
+        const c = new mod.AksAuditLogging("hds-sante", {
+            clusterResourceId: CLUSTER,
+            workspaceResourceId: WORKSPACE,
+            eventHubLocation: "francecentral",
+        });
         const conn = await resolve(c.listenConnectionString);
         assert.deepEqual(conn, { value: CONNECTION, secret: true });
         assert.deepEqual(invokes.calls, [
-            { token: "azure-native:eventhub:listEventHubKeys", inputs: { resourceGroupName: "rg-hds-prod", namespaceName: "hds-ns", eventHubName: "kube-audit", authorizationRuleName: "alloy-listen" } },
+            {
+                token: "azure-native:eventhub:listEventHubKeys",
+                inputs: {
+                    resourceGroupName: "rg-hds-prod",
+                    namespaceName: "hds-ns",
+                    eventHubName: "kube-audit",
+                    authorizationRuleName: "alloy-listen",
+                },
+            },
         ]);
         assert.deepEqual(await resolve(c.kafkaEndpoint), { value: "hds-ns.servicebus.windows.net:9093", secret: false });
         assert.equal((await resolve(c.consumerGroup)).value, "akko-audit");
@@ -108,8 +132,19 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
     });
 
     it("kube-audit-admin alone; an explicit resource group; both categories only with the opt-in", async () => {
-        new mod.AksAuditLogging("a", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, categories: ["kube-audit-admin"], eventHubLocation: "westeurope", eventHubResourceGroup: "rg-shared-eh" });
-        new mod.AksAuditLogging("b", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, categories: ["kube-audit", "kube-audit-admin"], allowBothAuditCategories: true });
+        new mod.AksAuditLogging("a", {
+            clusterResourceId: CLUSTER,
+            workspaceResourceId: WORKSPACE,
+            categories: ["kube-audit-admin"],
+            eventHubLocation: "westeurope",
+            eventHubResourceGroup: "rg-shared-eh",
+        });
+        new mod.AksAuditLogging("b", {
+            clusterResourceId: CLUSTER,
+            workspaceResourceId: WORKSPACE,
+            categories: ["kube-audit", "kube-audit-admin"],
+            allowBothAuditCategories: true,
+        });
         await settle();
         assert.deepEqual(run.one("azure-native:monitor:DiagnosticSetting", "a-audit").inputs.logs, [{ category: "kube-audit-admin", enabled: true }]);
         assert.equal(run.one("azure-native:eventhub:Namespace", "a-audit").inputs.resourceGroupName, "rg-shared-eh");

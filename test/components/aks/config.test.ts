@@ -23,8 +23,13 @@ describe("AKS config (Event Hub)", () => {
         const [c] = validate({ ...BASE, eventHubLocation: "francecentral" }).clusters;
         assert.ok(c.kind === "aks");
         assert.deepEqual(aksArgsFromConfig(c), {
-            clusterResourceId: BASE.clusterResourceId, workspaceResourceId: BASE.workspaceResourceId, categories: ["kube-audit"], allowBothAuditCategories: false,
-            eventHubLocation: "francecentral", eventHubResourceGroup: undefined, eventHubRetentionDays: 7,
+            clusterResourceId: BASE.clusterResourceId,
+            workspaceResourceId: BASE.workspaceResourceId,
+            categories: ["kube-audit"],
+            allowBothAuditCategories: false,
+            eventHubLocation: "francecentral",
+            eventHubResourceGroup: undefined,
+            eventHubRetentionDays: 7,
         });
     });
 

@@ -11,9 +11,30 @@ function fleet(clusters: Record<string, unknown>[], retentionDays = 30) {
     return validateStackConfig({ stack: "t", values: { clusters, logs: { retentionDays }, key: "[secret]" }, secretKeys: new Set(["key"]) });
 }
 const K3S = { name: "edge", kind: "k3s", sshPrivateKeySecret: "key", servers: [{ host: "10.0.0.1", hostKey: HOST_KEY }] };
-const EKS = { name: "pay", kind: "eks", clusterName: "pay", region: "eu-west-3", firehoseEndpointUrl: "https://alloy.example.net/firehose/pay", firehoseAccessKeySecret: "key" };
-const GKE = (dataAccessLogTypes: string[]) => ({ name: "ana", kind: "gke", project: "akko-analytics", location: "europe-west1", clusterName: "ana", dataAccessLogTypes });
-const AKS = (categories: string[]) => ({ name: "hds", kind: "aks", clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`, workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`, categories, eventHubLocation: "francecentral" });
+const EKS = {
+    name: "pay",
+    kind: "eks",
+    clusterName: "pay",
+    region: "eu-west-3",
+    firehoseEndpointUrl: "https://alloy.example.net/firehose/pay",
+    firehoseAccessKeySecret: "key",
+};
+const GKE = (dataAccessLogTypes: string[]) => ({
+    name: "ana",
+    kind: "gke",
+    project: "akko-analytics",
+    location: "europe-west1",
+    clusterName: "ana",
+    dataAccessLogTypes,
+});
+const AKS = (categories: string[]) => ({
+    name: "hds",
+    kind: "aks",
+    clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`,
+    workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`,
+    categories,
+    eventHubLocation: "francecentral",
+});
 const OCP = (profile: string, extra = {}) => ({ name: "ocp", kind: "openshift", kubeconfigSecret: "key", profile, ...extra });
 
 function cluster(spec: Record<string, unknown>): ClusterCoverage {
@@ -40,33 +61,70 @@ describe("coverage report", () => {
 
     it("EKS: the fixed policy logs reads at Request and SubjectAccessReview bodies", () => {
         const c = cluster(EKS);
-        assert.deepEqual(statuses(c), { writes: "full", interactive: "full", "sensitive-reads": "full", reviews: "bodies-logged", "other-reads": "full" });
+        assert.deepEqual(statuses(c), {
+            writes: "full",
+            interactive: "full",
+            "sensitive-reads": "full",
+            reviews: "bodies-logged",
+            "other-reads": "full",
+        });
         assert.equal(levels(c, "interactive")["get pods/exec (kubectl >= 1.30, WebSocket)"], "Request");
-        assert.deepEqual(levels(c, "reviews"), { "create tokenreviews": "Metadata", "create subjectaccessreviews": "RequestResponse", "create selfsubjectaccessreviews": "RequestResponse" });
+        assert.deepEqual(levels(c, "reviews"), {
+            "create tokenreviews": "Metadata",
+            "create subjectaccessreviews": "RequestResponse",
+            "create selfsubjectaccessreviews": "RequestResponse",
+        });
         assert.deepEqual(c.retention[0], { hop: "cloud", days: 30, text: "CloudWatch /aws/eks/pay/cluster: 30 days" });
     });
 
     it("GKE: reads reach Loki only with DATA_READ Data Access logs", () => {
         assert.equal(statuses(cluster(GKE(["ADMIN_READ", "DATA_READ", "DATA_WRITE"])))["sensitive-reads"], "full");
         const c = cluster(GKE(["DATA_WRITE"]));
-        assert.deepEqual(statuses(c), { writes: "full", interactive: "partial", "sensitive-reads": "none", reviews: "bodies-logged", "other-reads": "none" });
+        assert.deepEqual(statuses(c), {
+            writes: "full",
+            interactive: "partial",
+            "sensitive-reads": "none",
+            reviews: "bodies-logged",
+            "other-reads": "none",
+        });
         const secretGet = c.classes.find((x) => x.id === "sensitive-reads")!.requests[0];
-        assert.deepEqual(secretGet, { request: "get secrets", level: "None", why: "reads are Cloud Audit Data Access logs: add DATA_READ to dataAccessLogTypes" });
+        assert.deepEqual(secretGet, {
+            request: "get secrets",
+            level: "None",
+            why: "reads are Cloud Audit Data Access logs: add DATA_READ to dataAccessLogTypes",
+        });
         assert.equal(levels(c, "interactive")["create pods/exec (older kubectl, SPDY)"], "RequestResponse");
     });
 
     it("AKS: kube-audit-admin drops get and list, so WebSocket exec and Secret reads are lost", () => {
         const full = cluster(AKS(["kube-audit"]));
-        assert.deepEqual(statuses(full), { writes: "partial", interactive: "full", "sensitive-reads": "full", reviews: "full", "other-reads": "full" });
+        assert.deepEqual(statuses(full), {
+            writes: "partial",
+            interactive: "full",
+            "sensitive-reads": "full",
+            reviews: "full",
+            "other-reads": "full",
+        });
         const admin = cluster(AKS(["kube-audit-admin"]));
-        assert.deepEqual(statuses(admin), { writes: "partial", interactive: "partial", "sensitive-reads": "partial", reviews: "full", "other-reads": "none" });
-        assert.deepEqual(levels(admin, "sensitive-reads"), { "get secrets": "None", "list secrets": "None", "watch secrets": "Metadata", "get configmaps": "None" });
+        assert.deepEqual(statuses(admin), {
+            writes: "partial",
+            interactive: "partial",
+            "sensitive-reads": "partial",
+            reviews: "full",
+            "other-reads": "none",
+        });
+        assert.deepEqual(levels(admin, "sensitive-reads"), {
+            "get secrets": "None",
+            "list secrets": "None",
+            "watch secrets": "Metadata",
+            "get configmaps": "None",
+        });
         assert.equal(admin.classes[2].requests[0].why, "kube-audit-admin drops get and list: choose category kube-audit");
     });
 
     it("EKS without Firehose and AKS without an Event Hub: nothing reaches Loki, and the report says why", () => {
         const { firehoseEndpointUrl: _u, firehoseAccessKeySecret: _k, ...eksLocal } = EKS;
-        void _u, void _k;
+        (void _u, void _k);
         const eks = cluster(eksLocal);
         assert.ok(eks.classes.every((x) => x.status === "none"));
         assert.equal(eks.classes[0].requests[0].why, "no firehoseEndpointUrl: events stay in CloudWatch and never reach Loki");
@@ -76,7 +134,13 @@ describe("coverage report", () => {
     });
 
     it("OpenShift: the profile decides; None turns everything off", () => {
-        assert.deepEqual(statuses(cluster(OCP("WriteRequestBodies"))), { writes: "full", interactive: "full", "sensitive-reads": "full", reviews: "bodies-logged", "other-reads": "full" });
+        assert.deepEqual(statuses(cluster(OCP("WriteRequestBodies"))), {
+            writes: "full",
+            interactive: "full",
+            "sensitive-reads": "full",
+            reviews: "bodies-logged",
+            "other-reads": "full",
+        });
         const def = cluster(OCP("Default"));
         assert.equal(statuses(def).writes, "partial");
         assert.equal(def.classes[0].requests[0].why, "profile Default logs no bodies: use WriteRequestBodies");
@@ -87,7 +151,16 @@ describe("coverage report", () => {
 
     it("compliance: covered for a k3s-only fleet; not covered when nothing is audited; gaps name the cluster", () => {
         const k3s = buildCoverage(fleet([K3S]));
-        assert.deepEqual(k3s.controls.map((c) => [c.id, c.status]), [["SOC2-CC6.1", "covered"], ["ISO27001-A.8.15", "covered"], ["ISO27001-A.8.16", "covered"], ["GDPR-Art.32", "covered"], ["HDS-v2", "covered"]]);
+        assert.deepEqual(
+            k3s.controls.map((c) => [c.id, c.status]),
+            [
+                ["SOC2-CC6.1", "covered"],
+                ["ISO27001-A.8.15", "covered"],
+                ["ISO27001-A.8.16", "covered"],
+                ["GDPR-Art.32", "covered"],
+                ["HDS-v2", "covered"],
+            ],
+        );
         const a815 = k3s.controls[1];
         assert.ok(a815.gaps.some((g) => g.startsWith("tamper-evidence: Loki alone is not write-once")));
         assert.ok(a815.framework.includes("replaced 2013's A.12.4.1"));
@@ -95,12 +168,20 @@ describe("coverage report", () => {
         assert.ok(off.controls.every((c) => c.status === "not covered"));
         const mixed = buildCoverage(fleet([K3S, AKS(["kube-audit-admin"])]));
         assert.equal(mixed.controls[0].status, "partial");
-        assert.ok(mixed.controls[0].gaps.includes("hds (aks): Secret and ConfigMap reads (who read which secret; never a body) reach Loki only in part"));
+        assert.ok(
+            mixed.controls[0].gaps.includes("hds (aks): Secret and ConfigMap reads (who read which secret; never a body) reach Loki only in part"),
+        );
     });
 
     it("markdown names every cluster, its setting and the controls", () => {
         const md = coverageMarkdown(buildCoverage(fleet([K3S, EKS, OCP("Default")], 30)));
-        for (const s of ["## edge (k3s): product policy on 1 server node(s)", "## pay (eks): log types audit, authenticator, controllerManager (EKS's fixed policy)", "## ocp (openshift): audit profile Default", "### CC6.1 Logical access security", "### A.8.15 Logging"]) {
+        for (const s of [
+            "## edge (k3s): product policy on 1 server node(s)",
+            "## pay (eks): log types audit, authenticator, controllerManager (EKS's fixed policy)",
+            "## ocp (openshift): audit profile Default",
+            "### CC6.1 Logical access security",
+            "### A.8.15 Logging",
+        ]) {
             assert.ok(md.includes(s), s);
         }
     });
@@ -114,7 +195,10 @@ describe("coverage report", () => {
         assert.match(out[0], /^# Audit coverage: stack prod/);
         out.length = 0;
         assert.equal(await main(["coverage", "--stack", "prod", "--format", "json", "--project-dir", root], rec), 0);
-        assert.deepEqual(JSON.parse(out[0]).clusters.map((c: ClusterConfig) => c.kind), ["k3s", "k3s", "eks", "gke", "aks", "openshift"]);
+        assert.deepEqual(
+            JSON.parse(out[0]).clusters.map((c: ClusterConfig) => c.kind),
+            ["k3s", "k3s", "eks", "gke", "aks", "openshift"],
+        );
         assert.equal(await main(["coverage", "--stack", "prod", "--format", "pdf"], rec), 2);
         assert.equal(err[0], 'akko-audit: coverage: --format "pdf"; allowed: md | json');
     });

@@ -50,24 +50,21 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
     it("registers exactly the log group, logging, and the Firehose path, named from the component name", async () => {
         new mod.EksAuditLogging("payments-eu", forwarding);
         await settle();
-        assert.deepEqual(
-            run.resources.map((r) => `${r.type} ${r.name}`).sort(),
-            [
-                "akko:audit:EksAuditLogging payments-eu",
-                "aws:cloudwatch/logGroup:LogGroup payments-eu-log-group",
-                "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter payments-eu-audit",
-                "aws:iam/role:Role payments-eu-firehose",
-                "aws:iam/role:Role payments-eu-logs",
-                "aws:iam/rolePolicy:RolePolicy payments-eu-firehose-s3",
-                "aws:iam/rolePolicy:RolePolicy payments-eu-logs-firehose",
-                "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream payments-eu-audit",
-                "aws:s3/bucket:Bucket payments-eu-failed-batches",
-                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration payments-eu-failed-batches",
-                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock payments-eu-failed-batches",
-                "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging",
-                "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard payments-eu-log-group-check",
-            ],
-        );
+        assert.deepEqual(run.resources.map((r) => `${r.type} ${r.name}`).sort(), [
+            "akko:audit:EksAuditLogging payments-eu",
+            "aws:cloudwatch/logGroup:LogGroup payments-eu-log-group",
+            "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter payments-eu-audit",
+            "aws:iam/role:Role payments-eu-firehose",
+            "aws:iam/role:Role payments-eu-logs",
+            "aws:iam/rolePolicy:RolePolicy payments-eu-firehose-s3",
+            "aws:iam/rolePolicy:RolePolicy payments-eu-logs-firehose",
+            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream payments-eu-audit",
+            "aws:s3/bucket:Bucket payments-eu-failed-batches",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration payments-eu-failed-batches",
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock payments-eu-failed-batches",
+            "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging",
+            "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard payments-eu-log-group-check",
+        ]);
         const component = run.one("akko:audit:EksAuditLogging", "payments-eu");
         for (const r of run.resources) if (r !== component) assert.equal(r.parent, component.urn, `${r.name} is parented to the component`);
     });
@@ -77,7 +74,14 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         await settle();
         const group = run.one("aws:cloudwatch/logGroup:LogGroup", "payments-eu-log-group");
         assert.deepEqual(
-            { name: group.inputs.name, retention: group.inputs.retentionInDays, kms: group.inputs.kmsKeyId, region: group.inputs.region, importId: group.importId, retain: group.retainOnDelete },
+            {
+                name: group.inputs.name,
+                retention: group.inputs.retentionInDays,
+                kms: group.inputs.kmsKeyId,
+                region: group.inputs.region,
+                importId: group.importId,
+                retain: group.retainOnDelete,
+            },
             { name: "/aws/eks/payments-prod-eu/cluster", retention: 30, kms: forwarding.kmsKeyArn, region: "eu-west-3", importId: "", retain: true },
         );
         const logging = run.one("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "payments-eu-control-plane-logging");
@@ -114,7 +118,10 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
             const created = await provider.create({ clusterName: "p", region: "eu-west-1", logTypes: ["audit"], pollIntervalSeconds: 0 });
             assert.deepEqual(created.outs.previousLogTypes, ["api"]);
             assert.deepEqual(eks.commandCalls(UpdateClusterConfigCommand)[0].args[0].input.logging, {
-                clusterLogging: [{ types: ["audit"], enabled: true }, { types: ["api"], enabled: false }],
+                clusterLogging: [
+                    { types: ["audit"], enabled: true },
+                    { types: ["api"], enabled: false },
+                ],
             });
         } finally {
             eks.restore();
@@ -142,7 +149,15 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         const http = stream.inputs.httpEndpointConfiguration;
         assert.equal(stream.inputs.destination, "http_endpoint");
         assert.deepEqual(
-            { url: http.url, key: http.accessKey, role: http.roleArn, mode: http.s3BackupMode, bucket: http.s3Configuration.bucketArn, retry: http.retryDuration, attrs: http.requestConfiguration.commonAttributes },
+            {
+                url: http.url,
+                key: http.accessKey,
+                role: http.roleArn,
+                mode: http.s3BackupMode,
+                bucket: http.s3Configuration.bucketArn,
+                retry: http.retryDuration,
+                attrs: http.requestConfiguration.commonAttributes,
+            },
             {
                 url: "https://alloy.example.net/awsfirehose/api/v1/push",
                 key: "fh-access-key-value",
@@ -157,20 +172,38 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
 
         const lifecycle = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "payments-eu-failed-batches");
         assert.deepEqual(lifecycle.inputs.rules, [
-            { id: "expire-failed-batches", status: "Enabled", filter: { prefix: "" }, expiration: { days: 14 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+            {
+                id: "expire-failed-batches",
+                status: "Enabled",
+                filter: { prefix: "" },
+                expiration: { days: 14 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
         ]);
 
         // Least privilege: Logs may put into this stream only; Firehose may write this bucket only.
         assert.deepEqual(JSON.parse(logsRole.inputs.assumeRolePolicy).Statement, [
-            { Effect: "Allow", Principal: { Service: "logs.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringLike: { "aws:SourceArn": `arn:aws:logs:eu-west-3:${ACCOUNT}:*` } } },
+            {
+                Effect: "Allow",
+                Principal: { Service: "logs.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringLike: { "aws:SourceArn": `arn:aws:logs:eu-west-3:${ACCOUNT}:*` } },
+            },
         ]);
         assert.deepEqual(JSON.parse(logsPolicy.inputs.policy).Statement, [
-            { Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: `arn:aws:firehose:eu-west-3:${ACCOUNT}:deliverystream/payments-eu-audit` },
+            {
+                Effect: "Allow",
+                Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                Resource: `arn:aws:firehose:eu-west-3:${ACCOUNT}:deliverystream/payments-eu-audit`,
+            },
         ]);
         const fhRole = run.one("aws:iam/role:Role", "payments-eu-firehose");
         assert.deepEqual(JSON.parse(fhRole.inputs.assumeRolePolicy).Statement[0].Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT } });
         const fhPolicy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "payments-eu-firehose-s3").inputs.policy);
-        assert.deepEqual(fhPolicy.Statement[0].Resource, ["arn:aws:s3:::payments-eu-failed-batches-bucket", "arn:aws:s3:::payments-eu-failed-batches-bucket/*"]);
+        assert.deepEqual(fhPolicy.Statement[0].Resource, [
+            "arn:aws:s3:::payments-eu-failed-batches-bucket",
+            "arn:aws:s3:::payments-eu-failed-batches-bucket/*",
+        ]);
         assert.ok(fhPolicy.Statement[0].Action.every((a: string) => a.startsWith("s3:")));
     });
 
@@ -179,7 +212,8 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         await settle();
         for (const r of run.resources) {
             for (const [k, v] of Object.entries(r.inputs)) {
-                if (JSON.stringify(v)?.includes("fh-access-key-value")) assert.ok(r.secretInputs.includes(k), `${r.type} ${r.name}.${k} holds the key in plain text`);
+                if (JSON.stringify(v)?.includes("fh-access-key-value"))
+                    assert.ok(r.secretInputs.includes(k), `${r.type} ${r.name}.${k} holds the key in plain text`);
             }
         }
     });
@@ -187,7 +221,12 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
     it("without a Firehose endpoint: only the log group and logging (the audit log stays in CloudWatch)", async () => {
         const c = new mod.EksAuditLogging("dev", { clusterName: "dev_1", region: "us-east-1", logTypes: ["audit"], retentionInDays: 7 });
         await settle();
-        assert.deepEqual(run.resources.map((r) => r.type).sort(), ["akko:audit:EksAuditLogging", "aws:cloudwatch/logGroup:LogGroup", "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard"]);
+        assert.deepEqual(run.resources.map((r) => r.type).sort(), [
+            "akko:audit:EksAuditLogging",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging",
+            "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard",
+        ]);
         assert.equal(run.one("aws:cloudwatch/logGroup:LogGroup", "dev-log-group").inputs.retentionInDays, 7);
         assert.deepEqual(run.one("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "dev-control-plane-logging").inputs.logTypes, ["audit"]);
         assert.equal((await resolve(c.deliveryStreamArn)).value, undefined);
@@ -207,15 +246,25 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
     });
 
     it("refuses bad args with one line each, before registering anything", async () => {
-        assert.throws(() => new mod.EksAuditLogging("x", { clusterName: "-bad name", region: "eu-west-9", logTypes: ["api", "kubelet"], retentionInDays: 10, firehoseEndpointUrl: "https://a.example" }), {
-            message: [
-                "EksAuditLogging \"x\": field clusterName: got \"-bad name\"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
-                'EksAuditLogging "x": field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
-                'EksAuditLogging "x": field logTypes: got ["api","kubelet"]; allowed: a list of api | audit | authenticator | controllerManager | scheduler that includes audit',
-                "EksAuditLogging \"x\": field retentionInDays: got 10; allowed: one of CloudWatch's retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
-                'EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl',
-            ].join("\n"),
-        });
+        assert.throws(
+            () =>
+                new mod.EksAuditLogging("x", {
+                    clusterName: "-bad name",
+                    region: "eu-west-9",
+                    logTypes: ["api", "kubelet"],
+                    retentionInDays: 10,
+                    firehoseEndpointUrl: "https://a.example",
+                }),
+            {
+                message: [
+                    "EksAuditLogging \"x\": field clusterName: got \"-bad name\"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
+                    'EksAuditLogging "x": field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
+                    'EksAuditLogging "x": field logTypes: got ["api","kubelet"]; allowed: a list of api | audit | authenticator | controllerManager | scheduler that includes audit',
+                    'EksAuditLogging "x": field retentionInDays: got 10; allowed: one of CloudWatch\'s retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+                    'EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl',
+                ].join("\n"),
+            },
+        );
         await settle();
         assert.deepEqual(run.resources, []);
     });

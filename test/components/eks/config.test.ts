@@ -48,28 +48,57 @@ describe("EKS config (forwarding, adoption)", () => {
 
     it("refuses a non-https endpoint, a bad cluster name, and failed batches outliving Loki", () => {
         assert.deepEqual(
-            problems({ ...BASE, clusterName: "-payments", firehoseEndpointUrl: "http://alloy:9999/awsfirehose/api/v1/push", firehoseAccessKeySecret: "k", failedBatchRetentionDays: 60 }, { k: "[secret]", logs: { retentionDays: 45 } }, ["k"]),
+            problems(
+                {
+                    ...BASE,
+                    clusterName: "-payments",
+                    firehoseEndpointUrl: "http://alloy:9999/awsfirehose/api/v1/push",
+                    firehoseAccessKeySecret: "k",
+                    failedBatchRetentionDays: 60,
+                },
+                { k: "[secret]", logs: { retentionDays: 45 } },
+                ["k"],
+            ),
             [
                 `${W}: field clusterName: got "-payments"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters`,
                 `${W}: field firehoseEndpointUrl: got "http://alloy:9999/awsfirehose/api/v1/push"; allowed: the https URL of Alloy's loki.source.awsfirehose receiver, e.g. https://alloy.example.net/awsfirehose/api/v1/push`,
             ],
         );
         assert.deepEqual(
-            problems({ ...BASE, firehoseEndpointUrl: "https://alloy.example.net/x", firehoseAccessKeySecret: "k", failedBatchRetentionDays: 60 }, { k: "[secret]", logs: { retentionDays: 45 } }, ["k"]),
-            [`${W}: field failedBatchRetentionDays: got 60; allowed: at most akko-audit:logs.retentionDays (45): the buffer must not outlive Loki, the record`],
+            problems(
+                { ...BASE, firehoseEndpointUrl: "https://alloy.example.net/x", firehoseAccessKeySecret: "k", failedBatchRetentionDays: 60 },
+                { k: "[secret]", logs: { retentionDays: 45 } },
+                ["k"],
+            ),
+            [
+                `${W}: field failedBatchRetentionDays: got 60; allowed: at most akko-audit:logs.retentionDays (45): the buffer must not outlive Loki, the record`,
+            ],
         );
     });
 
     it("maps config to component args (secret read by key) and summarizes", async () => {
-        const [c] = validate({ ...BASE, firehoseEndpointUrl: "https://alloy.example.net/x", firehoseAccessKeySecret: "k" }, { k: "[secret]" }, ["k"]).clusters;
+        const [c] = validate({ ...BASE, firehoseEndpointUrl: "https://alloy.example.net/x", firehoseAccessKeySecret: "k" }, { k: "[secret]" }, [
+            "k",
+        ]).clusters;
         assert.ok(c.kind === "eks");
         const asked: string[] = [];
         const args = eksArgsFromConfig(c, (key) => (asked.push(key), undefined as any));
         assert.deepEqual(asked, ["k"]);
-        assert.deepEqual({ ...args, firehoseAccessKey: "x" }, {
-            clusterName: "payments-prod-eu", region: "eu-west-3", logTypes: ["audit", "authenticator", "controllerManager"], retentionInDays: 30, kmsKeyArn: undefined,
-            adoptExistingLogGroup: false, firehoseEndpointUrl: "https://alloy.example.net/x", firehoseAccessKey: "x", failedBatchRetentionDays: 14, lokiClusterLabel: "pay",
-        });
+        assert.deepEqual(
+            { ...args, firehoseAccessKey: "x" },
+            {
+                clusterName: "payments-prod-eu",
+                region: "eu-west-3",
+                logTypes: ["audit", "authenticator", "controllerManager"],
+                retentionInDays: 30,
+                kmsKeyArn: undefined,
+                adoptExistingLogGroup: false,
+                firehoseEndpointUrl: "https://alloy.example.net/x",
+                firehoseAccessKey: "x",
+                failedBatchRetentionDays: 14,
+                lokiClusterLabel: "pay",
+            },
+        );
         assert.deepEqual(eksSummary(c), {
             cluster: "pay",
             kind: "eks",

@@ -20,10 +20,13 @@ describe("EKS log group check (stubbed CloudWatch Logs API)", () => {
             .resolvesOnce({ logGroups: [{ logGroupName: `${NAME}-old` }], nextToken: "p2" })
             .resolvesOnce({ logGroups: [{ logGroupName: NAME }] });
         assert.equal(await logGroupExists(new CloudWatchLogsClient({ region: "eu-west-3" }), NAME), true);
-        assert.deepEqual(logs.commandCalls(DescribeLogGroupsCommand).map((c) => c.args[0].input), [
-            { logGroupNamePrefix: NAME, nextToken: undefined },
-            { logGroupNamePrefix: NAME, nextToken: "p2" },
-        ]);
+        assert.deepEqual(
+            logs.commandCalls(DescribeLogGroupsCommand).map((c) => c.args[0].input),
+            [
+                { logGroupNamePrefix: NAME, nextToken: undefined },
+                { logGroupNamePrefix: NAME, nextToken: "p2" },
+            ],
+        );
         logs.reset();
         logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: `${NAME}-old` }] });
         assert.equal(await logGroupExists(new CloudWatchLogsClient({ region: "eu-west-3" }), NAME), false);

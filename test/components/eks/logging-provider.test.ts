@@ -30,7 +30,17 @@ function fakeCluster(initial: string[], opts: { pollsUntilDone?: number; fail?: 
         }
         const on = all.filter((t) => state.enabled.has(t));
         const off = all.filter((t) => !state.enabled.has(t));
-        return { cluster: { name: "pay", logging: { clusterLogging: [{ types: on, enabled: true }, { types: off, enabled: false }] } } };
+        return {
+            cluster: {
+                name: "pay",
+                logging: {
+                    clusterLogging: [
+                        { types: on, enabled: true },
+                        { types: off, enabled: false },
+                    ],
+                },
+            },
+        };
     });
     let pending: { types: string[]; enabled: boolean }[] = [];
     eks.on(UpdateClusterConfigCommand).callsFake((input) => {
@@ -43,7 +53,7 @@ function fakeCluster(initial: string[], opts: { pollsUntilDone?: number; fail?: 
         state.polls++;
         if (state.polls < (opts.pollsUntilDone ?? 2)) return { update: { status: "InProgress" } };
         if (opts.fail) return { update: { status: "Failed", errors: opts.fail } };
-        for (const s of pending) for (const t of s.types) (s.enabled ? state.enabled.add(t) : state.enabled.delete(t));
+        for (const s of pending) for (const t of s.types) s.enabled ? state.enabled.add(t) : state.enabled.delete(t);
         return { update: { status: "Successful" } };
     });
     return state;
@@ -84,17 +94,31 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
         assert.equal(update.length, 1);
         assert.deepEqual(update[0].args[0].input, {
             name: "pay",
-            logging: { clusterLogging: [{ types: ["audit", "authenticator", "controllerManager"], enabled: true }, { types: ["api"], enabled: false }] },
+            logging: {
+                clusterLogging: [
+                    { types: ["audit", "authenticator", "controllerManager"], enabled: true },
+                    { types: ["api"], enabled: false },
+                ],
+            },
         });
-        assert.deepEqual(eks.commandCalls(DescribeUpdateCommand).map((c) => c.args[0].input), [1, 2, 3].map(() => ({ name: "pay", updateId: "upd-1" })));
+        assert.deepEqual(
+            eks.commandCalls(DescribeUpdateCommand).map((c) => c.args[0].input),
+            [1, 2, 3].map(() => ({ name: "pay", updateId: "upd-1" })),
+        );
         assert.deepEqual(slept, [5000, 5000]);
         assert.deepEqual([...state.enabled].sort(), ["audit", "authenticator", "controllerManager"]);
     });
 
     it("fails with the update's own errors when it does not succeed", async () => {
-        fakeCluster([], { fail: [{ errorCode: "AccessDenied", errorMessage: "not authorized to perform logs:CreateLogGroup" }, { errorCode: "ClusterUnreachable", errorMessage: "try later" }] });
+        fakeCluster([], {
+            fail: [
+                { errorCode: "AccessDenied", errorMessage: "not authorized to perform logs:CreateLogGroup" },
+                { errorCode: "ClusterUnreachable", errorMessage: "try later" },
+            ],
+        });
         await assert.rejects(setLogTypes(new EKSClient({ region: "eu-west-3" }), "pay", ["audit"], noSleep), {
-            message: 'EKS cluster "pay": logging update upd-1 failed: AccessDenied: not authorized to perform logs:CreateLogGroup; ClusterUnreachable: try later',
+            message:
+                'EKS cluster "pay": logging update upd-1 failed: AccessDenied: not authorized to perform logs:CreateLogGroup; ClusterUnreachable: try later',
         });
     });
 
@@ -103,7 +127,8 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
         const busy = Object.assign(new Error("Cluster has update in progress"), { name: "ResourceInUseException" });
         eks.on(UpdateClusterConfigCommand).rejects(busy);
         await assert.rejects(setLogTypes(new EKSClient({ region: "eu-west-3" }), "pay", ["audit"], noSleep), {
-            message: 'EKS cluster "pay": another update is in progress (Cluster has update in progress); run `pulumi up` again once it has finished (aws eks list-updates --name pay)',
+            message:
+                'EKS cluster "pay": another update is in progress (Cluster has update in progress); run `pulumi up` again once it has finished (aws eks list-updates --name pay)',
         });
     });
 
@@ -111,8 +136,16 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
         eks.on(DescribeUpdateCommand).resolves({ update: { status: "InProgress" } });
         let t = 0;
         await assert.rejects(
-            waitForUpdate(new EKSClient({ region: "eu-west-3" }), "pay", "upd-9", { timeoutMs: 60_000, pollIntervalMs: 20_000, now: () => t, sleep: async (ms) => void (t += ms) }),
-            { message: 'EKS cluster "pay": logging update upd-9 still InProgress after 1 minutes; check it with aws eks describe-update --name pay --update-id upd-9' },
+            waitForUpdate(new EKSClient({ region: "eu-west-3" }), "pay", "upd-9", {
+                timeoutMs: 60_000,
+                pollIntervalMs: 20_000,
+                now: () => t,
+                sleep: async (ms) => void (t += ms),
+            }),
+            {
+                message:
+                    'EKS cluster "pay": logging update upd-9 still InProgress after 1 minutes; check it with aws eks describe-update --name pay --update-id upd-9',
+            },
         );
         assert.equal(eks.commandCalls(DescribeUpdateCommand).length, 4);
     });
@@ -130,7 +163,10 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
             await eksLoggingProvider.delete!(created.id, created.outs as EksLoggingOutputs);
             assert.deepEqual([...state.enabled].sort(), ["api", "audit"]);
             assert.deepEqual(eks.commandCalls(UpdateClusterConfigCommand).at(-1)!.args[0].input.logging, {
-                clusterLogging: [{ types: ["api"], enabled: true }, { types: ["controllerManager"], enabled: false }],
+                clusterLogging: [
+                    { types: ["api"], enabled: true },
+                    { types: ["controllerManager"], enabled: false },
+                ],
             });
         });
 
@@ -163,9 +199,21 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
 
         it("diff: log types in any order are no change; other types are a change; another cluster is a replacement", async () => {
             const olds = { ...inputs, logTypes: ["audit", "controllerManager"], previousLogTypes: [] };
-            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, logTypes: ["controllerManager", "audit"] }), { changes: false, replaces: [], deleteBeforeReplace: true });
-            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, logTypes: ["audit"] }), { changes: true, replaces: [], deleteBeforeReplace: true });
-            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, clusterName: "other" }), { changes: true, replaces: ["clusterName"], deleteBeforeReplace: true });
+            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, logTypes: ["controllerManager", "audit"] }), {
+                changes: false,
+                replaces: [],
+                deleteBeforeReplace: true,
+            });
+            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, logTypes: ["audit"] }), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: true,
+            });
+            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, clusterName: "other" }), {
+                changes: true,
+                replaces: ["clusterName"],
+                deleteBeforeReplace: true,
+            });
         });
     });
 });

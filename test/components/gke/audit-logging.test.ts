@@ -63,7 +63,12 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
         });
         const logging = run.one("pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging", "analytics-apiserver-logs");
         assert.deepEqual(
-            { project: logging.inputs.project, location: logging.inputs.location, cluster: logging.inputs.clusterName, components: logging.inputs.components },
+            {
+                project: logging.inputs.project,
+                location: logging.inputs.location,
+                cluster: logging.inputs.clusterName,
+                components: logging.inputs.components,
+            },
             { project: PROJECT, location: "europe-west1", cluster: "analytics-prod", components: ["APISERVER"] },
         );
         assert.match(logging.inputs.__provider, /require\("@google-cloud\/container"\)/);
@@ -83,8 +88,14 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
         const saved = { getCluster: proto.getCluster, updateCluster: proto.updateCluster, getOperation: proto.getOperation, close: proto.close };
         const calls: string[] = [];
         Object.assign(proto, {
-            getCluster: async (req: any) => (calls.push(`get ${req.name}`), [{ loggingConfig: { componentConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } } }]),
-            updateCluster: async (req: any) => (calls.push(`update ${req.update.desiredLoggingConfig.componentConfig.enableComponents.join(",")}`), [{ name: "op-1" }]),
+            getCluster: async (req: any) => (
+                calls.push(`get ${req.name}`),
+                [{ loggingConfig: { componentConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } } }]
+            ),
+            updateCluster: async (req: any) => (
+                calls.push(`update ${req.update.desiredLoggingConfig.componentConfig.enableComponents.join(",")}`),
+                [{ name: "op-1" }]
+            ),
             getOperation: async (req: any) => (calls.push(`poll ${req.name}`), [{ status: "DONE" }]),
             close: async () => undefined,
         });
@@ -127,12 +138,29 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
         await settle();
         const sub = run.one("gcp:pubsub/subscription:Subscription", "analytics-audit");
         assert.deepEqual(
-            { topic: sub.inputs.topic, retention: sub.inputs.messageRetentionDuration, dl: sub.inputs.deadLetterPolicy, ack: sub.inputs.ackDeadlineSeconds, expiry: sub.inputs.expirationPolicy, push: sub.inputs.pushConfig },
-            { topic: "analytics-audit-id", retention: "259200s", dl: { deadLetterTopic: "analytics-audit-dead-letter-id", maxDeliveryAttempts: 20 }, ack: 60, expiry: { ttl: "" }, push: undefined },
+            {
+                topic: sub.inputs.topic,
+                retention: sub.inputs.messageRetentionDuration,
+                dl: sub.inputs.deadLetterPolicy,
+                ack: sub.inputs.ackDeadlineSeconds,
+                expiry: sub.inputs.expirationPolicy,
+                push: sub.inputs.pushConfig,
+            },
+            {
+                topic: "analytics-audit-id",
+                retention: "259200s",
+                dl: { deadLetterTopic: "analytics-audit-dead-letter-id", maxDeliveryAttempts: 20 },
+                ack: 60,
+                expiry: { ttl: "" },
+                push: undefined,
+            },
         );
         assert.equal(run.one("gcp:pubsub/subscription:Subscription", "analytics-audit-dead-letter").inputs.topic, "analytics-audit-dead-letter-id");
 
-        const members = [...run.byType("gcp:pubsub/topicIAMMember:TopicIAMMember"), ...run.byType("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember")]
+        const members = [
+            ...run.byType("gcp:pubsub/topicIAMMember:TopicIAMMember"),
+            ...run.byType("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember"),
+        ]
             .map((m) => `${m.name}: ${m.inputs.role} on ${m.inputs.topic ?? m.inputs.subscription} for ${m.inputs.member}`)
             .sort();
         assert.deepEqual(members, [
@@ -144,18 +172,31 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
         assert.deepEqual(invokes.calls, [{ token: "gcp:organizations/getProject:getProject", inputs: { projectId: PROJECT } }]);
         assert.equal(run.one("gcp:serviceaccount/account:Account", "analytics-alloy").inputs.accountId, "alloy-analytics");
         assert.deepEqual(
-            [...run.byType("gcp:pubsub/topic:Topic"), ...run.byType("gcp:pubsub/subscription:Subscription")].map((r) => `${r.type.split(":").pop()} ${r.inputs.name}`).sort(),
-            ["Subscription akko-audit-analytics", "Subscription akko-audit-analytics-dead-letter", "Topic akko-audit-analytics", "Topic akko-audit-analytics-dead-letter"],
+            [...run.byType("gcp:pubsub/topic:Topic"), ...run.byType("gcp:pubsub/subscription:Subscription")]
+                .map((r) => `${r.type.split(":").pop()} ${r.inputs.name}`)
+                .sort(),
+            [
+                "Subscription akko-audit-analytics",
+                "Subscription akko-audit-analytics-dead-letter",
+                "Topic akko-audit-analytics",
+                "Topic akko-audit-analytics-dead-letter",
+            ],
         );
         assert.equal((await resolve(c.subscriptionPath)).value, `projects/${PROJECT}/subscriptions/akko-audit-analytics`);
         assert.equal((await resolve(c.serviceAccountEmail)).value, `alloy-analytics@${PROJECT}.iam.gserviceaccount.com`);
     });
 
     it("with an existing Alloy service account: no account created, that account subscribes", async () => {
-        const c = new mod.GkeAuditLogging("analytics", { ...args, subscriberServiceAccountEmail: "alloy-fleet@akko-logs-prod.iam.gserviceaccount.com" });
+        const c = new mod.GkeAuditLogging("analytics", {
+            ...args,
+            subscriberServiceAccountEmail: "alloy-fleet@akko-logs-prod.iam.gserviceaccount.com",
+        });
         await settle();
         assert.deepEqual(run.byType("gcp:serviceaccount/account:Account"), []);
-        assert.equal(run.one("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", "analytics-alloy-subscriber").inputs.member, "serviceAccount:alloy-fleet@akko-logs-prod.iam.gserviceaccount.com");
+        assert.equal(
+            run.one("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", "analytics-alloy-subscriber").inputs.member,
+            "serviceAccount:alloy-fleet@akko-logs-prod.iam.gserviceaccount.com",
+        );
         assert.equal((await resolve(c.serviceAccountEmail)).value, "alloy-fleet@akko-logs-prod.iam.gserviceaccount.com");
     });
 
@@ -174,15 +215,25 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
     });
 
     it("refuses a bad project, location, cluster name and log type — one line each, nothing registered", async () => {
-        assert.throws(() => new mod.GkeAuditLogging("x", { project: "Akko", location: "europe", clusterName: "Analytics_Prod", dataAccessLogTypes: ["ADMIN_WRITE"], subscriptionRetentionDays: 45 }), {
-            message: [
-                `GkeAuditLogging "x": field project: got "Akko"; allowed: a GCP project id: 6-30 lowercase letters, digits and '-'`,
-                'GkeAuditLogging "x": field location: got "europe"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b',
-                `GkeAuditLogging "x": field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
-                'GkeAuditLogging "x": field dataAccessLogTypes: got "ADMIN_WRITE"; allowed: ADMIN_READ | DATA_READ | DATA_WRITE',
-                'GkeAuditLogging "x": field subscriptionRetentionDays: got 45; allowed: a whole number of days from 1 to 31',
-            ].join("\n"),
-        });
+        assert.throws(
+            () =>
+                new mod.GkeAuditLogging("x", {
+                    project: "Akko",
+                    location: "europe",
+                    clusterName: "Analytics_Prod",
+                    dataAccessLogTypes: ["ADMIN_WRITE"],
+                    subscriptionRetentionDays: 45,
+                }),
+            {
+                message: [
+                    `GkeAuditLogging "x": field project: got "Akko"; allowed: a GCP project id: 6-30 lowercase letters, digits and '-'`,
+                    'GkeAuditLogging "x": field location: got "europe"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b',
+                    `GkeAuditLogging "x": field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
+                    'GkeAuditLogging "x": field dataAccessLogTypes: got "ADMIN_WRITE"; allowed: ADMIN_READ | DATA_READ | DATA_WRITE',
+                    'GkeAuditLogging "x": field subscriptionRetentionDays: got 45; allowed: a whole number of days from 1 to 31',
+                ].join("\n"),
+            },
+        );
         await settle();
         assert.deepEqual(run.resources, []);
     });

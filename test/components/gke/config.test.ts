@@ -18,9 +18,16 @@ describe("GKE config (subscription, API_SERVER)", () => {
         assert.ok(c.kind === "gke");
         assert.deepEqual(gkeArgsFromConfig(c), {
             manageDataAccessLogs: true,
-            project: "akko-analytics-prod", location: "europe-west1", clusterName: "analytics-prod",
-            dataAccessLogTypes: ["ADMIN_READ", "DATA_READ", "DATA_WRITE"], apiServerComponentLogs: true, subscriptionRetentionDays: 7, maxDeliveryAttempts: 10, subscriberServiceAccountEmail: undefined,
-            pubsubName: "akko-audit-ana", serviceAccountId: "alloy-ana",
+            project: "akko-analytics-prod",
+            location: "europe-west1",
+            clusterName: "analytics-prod",
+            dataAccessLogTypes: ["ADMIN_READ", "DATA_READ", "DATA_WRITE"],
+            apiServerComponentLogs: true,
+            subscriptionRetentionDays: 7,
+            maxDeliveryAttempts: 10,
+            subscriberServiceAccountEmail: undefined,
+            pubsubName: "akko-audit-ana",
+            serviceAccountId: "alloy-ana",
         });
     });
 
@@ -32,12 +39,15 @@ describe("GKE config (subscription, API_SERVER)", () => {
     });
 
     it("refuses a bad cluster name, location, retention beyond Pub/Sub's 31 days or beyond Loki's", () => {
-        assert.deepEqual(problems({ ...BASE, clusterName: "Analytics_Prod", location: "eu", subscriptionRetentionDays: 40, maxDeliveryAttempts: 3 }), [
-            `${W}: field location: got "eu"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b`,
-            `${W}: field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
-            `${W}: field subscriptionRetentionDays: got 40; allowed: a whole number of days from 1 to 31`,
-            `${W}: field maxDeliveryAttempts: got 3; allowed: a whole number of attempts from 5 to 100`,
-        ]);
+        assert.deepEqual(
+            problems({ ...BASE, clusterName: "Analytics_Prod", location: "eu", subscriptionRetentionDays: 40, maxDeliveryAttempts: 3 }),
+            [
+                `${W}: field location: got "eu"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b`,
+                `${W}: field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
+                `${W}: field subscriptionRetentionDays: got 40; allowed: a whole number of days from 1 to 31`,
+                `${W}: field maxDeliveryAttempts: got 3; allowed: a whole number of attempts from 5 to 100`,
+            ],
+        );
         assert.deepEqual(problems({ ...BASE, alloyServiceAccountEmail: "alloy@gmail.com" }), [
             `${W}: field alloyServiceAccountEmail: got "alloy@gmail.com"; allowed: a service account email such as alloy-audit@my-project.iam.gserviceaccount.com`,
         ]);
@@ -48,9 +58,12 @@ describe("GKE config (subscription, API_SERVER)", () => {
 
     it("Data Access logs are per project: clusters of one project must agree, and only the first owns the setting", () => {
         const other = { ...BASE, name: "ana2", clusterName: "analytics-2" };
-        assert.deepEqual(problems({ ...BASE, dataAccessLogTypes: ["ADMIN_READ"] }, { clusters: [{ ...BASE, dataAccessLogTypes: ["ADMIN_READ"] }, other] }), [
-            `akko-audit:clusters[1] (cluster "ana2", kind gke): field dataAccessLogTypes: got ["ADMIN_READ","DATA_READ","DATA_WRITE"]; allowed: ["ADMIN_READ"] as on clusters[0] (Data Access logs are set per project, akko-analytics-prod)`,
-        ]);
+        assert.deepEqual(
+            problems({ ...BASE, dataAccessLogTypes: ["ADMIN_READ"] }, { clusters: [{ ...BASE, dataAccessLogTypes: ["ADMIN_READ"] }, other] }),
+            [
+                `akko-audit:clusters[1] (cluster "ana2", kind gke): field dataAccessLogTypes: got ["ADMIN_READ","DATA_READ","DATA_WRITE"]; allowed: ["ADMIN_READ"] as on clusters[0] (Data Access logs are set per project, akko-analytics-prod)`,
+            ],
+        );
         const fleet = validate(BASE, { clusters: [BASE, other, { ...other, name: "ml", project: "akko-ml-prod" }] }).clusters;
         assert.deepEqual(
             fleet.map((c) => (c.kind === "gke" ? gkeArgsFromConfig(c, fleet).manageDataAccessLogs : undefined)),

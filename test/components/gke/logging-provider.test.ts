@@ -56,7 +56,9 @@ describe("GKE logging-component logic (stubbed GKE API)", () => {
         const { client, state } = fakeGke(["SYSTEM_COMPONENTS", "WORKLOADS"], { pollsUntilDone: 3 });
         const r = await ensureComponents(client, where, ["APISERVER"], noSleep);
         assert.deepEqual(r, { before: ["SYSTEM_COMPONENTS", "WORKLOADS"], added: ["APISERVER"] });
-        assert.deepEqual(state.updates, [{ desiredLoggingConfig: { componentConfig: { enableComponents: ["APISERVER", "SYSTEM_COMPONENTS", "WORKLOADS"] } } }]);
+        assert.deepEqual(state.updates, [
+            { desiredLoggingConfig: { componentConfig: { enableComponents: ["APISERVER", "SYSTEM_COMPONENTS", "WORKLOADS"] } } },
+        ]);
         assert.deepEqual(state.calls, [
             `getCluster ${CLUSTER}`,
             `updateCluster ${CLUSTER}`,
@@ -81,15 +83,30 @@ describe("GKE logging-component logic (stubbed GKE API)", () => {
 
     it("fails with GKE's own error when the operation fails", async () => {
         const { client } = fakeGke(["SYSTEM_COMPONENTS"], { error: { code: 9, message: "Cluster is running incompatible operation operation-77." } });
-        await assert.rejects(ensureComponents(client, where, ["APISERVER"], noSleep), { message: "GKE operation operation-1 failed: Cluster is running incompatible operation operation-77." });
+        await assert.rejects(ensureComponents(client, where, ["APISERVER"], noSleep), {
+            message: "GKE operation operation-1 failed: Cluster is running incompatible operation operation-77.",
+        });
     });
 
     it("fails when the operation outlives the timeout", async () => {
-        const client: GkeClusterApi = { getCluster: async () => [{}], updateCluster: async () => [{}], getOperation: async () => [{ status: "RUNNING" }] };
+        const client: GkeClusterApi = {
+            getCluster: async () => [{}],
+            updateCluster: async () => [{}],
+            getOperation: async () => [{ status: "RUNNING" }],
+        };
         let t = 0;
-        await assert.rejects(waitForOperation(client, "p-123456", "europe-west1", "op-1", { timeoutMs: 120_000, pollIntervalMs: 60_000, now: () => t, sleep: async (ms) => void (t += ms) }), {
-            message: "GKE operation op-1 still RUNNING after 2 minutes; check it with gcloud container operations describe op-1 --location europe-west1 --project p-123456",
-        });
+        await assert.rejects(
+            waitForOperation(client, "p-123456", "europe-west1", "op-1", {
+                timeoutMs: 120_000,
+                pollIntervalMs: 60_000,
+                now: () => t,
+                sleep: async (ms) => void (t += ms),
+            }),
+            {
+                message:
+                    "GKE operation op-1 still RUNNING after 2 minutes; check it with gcloud container operations describe op-1 --location europe-west1 --project p-123456",
+            },
+        );
     });
 
     describe("the dynamic provider", () => {
@@ -143,7 +160,11 @@ describe("GKE logging-component logic (stubbed GKE API)", () => {
             const provider = makeGkeLoggingProvider(() => fakeGke([]).client);
             const olds = { ...inputs, addedComponents: [] };
             assert.deepEqual(await provider.diff!("x", olds, inputs), { changes: false, replaces: [], deleteBeforeReplace: true });
-            assert.deepEqual(await provider.diff!("x", olds, { ...inputs, location: "europe-west1-b" }), { changes: true, replaces: ["location"], deleteBeforeReplace: true });
+            assert.deepEqual(await provider.diff!("x", olds, { ...inputs, location: "europe-west1-b" }), {
+                changes: true,
+                replaces: ["location"],
+                deleteBeforeReplace: true,
+            });
         });
     });
 });

@@ -6,7 +6,9 @@ const cluster = validCluster;
 
 describe("render: GKE review file", () => {
     it("managed/<cluster>.json has the sink filter and the subscription the central Alloy pulls", () => {
-        const [a] = renderGkeArtifacts(cluster({ name: "ana", kind: "gke", project: "akko-analytics", location: "europe-west1", clusterName: "ana" }));
+        const [a] = renderGkeArtifacts(
+            cluster({ name: "ana", kind: "gke", project: "akko-analytics", location: "europe-west1", clusterName: "ana" }),
+        );
         assert.equal(a.path, "managed/ana.json");
         const doc = JSON.parse(a.content);
         assert.equal(doc.subscription, "projects/akko-analytics/subscriptions/akko-audit-ana");

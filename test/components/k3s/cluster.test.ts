@@ -22,10 +22,24 @@ const SECRET_KEYS = ["akko-audit:edgeKey", "akko-audit:jumpKey"];
 
 function result(name: string, inputs: Record<string, any>) {
     const hash = /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(inputs.create ?? "")?.[1] ?? "";
-    return JSON.stringify({ runId: "1-1", action: "apply", status: "ok", node: name, policyHash: hash, restarted: true, apiServerReady: true, k3sVersion: "v1.30.4+k3s1", message: "applied" });
+    return JSON.stringify({
+        runId: "1-1",
+        action: "apply",
+        status: "ok",
+        node: name,
+        policyHash: hash,
+        restarted: true,
+        apiServerReady: true,
+        k3sVersion: "v1.30.4+k3s1",
+        message: "applied",
+    });
 }
 const outputs = (type: string, name: string, inputs: Record<string, any>) =>
-    type === CMD && name.endsWith("-apply") ? { stdout: `${result(name, inputs)}\n`, stderr: "" } : type === CMD ? { stdout: '{"k3sVersion":"v1.30.4+k3s1"}\n', stderr: "" } : {};
+    type === CMD && name.endsWith("-apply")
+        ? { stdout: `${result(name, inputs)}\n`, stderr: "" }
+        : type === CMD
+          ? { stdout: '{"k3sVersion":"v1.30.4+k3s1"}\n', stderr: "" }
+          : {};
 
 function cluster(name: string, servers: number, extra: Record<string, unknown> = {}): K3sCluster {
     return K3sClusterSchema.parse({
@@ -77,7 +91,13 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const dropIn = mod.renderDropIn(c);
         const hash = mod.policyHash(POLICY, dropIn);
         const emptyManifests = mod.manifestsHash([]);
-        const expected = mod.buildNodeCommands({ cluster: c, server: c.servers[0], policyHash: hash, manifestNames: [], manifestsHash: emptyManifests });
+        const expected = mod.buildNodeCommands({
+            cluster: c,
+            server: c.servers[0],
+            policyHash: hash,
+            manifestNames: [],
+            manifestsHash: emptyManifests,
+        });
         const apply = run.one(CMD, "edge-10.0.0.1-apply");
         assert.equal(apply.inputs.create, expected.apply);
         assert.equal(apply.inputs.update, expected.apply);
@@ -97,7 +117,9 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.deepEqual(preflight.ignoreChanges, ["triggers"]);
         const policy = run.one(COPY, "edge-10.0.0.1-policy");
         assert.equal(policy.inputs.remotePath, ".akko-audit-stage/audit-policy.yaml");
-        const texts = await Promise.all(comp.servers[0].uploads.map(async (u) => (await resolve(u.source)).value as pulumi.asset.StringAsset).map(async (a) => (await a).text));
+        const texts = await Promise.all(
+            comp.servers[0].uploads.map(async (u) => (await resolve(u.source)).value as pulumi.asset.StringAsset).map(async (a) => (await a).text),
+        );
         assert.deepEqual(texts, [POLICY, dropIn]);
         assert.equal(policy.inputs.triggers, undefined);
         assert.deepEqual(policy.ignoreChanges, ["triggers"]);
@@ -130,20 +152,32 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.ok(a1.inputs.create.split(" >/dev/null && ")[1].startsWith("sudo -n env "));
         assert.ok(a1.inputs.delete.startsWith("sudo -n env "));
         // The preflight runs as the login user and checks sudo itself.
-        assert.ok(run.one(CMD, "edge-10.0.0.2-preflight").inputs.create.startsWith("env 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c "));
+        assert.ok(
+            run
+                .one(CMD, "edge-10.0.0.2-preflight")
+                .inputs.create.startsWith(
+                    "env 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c ",
+                ),
+        );
     });
 
     it("no pinned host key: refused, unless the cluster opts out (then connection.hostKey is unset)", async () => {
         const base = cluster("edge", 1);
         const unpinned = { ...base, servers: [{ ...base.servers[0], hostKey: undefined }] };
         assert.throws(() => new mod.K3sAuditLogging("edge", { cluster: unpinned }), {
-            message: "akko:audit:K3sAuditLogging edge: cluster.servers[0].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 10.0.0.1), or dangerouslySkipHostKeyCheck: true on the cluster",
+            message:
+                "akko:audit:K3sAuditLogging edge: cluster.servers[0].hostKey: missing; allowed: the node's public host key (ssh-keyscan -t ed25519 10.0.0.1), or dangerouslySkipHostKeyCheck: true on the cluster",
         });
         assert.throws(() => new mod.K3sServerAuditLogging("edge-server-0", { cluster: unpinned, serverIndex: 0, privateKey: "k", policy: "p" }), {
-            message: "akko:audit:K3sServerAuditLogging edge-server-0: cluster.servers[0].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster",
+            message:
+                "akko:audit:K3sServerAuditLogging edge-server-0: cluster.servers[0].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster",
         });
         await settle();
-        assert.deepEqual(run.resources.filter((r) => r.custom), [], "nothing registered that could touch a node");
+        assert.deepEqual(
+            run.resources.filter((r) => r.custom),
+            [],
+            "nothing registered that could touch a node",
+        );
         run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });
         new mod.K3sAuditLogging("edge", { cluster: { ...unpinned, dangerouslySkipHostKeyCheck: true } });
         await settle();
@@ -167,20 +201,35 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const ofA = new Set(run.resources.filter((r) => r.name === "a" || r.name.startsWith("a-")).map(urn));
         const ofB = run.resources.filter((r) => r.name === "b" || r.name.startsWith("b-"));
         assert.equal(ofB.length, 11);
-        for (const r of ofB) assert.deepEqual(r.dependencies.filter((d) => ofA.has(d)), [], `${r.name} depends on cluster a`);
+        for (const r of ofB)
+            assert.deepEqual(
+                r.dependencies.filter((d) => ofA.has(d)),
+                [],
+                `${r.name} depends on cluster a`,
+            );
         assert.deepEqual(run.one(CMD, "b-10.0.0.1-preflight").dependencies, []);
     });
 
     it("bastion: connection.proxy with its own pinned host key and the bastion key from secret config", async () => {
         const c = cluster("lyon", 1, {
             bastionSshPrivateKeySecret: "jumpKey",
-            servers: [{ host: "10.20.0.11", hostKey: `10.20.0.11 ${HK(5)}`, bastion: { host: "bastion.lyon.example.net", user: "jump", hostKey: HK(6) } }],
+            servers: [
+                { host: "10.20.0.11", hostKey: `10.20.0.11 ${HK(5)}`, bastion: { host: "bastion.lyon.example.net", user: "jump", hostKey: HK(6) } },
+            ],
         });
         new mod.K3sAuditLogging("lyon", { cluster: c });
         await settle();
         const conn = run.one(CMD, "lyon-10.20.0.11-apply").inputs.connection;
         assert.equal(conn.hostKey, HK(5), "the known_hosts host field is dropped");
-        assert.deepEqual(conn.proxy, { host: "bastion.lyon.example.net", port: 22, user: "jump", privateKey: BASTION_KEY_TEXT, hostKey: HK(6), perDialTimeout: 15, dialErrorLimit: 3 });
+        assert.deepEqual(conn.proxy, {
+            host: "bastion.lyon.example.net",
+            port: 22,
+            user: "jump",
+            privateKey: BASTION_KEY_TEXT,
+            hostKey: HK(6),
+            perDialTimeout: 15,
+            dialErrorLimit: 3,
+        });
     });
 
     it("secrets stay secret: the SSH keys appear only inside secret inputs, never in commands, paths or outputs", async () => {
@@ -210,7 +259,10 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
 
     it("a secret extra manifest is staged, hashed and installed as a secret", async () => {
         const c = cluster("edge", 1);
-        new mod.K3sAuditLogging("edge", { cluster: c, extraManifests: [{ fileName: "akko-alloy.yaml", content: pulumi.secret("kind: HelmChart\npassword: hunter2\n") }] });
+        new mod.K3sAuditLogging("edge", {
+            cluster: c,
+            extraManifests: [{ fileName: "akko-alloy.yaml", content: pulumi.secret("kind: HelmChart\npassword: hunter2\n") }],
+        });
         await settle();
         const m = run.one(COPY, "edge-10.0.0.1-manifest-akko-alloy.yaml");
         assert.equal(m.inputs.remotePath, ".akko-audit-stage/manifest-akko-alloy.yaml");
@@ -219,7 +271,11 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.deepEqual(apply.secretInputs, ["connection", "create", "update"]);
         assert.deepEqual(run.one(CMD, "edge-10.0.0.1-preflight").secretInputs, ["connection"]);
         assert.ok(apply.inputs.create.includes("'AKKO_MANIFESTS=akko-alloy.yaml'"));
-        assert.ok(apply.inputs.create.includes(`'AKKO_MANIFESTS_HASH=${mod.manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`));
+        assert.ok(
+            apply.inputs.create.includes(
+                `'AKKO_MANIFESTS_HASH=${mod.manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`,
+            ),
+        );
         assert.ok(apply.dependencies.includes(m.urn));
     });
 
@@ -246,11 +302,19 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
 
     it("refuses bad extra manifests before registering anything, one line each", async () => {
         assert.throws(
-            () => new mod.K3sAuditLogging("edge", { cluster: cluster("edge", 1), extraManifests: [{ fileName: "../etc/passwd", content: "x" }, { fileName: "a.yaml", content: "" }, { fileName: "a.yaml", content: "" }] }),
+            () =>
+                new mod.K3sAuditLogging("edge", {
+                    cluster: cluster("edge", 1),
+                    extraManifests: [
+                        { fileName: "../etc/passwd", content: "x" },
+                        { fileName: "a.yaml", content: "" },
+                        { fileName: "a.yaml", content: "" },
+                    ],
+                }),
             (e: Error) =>
                 e.message ===
                 [
-                    'akko:audit:K3sAuditLogging edge: extraManifests[0].fileName: got "../etc/passwd"; allowed: a file name of letters, digits, \'.\', \'_\', \'-\' ending in .yaml, .yml or .json',
+                    "akko:audit:K3sAuditLogging edge: extraManifests[0].fileName: got \"../etc/passwd\"; allowed: a file name of letters, digits, '.', '_', '-' ending in .yaml, .yml or .json",
                     'akko:audit:K3sAuditLogging edge: extraManifests[2].fileName: got "a.yaml"; allowed: a name no other manifest uses (extraManifests[1] has it)',
                 ].join("\n"),
         );
@@ -279,10 +343,13 @@ describe("k3s config errors (exact, one line each)", () => {
     });
 
     it("timeouts, service name and user are checked", () => {
-        assert.deepEqual(problems([{ ...base, readyTimeoutSeconds: 5, serviceName: "k3s;reboot", servers: [{ host: "10.0.0.1", user: "Root", hostKey: HK(1) }] }]), [
-            'akko-audit:clusters[0] (cluster "edge", kind k3s): field servers[0].user: got "Root"; allowed: a POSIX user name such as root or ubuntu',
-            'akko-audit:clusters[0] (cluster "edge", kind k3s): field readyTimeoutSeconds: got 5; allowed: a whole number of seconds from 10 to 3600',
-            'akko-audit:clusters[0] (cluster "edge", kind k3s): field serviceName: got "k3s;reboot"; allowed: a systemd unit name such as k3s',
-        ]);
+        assert.deepEqual(
+            problems([{ ...base, readyTimeoutSeconds: 5, serviceName: "k3s;reboot", servers: [{ host: "10.0.0.1", user: "Root", hostKey: HK(1) }] }]),
+            [
+                'akko-audit:clusters[0] (cluster "edge", kind k3s): field servers[0].user: got "Root"; allowed: a POSIX user name such as root or ubuntu',
+                'akko-audit:clusters[0] (cluster "edge", kind k3s): field readyTimeoutSeconds: got 5; allowed: a whole number of seconds from 10 to 3600',
+                'akko-audit:clusters[0] (cluster "edge", kind k3s): field serviceName: got "k3s;reboot"; allowed: a systemd unit name such as k3s',
+            ],
+        );
     });
 });

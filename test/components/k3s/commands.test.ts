@@ -15,10 +15,19 @@ const cluster = K3sClusterSchema.parse({
 });
 
 describe("buildNodeCommands", () => {
-    const c = buildNodeCommands({ cluster, server: cluster.servers[0], policyHash: "ab".repeat(32), manifestNames: ["m1.yaml", "m2.yaml"], manifestsHash: "cd".repeat(32) });
+    const c = buildNodeCommands({
+        cluster,
+        server: cluster.servers[0],
+        policyHash: "ab".repeat(32),
+        manifestNames: ["m1.yaml", "m2.yaml"],
+        manifestsHash: "cd".repeat(32),
+    });
 
     it("preflight: the login user's shell runs preflight.sh with the node's inputs, no sudo for root", () => {
-        assert.equal(c.preflight, `env 'AKKO_NODE=edge/10.0.0.1' 'AKKO_SERVICE=k3s-server' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=' /bin/sh -c ${shellQuote(PREFLIGHT_SH)} akko-audit`);
+        assert.equal(
+            c.preflight,
+            `env 'AKKO_NODE=edge/10.0.0.1' 'AKKO_SERVICE=k3s-server' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=' /bin/sh -c ${shellQuote(PREFLIGHT_SH)} akko-audit`,
+        );
     });
 
     it("apply: preflight again, then launch.sh with every path, timeout and hash from config, the worker inline", () => {
@@ -47,7 +56,8 @@ describe("buildNodeCommands", () => {
             "akko-audit",
         ].join(" ");
         assert.equal(launch, expected);
-        for (const hook of ["AKKO_ROOT", "AKKO_PATH_PREFIX", "AKKO_DETACH", "AKKO_POLL_INTERVAL"]) assert.ok(!c.apply.includes(`'${hook}=`), `${hook} is a test hook`);
+        for (const hook of ["AKKO_ROOT", "AKKO_PATH_PREFIX", "AKKO_DETACH", "AKKO_POLL_INTERVAL"])
+            assert.ok(!c.apply.includes(`'${hook}=`), `${hook} is a test hook`);
     });
 
     it("remove: launch.sh remove, same paths, no preflight (a node must always be restorable)", () => {
@@ -64,7 +74,9 @@ describe("buildNodeCommands", () => {
 describe("parseNodeResult / pinnedHostKey", () => {
     it("takes the last JSON line of stdout", () => {
         assert.deepEqual(parseNodeResult('noise\n{"status":"ok","restarted":false}\n'), { status: "ok", restarted: false });
-        assert.throws(() => parseNodeResult("sudo: a password is required\n"), { message: 'akko-audit: no result line in the node\'s output ("sudo: a password is required\\n")' });
+        assert.throws(() => parseNodeResult("sudo: a password is required\n"), {
+            message: 'akko-audit: no result line in the node\'s output ("sudo: a password is required\\n")',
+        });
     });
     it("drops a known_hosts host field", () => {
         assert.equal(pinnedHostKey("10.0.0.1 ssh-ed25519 AAAAkey"), "ssh-ed25519 AAAAkey");

@@ -5,7 +5,13 @@ import { K3sClusterSchema } from "../../../components/config/k3s";
 import { manifestsHash, policyHash, renderDropIn } from "../../../components/k3s/render";
 import { mergeK3sConfig } from "./helpers/effective-config";
 
-const cluster = K3sClusterSchema.parse({ name: "edge", kind: "k3s", sshPrivateKeySecret: "k", servers: [{ host: "10.0.0.1", hostKey: "ssh-ed25519 AAAA" }], auditLogMaxAgeDays: 7 });
+const cluster = K3sClusterSchema.parse({
+    name: "edge",
+    kind: "k3s",
+    sshPrivateKeySecret: "k",
+    servers: [{ host: "10.0.0.1", hostKey: "ssh-ed25519 AAAA" }],
+    auditLogMaxAgeDays: 7,
+});
 
 describe("renderDropIn", () => {
     it("appends (kube-apiserver-arg+) the six audit flags with the cluster's values", () => {
@@ -34,7 +40,13 @@ describe("content hashes match what the node computes with sha256sum", () => {
         assert.equal(policyHash("a\n", "b\n"), sha256sum("a\nb\n"));
     });
     it("manifestsHash = sha256 over name\\ncontent, in order", () => {
-        assert.equal(manifestsHash([{ fileName: "x.yaml", content: "1\n" }, { fileName: "y.yaml", content: "2" }]), sha256sum("x.yaml\n1\ny.yaml\n2"));
+        assert.equal(
+            manifestsHash([
+                { fileName: "x.yaml", content: "1\n" },
+                { fileName: "y.yaml", content: "2" },
+            ]),
+            sha256sum("x.yaml\n1\ny.yaml\n2"),
+        );
         assert.equal(manifestsHash([]), sha256sum(""));
     });
 });

@@ -4,7 +4,25 @@ import { buildRemoteCommand, shellQuote } from "../../../components/k3s/shell";
 
 /** Runs a command line the way sshd hands it to the login shell: `sh -c <line>`. */
 const sh = (line: string) => execFileSync("/bin/sh", ["-c", line], { encoding: "utf8" });
-const NASTY = ["", "plain", "two words", "it's", "'", "''", `"double"`, "$(touch /tmp/akko-pwned)", "`id`", "a\\nb", "new\nline\n", "*", "~root", "$HOME", "; rm -rf /", "tab\there", "ünïcødé"];
+const NASTY = [
+    "",
+    "plain",
+    "two words",
+    "it's",
+    "'",
+    "''",
+    `"double"`,
+    "$(touch /tmp/akko-pwned)",
+    "`id`",
+    "a\\nb",
+    "new\nline\n",
+    "*",
+    "~root",
+    "$HOME",
+    "; rm -rf /",
+    "tab\there",
+    "ünïcødé",
+];
 
 describe("shellQuote", () => {
     it("writes single quotes as '\\''", () => {
@@ -19,7 +37,10 @@ describe("shellQuote", () => {
 
 describe("buildRemoteCommand", () => {
     it("puts the inputs in the command as env assignments, sorted, then sh -c with the script", () => {
-        assert.equal(buildRemoteCommand("echo hi", { AKKO_B: "2", AKKO_A: "a'b" }, { sudo: false }), `env 'AKKO_A=a'\\''b' 'AKKO_B=2' /bin/sh -c 'echo hi' akko-audit`);
+        assert.equal(
+            buildRemoteCommand("echo hi", { AKKO_B: "2", AKKO_A: "a'b" }, { sudo: false }),
+            `env 'AKKO_A=a'\\''b' 'AKKO_B=2' /bin/sh -c 'echo hi' akko-audit`,
+        );
         assert.equal(buildRemoteCommand("echo hi", {}, { sudo: true }), `sudo -n env /bin/sh -c 'echo hi' akko-audit`);
     });
 

@@ -7,7 +7,12 @@ import { fleet } from "./alloy/fixtures";
 // The engine and Helm cannot run here: the real SDK runs under setMocks and records what would be registered.
 type Mod = typeof import("../../../components/logs");
 
-const secrets: Record<string, string> = { lokiPw: "gw-pa55", fhKey: "fh-key-1", gcpKey: '{"type":"service_account"}', ehConn: "Endpoint=sb://x/;SharedAccessKey=k" };
+const secrets: Record<string, string> = {
+    lokiPw: "gw-pa55",
+    fhKey: "fh-key-1",
+    gcpKey: '{"type":"service_account"}',
+    ehConn: "Endpoint=sb://x/;SharedAccessKey=k",
+};
 const secret = (k: string) => pulumi.secret(secrets[k]);
 
 describe("logs components (Pulumi mocks)", () => {
@@ -55,8 +60,17 @@ describe("logs components (Pulumi mocks)", () => {
     });
 
     it("LokiStack SimpleScalable: the storage credentials Secret is secret and split per type", async () => {
-        const config = fleet({ mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-loki", region: "eu-west-3", credentialsSecret: "s3Creds" } }, ["s3Creds"]);
-        new mod.LokiStack("logs", { logs: config.logs, namespace: "ns", gatewayUser: "u", gatewayPassword: secret("lokiPw"), storageCredentials: pulumi.secret("AKIAEXAMPLE:wJalrXUtnFEMI/K7MDENG") });
+        const config = fleet(
+            { mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-loki", region: "eu-west-3", credentialsSecret: "s3Creds" } },
+            ["s3Creds"],
+        );
+        new mod.LokiStack("logs", {
+            logs: config.logs,
+            namespace: "ns",
+            gatewayUser: "u",
+            gatewayPassword: secret("lokiPw"),
+            storageCredentials: pulumi.secret("AKIAEXAMPLE:wJalrXUtnFEMI/K7MDENG"),
+        });
         await settle();
         const st = run.one("kubernetes:core/v1:Secret", "logs-storage");
         assert.deepEqual([st.secretInputs, st.inputs.metadata.name], [["stringData"], "akko-audit-loki-storage"]);
@@ -72,7 +86,11 @@ describe("logs components (Pulumi mocks)", () => {
         await settle();
         const env = run.one("kubernetes:core/v1:Secret", "central-env");
         assert.deepEqual(env.secretInputs, ["stringData"]);
-        assert.deepEqual(env.inputs.stringData, { LOKI_PASSWORD: "gw-pa55", FIREHOSE_ACCESS_KEY_PAYMENTS_EU: "fh-key-1", EVENTHUB_CONNECTION_STRING_HDS_SANTE: secrets.ehConn });
+        assert.deepEqual(env.inputs.stringData, {
+            LOKI_PASSWORD: "gw-pa55",
+            FIREHOSE_ACCESS_KEY_PAYMENTS_EU: "fh-key-1",
+            EVENTHUB_CONNECTION_STRING_HDS_SANTE: secrets.ehConn,
+        });
         const gcp = run.one("kubernetes:core/v1:Secret", "central-gcp");
         assert.deepEqual(gcp.secretInputs, ["stringData"]);
         const cm = run.one("kubernetes:core/v1:ConfigMap", "central-config");
@@ -102,8 +120,15 @@ describe("logs components (Pulumi mocks)", () => {
         assert.deepEqual(v.controller.nodeSelector, { "node-role.kubernetes.io/master": "" });
         assert.deepEqual(v.alloy.mounts.extra[0], { name: "audit-log", mountPath: "/var/log/kube-apiserver", readOnly: true });
         assert.deepEqual(v.controller.volumes.extra[0], { name: "audit-log", hostPath: { path: "/var/log/kube-apiserver", type: "Directory" } });
-        assert.equal(run.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "ocp-scc").inputs.roleRef.name, "system:openshift:scc:privileged");
-        assert.ok(run.one("kubernetes:core/v1:ConfigMap", "ocp-config").inputs.data["config.alloy"].includes('url = "https://loki.example.net/loki/api/v1/push"'));
+        assert.equal(
+            run.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "ocp-scc").inputs.roleRef.name,
+            "system:openshift:scc:privileged",
+        );
+        assert.ok(
+            run
+                .one("kubernetes:core/v1:ConfigMap", "ocp-config")
+                .inputs.data["config.alloy"].includes('url = "https://loki.example.net/loki/api/v1/push"'),
+        );
     });
 
     it("AuditDashboard: a ConfigMap labelled grafana_dashboard=1 with the dashboard JSON", async () => {
@@ -115,9 +140,19 @@ describe("logs components (Pulumi mocks)", () => {
     });
 
     it("AuditDashboard with Grafana: generated admin password (secret), sidecar on, Loki provisioned with basic auth", async () => {
-        run = await setupMocks({ outputs: (type) => (type === "random:index/randomPassword:RandomPassword" ? { result: "generated-admin-pw" } : {}) });
+        run = await setupMocks({
+            outputs: (type) => (type === "random:index/randomPassword:RandomPassword" ? { result: "generated-admin-pw" } : {}),
+        });
         const config = fleet({ deployGrafana: true, mirrors: { imageRegistry: "registry.internal:5000/mirror" } });
-        new mod.AuditDashboard("dash", { namespace: "akko-audit-logs", grafana: { logs: config.logs, lokiUrl: "http://loki-gateway.akko-audit-logs.svc.cluster.local", lokiUser: "akko-audit", lokiPassword: secret("lokiPw") } });
+        new mod.AuditDashboard("dash", {
+            namespace: "akko-audit-logs",
+            grafana: {
+                logs: config.logs,
+                lokiUrl: "http://loki-gateway.akko-audit-logs.svc.cluster.local",
+                lokiUser: "akko-audit",
+                lokiPassword: secret("lokiPw"),
+            },
+        });
         await settle();
         assert.equal(run.one("random:index/randomPassword:RandomPassword", "dash-grafana-admin").inputs.length, 32);
         const admin = run.one("kubernetes:core/v1:Secret", "dash-grafana-admin");
@@ -126,12 +161,18 @@ describe("logs components (Pulumi mocks)", () => {
         const env = run.one("kubernetes:core/v1:Secret", "dash-grafana-env");
         assert.deepEqual([env.secretInputs, env.inputs.stringData], [["stringData"], { LOKI_PASSWORD: "gw-pa55" }]);
         const rel = run.one("kubernetes:helm.sh/v3:Release", "dash-grafana");
-        assert.deepEqual([rel.inputs.chart, rel.inputs.repositoryOpts.repo, rel.inputs.version], ["grafana", "https://grafana-community.github.io/helm-charts", "12.11.1"]);
+        assert.deepEqual(
+            [rel.inputs.chart, rel.inputs.repositoryOpts.repo, rel.inputs.version],
+            ["grafana", "https://grafana-community.github.io/helm-charts", "12.11.1"],
+        );
         const v = rel.inputs.values;
         assert.deepEqual(v.sidecar.dashboards, { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" });
         assert.deepEqual(v.admin, { existingSecret: "akko-audit-grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
         const ds = v.datasources["datasources.yaml"].datasources[0];
-        assert.deepEqual([ds.type, ds.url, ds.basicAuth, ds.basicAuthUser, ds.secureJsonData], ["loki", "http://loki-gateway.akko-audit-logs.svc.cluster.local", true, "akko-audit", { basicAuthPassword: "$LOKI_PASSWORD" }]);
+        assert.deepEqual(
+            [ds.type, ds.url, ds.basicAuth, ds.basicAuthUser, ds.secureJsonData],
+            ["loki", "http://loki-gateway.akko-audit-logs.svc.cluster.local", true, "akko-audit", { basicAuthPassword: "$LOKI_PASSWORD" }],
+        );
         assert.deepEqual(v.global, { imageRegistry: "registry.internal:5000/mirror" });
         assert.ok(!JSON.stringify(rel.inputs).includes("gw-pa55") && !JSON.stringify(rel.inputs).includes("generated-admin-pw"));
     });
@@ -140,25 +181,38 @@ describe("logs components (Pulumi mocks)", () => {
         const config = fleet({ kubeconfigSecret: "kc" });
         const layer = new mod.LogsLayer("audit", { config, secret });
         await settle();
-        assert.deepEqual(run.resources.filter((r) => r.type.startsWith("akko:") || r.type.startsWith("pulumi:providers")).map((r) => `${r.type}/${r.name}`).sort(), [
-            "akko:audit:AlloyShipper/audit-central",
-            "akko:audit:AlloyShipper/audit-openshift-ocp-core",
-            "akko:audit:AuditDashboard/audit-dashboard",
-            "akko:audit:LogsLayer/audit",
-            "akko:audit:LokiStack/audit-loki",
-            "pulumi:providers:kubernetes/audit-openshift-ocp-core-provider",
-            "pulumi:providers:kubernetes/audit-provider",
-        ]);
+        assert.deepEqual(
+            run.resources
+                .filter((r) => r.type.startsWith("akko:") || r.type.startsWith("pulumi:providers"))
+                .map((r) => `${r.type}/${r.name}`)
+                .sort(),
+            [
+                "akko:audit:AlloyShipper/audit-central",
+                "akko:audit:AlloyShipper/audit-openshift-ocp-core",
+                "akko:audit:AuditDashboard/audit-dashboard",
+                "akko:audit:LogsLayer/audit",
+                "akko:audit:LokiStack/audit-loki",
+                "pulumi:providers:kubernetes/audit-openshift-ocp-core-provider",
+                "pulumi:providers:kubernetes/audit-provider",
+            ],
+        );
         const logsProvider = run.one("pulumi:providers:kubernetes", "audit-provider");
         assert.deepEqual(logsProvider.secretInputs, ["kubeconfig"]);
         assert.ok(run.one("kubernetes:helm.sh/v3:Release", "audit-loki-loki").provider.startsWith(logsProvider.urn));
-        assert.ok(run.one("kubernetes:helm.sh/v3:Release", "audit-openshift-ocp-core-alloy").provider.startsWith(run.one("pulumi:providers:kubernetes", "audit-openshift-ocp-core-provider").urn));
+        assert.ok(
+            run
+                .one("kubernetes:helm.sh/v3:Release", "audit-openshift-ocp-core-alloy")
+                .provider.startsWith(run.one("pulumi:providers:kubernetes", "audit-openshift-ocp-core-provider").urn),
+        );
         assert.deepEqual(Object.keys(layer.k3sManifests), ["edge-paris"]);
         assert.equal(run.byType("random:index/randomPassword:RandomPassword").length, 0, "no Grafana by default");
     });
 
     it("LogsLayer, ClusterLogForwarder mode: the forwarder on OpenShift, an authenticated OTLP receiver behind a TLS ingress", async () => {
-        const config = fleet({ openshiftForwarder: "clusterLogForwarder", ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net", receiversHost: "receivers.example.net" } });
+        const config = fleet({
+            openshiftForwarder: "clusterLogForwarder",
+            ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net", receiversHost: "receivers.example.net" },
+        });
         new mod.LogsLayer("audit", { config, secret });
         await settle();
         assert.equal(run.byType("akko:audit:AlloyShipper").length, 1, "only the central Alloy");
@@ -168,14 +222,26 @@ describe("logs components (Pulumi mocks)", () => {
         assert.equal(clf.inputs.spec.outputs[0].otlp.url, "https://receivers.example.net/otlp/ocp-core/v1/logs");
         const cred = run.one("kubernetes:core/v1:Secret", "audit-openshift-ocp-core-credentials");
         assert.deepEqual([cred.secretInputs, cred.inputs.stringData], [["stringData"], { username: "akko-audit", password: "gw-pa55" }]);
-        assert.ok([cred.urn, run.one("kubernetes:core/v1:ServiceAccount", "audit-openshift-ocp-core-sa").urn, run.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "audit-openshift-ocp-core-audit").urn].every((u) => clf.dependencies.includes(u)));
+        assert.ok(
+            [
+                cred.urn,
+                run.one("kubernetes:core/v1:ServiceAccount", "audit-openshift-ocp-core-sa").urn,
+                run.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "audit-openshift-ocp-core-audit").urn,
+            ].every((u) => clf.dependencies.includes(u)),
+        );
         assert.ok(clf.provider.startsWith(run.one("pulumi:providers:kubernetes", "audit-openshift-ocp-core-provider").urn));
         const env = run.one("kubernetes:core/v1:Secret", "audit-central-env");
         assert.match(env.inputs.stringData.OTLP_HTPASSWD_OCP_CORE, /^akko-audit:\$2b\$10\$[./A-Za-z0-9]{53}$/);
         const ing = run.one("kubernetes:networking.k8s.io/v1:Ingress", "audit-central-otlp");
         assert.deepEqual(ing.inputs.spec.tls, [{ hosts: ["receivers.example.net"], secretName: "akko-audit-otlp-tls" }]);
-        assert.deepEqual(ing.inputs.spec.rules[0].http.paths, [{ path: "/otlp/ocp-core/v1/logs", pathType: "Exact", backend: { service: { name: "alloy", port: { number: 9100 } } } }]);
-        assert.ok(run.one("kubernetes:helm.sh/v3:Release", "audit-central-alloy").inputs.values.alloy.extraPorts.some((p: { port: number }) => p.port === 9100));
+        assert.deepEqual(ing.inputs.spec.rules[0].http.paths, [
+            { path: "/otlp/ocp-core/v1/logs", pathType: "Exact", backend: { service: { name: "alloy", port: { number: 9100 } } } },
+        ]);
+        assert.ok(
+            run
+                .one("kubernetes:helm.sh/v3:Release", "audit-central-alloy")
+                .inputs.values.alloy.extraPorts.some((p: { port: number }) => p.port === 9100),
+        );
     });
 
     it("LogsLayer refuses an undeployable config before registering anything", async () => {
@@ -192,9 +258,15 @@ describe("logs components (Pulumi mocks)", () => {
         const [plain, sec] = mod.k3sAlloyManifests(config, k3s, secret("lokiPw"));
         assert.equal(plain.fileName, "akko-audit-alloy.yaml");
         const docs = (plain.content as string).split("---\n").map((d) => parse(d));
-        assert.deepEqual(docs.map((d) => `${d.apiVersion} ${d.kind}`), ["v1 Namespace", "v1 ConfigMap", "helm.cattle.io/v1 HelmChart"]);
+        assert.deepEqual(
+            docs.map((d) => `${d.apiVersion} ${d.kind}`),
+            ["v1 Namespace", "v1 ConfigMap", "helm.cattle.io/v1 HelmChart"],
+        );
         const chart = docs[2];
-        assert.deepEqual({ chart: chart.spec.chart, repo: chart.spec.repo, version: chart.spec.version, ns: chart.spec.targetNamespace }, { chart: "alloy", repo: "https://grafana.github.io/helm-charts", version: "1.11.1", ns: "akko-audit" });
+        assert.deepEqual(
+            { chart: chart.spec.chart, repo: chart.spec.repo, version: chart.spec.version, ns: chart.spec.targetNamespace },
+            { chart: "alloy", repo: "https://grafana.github.io/helm-charts", version: "1.11.1", ns: "akko-audit" },
+        );
         const values = parse(chart.spec.valuesContent);
         assert.equal(values.controller.type, "daemonset");
         assert.deepEqual(values.controller.nodeSelector, { "node-role.kubernetes.io/control-plane": "true" });

@@ -10,7 +10,14 @@ describe("logs layer requirements (before anything is registered)", () => {
     });
 
     it("names each missing piece in one line", () => {
-        const c = fleet({ gatewayPasswordSecret: undefined, ingress: undefined, receivers: { eventHubs: { nope: { eventHubNamespace: "evhns-hds.servicebus.windows.net", eventHub: "x", connectionStringSecret: "ehConn" } } }, mode: "SimpleScalable" });
+        const c = fleet({
+            gatewayPasswordSecret: undefined,
+            ingress: undefined,
+            receivers: {
+                eventHubs: { nope: { eventHubNamespace: "evhns-hds.servicebus.windows.net", eventHub: "x", connectionStringSecret: "ehConn" } },
+            },
+            mode: "SimpleScalable",
+        });
         assert.deepEqual(logsProblems(c), [
             "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
             "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge-paris, ocp-core push to from outside the logs cluster",
@@ -30,7 +37,11 @@ describe("logs layer requirements (before anything is registered)", () => {
 });
 
 describe("logs config schema errors", () => {
-    const base = { stack: "t", values: { clusters: [{ name: "e", kind: "eks", clusterName: "e", region: "eu-west-1" }] } as Record<string, unknown>, secretKeys: new Set<string>() };
+    const base = {
+        stack: "t",
+        values: { clusters: [{ name: "e", kind: "eks", clusterName: "e", region: "eu-west-1" }] } as Record<string, unknown>,
+        secretKeys: new Set<string>(),
+    };
     const problems = (logs: unknown, extra: Record<string, unknown> = {}, secrets: string[] = []) => {
         try {
             validateStackConfig({ ...base, values: { ...base.values, logs, ...extra }, secretKeys: new Set(secrets) });
@@ -42,19 +53,26 @@ describe("logs config schema errors", () => {
     };
 
     it("bad values name the field, the value and what is allowed", () => {
-        assert.deepEqual(problems({ ingress: { lokiHost: "not a host" }, objectStorage: { type: "minio", bucket: "bucket" }, charts: { loki: { version: "latest" } } }), [
-            'akko-audit:logs: field charts.loki.version: got "latest"; allowed: a chart version such as 18.11.0',
-            'akko-audit:logs: field objectStorage.type: got "minio"; allowed: s3 | gcs | azure',
-            'akko-audit:logs: field ingress.lokiHost: got "not a host"; allowed: a DNS name such as loki.example.net',
-        ]);
+        assert.deepEqual(
+            problems({
+                ingress: { lokiHost: "not a host" },
+                objectStorage: { type: "minio", bucket: "bucket" },
+                charts: { loki: { version: "latest" } },
+            }),
+            [
+                'akko-audit:logs: field charts.loki.version: got "latest"; allowed: a chart version such as 18.11.0',
+                'akko-audit:logs: field objectStorage.type: got "minio"; allowed: s3 | gcs | azure',
+                'akko-audit:logs: field ingress.lokiHost: got "not a host"; allowed: a DNS name such as loki.example.net',
+            ],
+        );
     });
 
     it("secret references must exist and be secret", () => {
         assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }), [
-            "akko-audit:logs: field gatewayPasswordSecret: got \"lokiPw\", but akko-audit:lokiPw is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:lokiPw`",
+            'akko-audit:logs: field gatewayPasswordSecret: got "lokiPw", but akko-audit:lokiPw is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:lokiPw`',
         ]);
         assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }, { lokiPw: "plain" }), [
-            "akko-audit:logs: field gatewayPasswordSecret: got \"lokiPw\", but akko-audit:lokiPw is stored in plain text; allowed: a secret config key, set it again with `pulumi config set --secret akko-audit:lokiPw`",
+            'akko-audit:logs: field gatewayPasswordSecret: got "lokiPw", but akko-audit:lokiPw is stored in plain text; allowed: a secret config key, set it again with `pulumi config set --secret akko-audit:lokiPw`',
         ]);
         assert.deepEqual(problems({ gatewayPasswordSecret: "lokiPw" }, { lokiPw: "[secret]" }, ["lokiPw"]), []);
     });

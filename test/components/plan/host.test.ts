@@ -16,7 +16,8 @@ import { engineUrn } from "../../../components/plan/monitor";
 import { destructiveReplaceProblems, Registration } from "../../../components/plan/steps";
 import { ROOT } from "../../helpers/project";
 
-const unsetSecrets = (dir: string, stack: string) => validateStackConfig(readStackFile(dir, stack), { allowUnsetSecrets: true }).unsetSecrets.map((k) => `${CONFIG_NAMESPACE}:${k}`);
+const unsetSecrets = (dir: string, stack: string) =>
+    validateStackConfig(readStackFile(dir, stack), { allowUnsetSecrets: true }).unsetSecrets.map((k) => `${CONFIG_NAMESPACE}:${k}`);
 
 const made: string[] = [];
 
@@ -34,7 +35,11 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
     after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
     it("Pulumi.yaml loads with tsx through nodeargs: the host's default ts-node 7 cannot compile the program", () => {
-        assert.deepEqual(readProjectFile(ROOT), { name: "akko-audit", entryPoint: ".", options: { typescript: false, tsconfig: undefined, nodeargs: ["--import", "tsx"] } });
+        assert.deepEqual(readProjectFile(ROOT), {
+            name: "akko-audit",
+            entryPoint: ".",
+            options: { typescript: false, tsconfig: undefined, nodeargs: ["--import", "tsx"] },
+        });
     });
 
     for (const stack of listStacks(ROOT)) {
@@ -52,7 +57,10 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
                 if (c.kind !== "k3s") continue;
                 for (const s of c.servers) {
                     const apply: Registration | undefined = run.resources.find((r) => r.name === `${c.name}-${s.host}-apply`);
-                    assert.equal(apply?.urn, `urn:pulumi:${stack}::akko-audit::akko:audit:Rollout$akko:audit:K3sAuditLogging$akko:audit:K3sServerAuditLogging$command:remote:Command::${c.name}-${s.host}-apply`);
+                    assert.equal(
+                        apply?.urn,
+                        `urn:pulumi:${stack}::akko-audit::akko:audit:Rollout$akko:audit:K3sAuditLogging$akko:audit:K3sServerAuditLogging$command:remote:Command::${c.name}-${s.host}-apply`,
+                    );
                     assert.deepEqual(apply!.ignoreChanges, ["triggers"]);
                 }
             }
@@ -63,12 +71,17 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
     }
 
     it("with the host's default (typescript: true), as 0.1.0 shipped, index.ts fails to compile: the test can fail", async () => {
-        const dir = projectWithPulumiYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/\n\s*typescript: false\n\s*nodeargs: .*\n/, "\n    typescript: true\n"));
+        const dir = projectWithPulumiYaml(
+            readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/\n\s*typescript: false\n\s*nodeargs: .*\n/, "\n    typescript: true\n"),
+        );
         assert.equal(readProjectFile(dir).options.typescript, true);
         await assert.rejects(runAsLanguageHost(dir, "dev", { unsetSecrets: unsetSecrets(dir, "dev") }), (e: Error) => {
             assert.ok(e instanceof ProgramLoadError, e.message);
             // (ts-node names the file relative to the working directory: the copy links to the real tree.)
-            assert.match(e.message, /TSError: ⨯ Unable to compile TypeScript:\n\S*components\/logs\/dashboard\/dashboard\.ts\(1,28\): error TS2307: Cannot find module '@grafana\/grafana-foundation-sdk\/dashboard'/);
+            assert.match(
+                e.message,
+                /TSError: ⨯ Unable to compile TypeScript:\n\S*components\/logs\/dashboard\/dashboard\.ts\(1,28\): error TS2307: Cannot find module '@grafana\/grafana-foundation-sdk\/dashboard'/,
+            );
             return true;
         });
     });
@@ -76,14 +89,20 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
     it("the program's own refusal reaches the caller: missing secrets are named with the command that sets them", async () => {
         await assert.rejects(runAsLanguageHost(ROOT, "dev"), (e: Error) => {
             assert.ok(e instanceof ProgramLoadError);
-            assert.match(e.message, /2 config problems:\n {2}- akko-audit:clusters\[0\] \(cluster "dev", kind k3s\): field sshPrivateKeySecret: got "devSshKey", but akko-audit:devSshKey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:devSshKey`\n/);
+            assert.match(
+                e.message,
+                /2 config problems:\n {2}- akko-audit:clusters\[0\] \(cluster "dev", kind k3s\): field sshPrivateKeySecret: got "devSshKey", but akko-audit:devSshKey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:devSshKey`\n/,
+            );
             return true;
         });
     });
 
     it("hands the program its config as the host does: legacy keys, JSON values, secrets by digest of their ciphertext", () => {
         const dir = projectWithPulumiYaml(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-        writeFileSync(path.join(dir, "Pulumi.s.yaml"), "config:\n  akko-audit:logs:\n    retentionDays: 30\n  akko-audit:k:\n    secure: v1:abc\n  other:flag: true\n");
+        writeFileSync(
+            path.join(dir, "Pulumi.s.yaml"),
+            "config:\n  akko-audit:logs:\n    retentionDays: 30\n  akko-audit:k:\n    secure: v1:abc\n  other:flag: true\n",
+        );
         const { config, secretKeys } = hostConfig(dir, "s", ["akko-audit:unset"]);
         assert.deepEqual(config, {
             "akko-audit:config:logs": '{"retentionDays":30}',
@@ -95,7 +114,14 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
     });
 
     it("splits nodeargs like the host's shlex", () => {
-        assert.deepEqual(shlexSplit(`--import tsx  --max-old-space-size=4096 "a b" 'c d' e\\ f`), ["--import", "tsx", "--max-old-space-size=4096", "a b", "c d", "e f"]);
+        assert.deepEqual(shlexSplit(`--import tsx  --max-old-space-size=4096 "a b" 'c d' e\\ f`), [
+            "--import",
+            "tsx",
+            "--max-old-space-size=4096",
+            "a b",
+            "c d",
+            "e f",
+        ]);
         assert.deepEqual(shlexSplit(""), []);
     });
 
@@ -104,7 +130,10 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
         const rollout = engineUrn("prod", "akko-audit", stackUrn, "akko:audit:Rollout", "akko-audit");
         const cluster = engineUrn("prod", "akko-audit", rollout, "akko:audit:K3sAuditLogging", "edge");
         assert.equal(rollout, "urn:pulumi:prod::akko-audit::akko:audit:Rollout::akko-audit");
-        assert.equal(engineUrn("prod", "akko-audit", cluster, "command:remote:Command", "edge-x"), "urn:pulumi:prod::akko-audit::akko:audit:Rollout$akko:audit:K3sAuditLogging$command:remote:Command::edge-x");
+        assert.equal(
+            engineUrn("prod", "akko-audit", cluster, "command:remote:Command", "edge-x"),
+            "urn:pulumi:prod::akko-audit::akko:audit:Rollout$akko:audit:K3sAuditLogging$command:remote:Command::edge-x",
+        );
         assert.equal(engineUrn("prod", "akko-audit", "", "pulumi:pulumi:Stack", "akko-audit-prod"), stackUrn);
     });
 });

@@ -13,9 +13,24 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
 
     it("lists every resource grouped by cluster, with parents, dependencies and inputs; secrets as [secret]", async () => {
         const plan = await buildPlan(validateDeployableStack(exampleStack("prod")), auditProgram);
-        assert.deepEqual(Object.keys(plan.groups).sort(), ["analytics", "edge-paris", "factory-lyon", "hds-sante", "logs", "ocp-core", "payments-eu", "stack"]);
-        assert.deepEqual(plan.groups.stack.map((e) => `${e.type} ${e.name}`), ["akko:audit:Rollout akko-audit"]);
-        assert.equal(plan.resources, Object.values(plan.groups).reduce((n, g) => n + g.length, 0));
+        assert.deepEqual(Object.keys(plan.groups).sort(), [
+            "analytics",
+            "edge-paris",
+            "factory-lyon",
+            "hds-sante",
+            "logs",
+            "ocp-core",
+            "payments-eu",
+            "stack",
+        ]);
+        assert.deepEqual(
+            plan.groups.stack.map((e) => `${e.type} ${e.name}`),
+            ["akko:audit:Rollout akko-audit"],
+        );
+        assert.equal(
+            plan.resources,
+            Object.values(plan.groups).reduce((n, g) => n + g.length, 0),
+        );
 
         const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-10.20.0.12-apply")!;
         assert.equal(apply.type, "command:remote:Command");
@@ -27,11 +42,14 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
 
         const text = JSON.stringify(plan);
         assert.ok(!text.includes("v1:placeholder"), "no secret config value reaches the plan");
-        assert.deepEqual(plan.criticalPath.filter((n) => n.endsWith("-apply")), [
-            "command:remote:Command::factory-lyon-10.20.0.11-apply",
-            "command:remote:Command::factory-lyon-10.20.0.12-apply",
-            "command:remote:Command::factory-lyon-10.20.0.13-apply",
-        ]);
+        assert.deepEqual(
+            plan.criticalPath.filter((n) => n.endsWith("-apply")),
+            [
+                "command:remote:Command::factory-lyon-10.20.0.11-apply",
+                "command:remote:Command::factory-lyon-10.20.0.12-apply",
+                "command:remote:Command::factory-lyon-10.20.0.13-apply",
+            ],
+        );
         // A preview: the Event Hub keys depend on resources not created yet, so only the project read happens.
         assert.deepEqual(plan.placeholderInvokes, ["gcp:organizations/getProject:getProject"]);
     });

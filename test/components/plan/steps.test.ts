@@ -4,7 +4,15 @@
  * or of the provider (pulumi-command 1.2.1, cmd/dynamic-provider) it follows.
  */
 import { strict as assert } from "node:assert";
-import { applyIgnoreChanges, computeSteps, destructiveReplaceProblems, diffPaths, parsePath, pathContains, Registration } from "../../../components/plan/steps";
+import {
+    applyIgnoreChanges,
+    computeSteps,
+    destructiveReplaceProblems,
+    diffPaths,
+    parsePath,
+    pathContains,
+    Registration,
+} from "../../../components/plan/steps";
 
 const AT = { project: "p", stack: "s" };
 const STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s";
@@ -17,18 +25,42 @@ function urnOf(parent: Registration | undefined, type: string, name: string): st
 
 function reg(type: string, name: string, parent?: Registration, extra: Partial<Registration> = {}): Registration {
     return {
-        urn: urnOf(parent, type, name), type, name, parent: parent?.urn ?? STACK, custom: !type.startsWith("akko:"), inputs: {}, dependencies: [],
-        protect: false, retainOnDelete: false, replaceOnChanges: [], ignoreChanges: [], aliases: [], additionalSecretOutputs: [], importId: "", provider: "", deletedWith: "",
+        urn: urnOf(parent, type, name),
+        type,
+        name,
+        parent: parent?.urn ?? STACK,
+        custom: !type.startsWith("akko:"),
+        inputs: {},
+        dependencies: [],
+        protect: false,
+        retainOnDelete: false,
+        replaceOnChanges: [],
+        ignoreChanges: [],
+        aliases: [],
+        additionalSecretOutputs: [],
+        importId: "",
+        provider: "",
+        deletedWith: "",
         ...extra,
     };
 }
 
 /** A k3s node as 0.1.0 registered it (index name, triggers) and as now (host name, ignoreChanges). */
-function node(cluster: string, nodeName: string, opts: { triggers?: unknown[]; ignore?: boolean; aliases?: Registration["aliases"]; clusterAliases?: Registration["aliases"]; del?: string } = {}) {
+function node(
+    cluster: string,
+    nodeName: string,
+    opts: { triggers?: unknown[]; ignore?: boolean; aliases?: Registration["aliases"]; clusterAliases?: Registration["aliases"]; del?: string } = {},
+) {
     const c = reg("akko:audit:K3sAuditLogging", cluster, undefined, { aliases: opts.clusterAliases ?? [] });
     const n = reg("akko:audit:K3sServerAuditLogging", `${cluster}-${nodeName}`, c, { aliases: opts.aliases ?? [] });
     const apply = reg(CMD, `${cluster}-${nodeName}-apply`, n, {
-        inputs: { create: "apply", update: "apply", delete: opts.del ?? "remove", connection: "[secret aaaaaaaaaaaa]", ...(opts.triggers ? { triggers: opts.triggers } : {}) },
+        inputs: {
+            create: "apply",
+            update: "apply",
+            delete: opts.del ?? "remove",
+            connection: "[secret aaaaaaaaaaaa]",
+            ...(opts.triggers ? { triggers: opts.triggers } : {}),
+        },
         replaceOnChanges: ["triggers[*]"],
         ignoreChanges: opts.ignore ? ["triggers"] : [],
     });
@@ -70,7 +102,9 @@ describe("engine step rules (computeSteps)", () => {
     it("ignoreChanges puts the old value back before the diff: 0.1.0's triggers stay in state, nothing is replaced", () => {
         assert.deepEqual(applyIgnoreChanges({ triggers: ["h"], a: 1 }, { a: 2 }, ["triggers"]), { triggers: ["h"], a: 2 });
         assert.deepEqual(applyIgnoreChanges({ a: 1 }, { a: 2, triggers: ["x"] }, ["triggers"]), { a: 2 });
-        assert.deepEqual(ops(computeSteps(node("edge", "10.0.0.1", { triggers: ["h1"] }), node("edge", "10.0.0.1", { ignore: true }), AT)), ["same edge-10.0.0.1-apply"]);
+        assert.deepEqual(ops(computeSteps(node("edge", "10.0.0.1", { triggers: ["h1"] }), node("edge", "10.0.0.1", { ignore: true }), AT)), [
+            "same edge-10.0.0.1-apply",
+        ]);
     });
 
     it("aliases: a node renamed from its index finds its old state; its children follow by the parent-name prefix rule", () => {
@@ -90,11 +124,10 @@ describe("engine step rules (computeSteps)", () => {
         const before = node("edge", "server-0", { triggers: ["h"] });
         const after = node("edge-1", "10.0.0.1", { ignore: true, clusterAliases: [{ name: "edge" }], aliases: [{ name: "edge-1-server-0" }] });
         const r = computeSteps(before, after, AT);
-        assert.deepEqual(r.steps.map((s) => `${s.op} ${s.name} <- ${s.from?.split("::").pop()}`), [
-            "same edge-1 <- edge",
-            "same edge-1-10.0.0.1 <- edge-server-0",
-            "same edge-1-10.0.0.1-apply <- edge-server-0-apply",
-        ]);
+        assert.deepEqual(
+            r.steps.map((s) => `${s.op} ${s.name} <- ${s.from?.split("::").pop()}`),
+            ["same edge-1 <- edge", "same edge-1-10.0.0.1 <- edge-server-0", "same edge-1-10.0.0.1-apply <- edge-server-0-apply"],
+        );
     });
 
     it("two resources claiming one old resource through aliases is an engine error", () => {
@@ -110,17 +143,24 @@ describe("engine step rules (computeSteps)", () => {
         const kept = reg("aws:cloudwatch/logGroup:LogGroup", "group", undefined, { retainOnDelete: true });
         const guarded = reg("aws:s3/bucket:Bucket", "bucket", undefined, { protect: true });
         const r = computeSteps([c, n, apply, kept, guarded], [], AT);
-        assert.deepEqual(r.steps.map((s) => `${s.op} ${s.name}${s.runsDelete ? " (runs delete)" : ""}${s.blockedByProtect ? " (protected)" : ""}`), [
-            "delete bucket (runs delete) (protected)",
-            "discard group",
-            "delete edge-10.0.0.1-apply (runs delete)",
-            "delete edge-10.0.0.1",
-            "delete edge",
-        ]);
+        assert.deepEqual(
+            r.steps.map((s) => `${s.op} ${s.name}${s.runsDelete ? " (runs delete)" : ""}${s.blockedByProtect ? " (protected)" : ""}`),
+            [
+                "delete bucket (runs delete) (protected)",
+                "discard group",
+                "delete edge-10.0.0.1-apply (runs delete)",
+                "delete edge-10.0.0.1",
+                "delete edge",
+            ],
+        );
     });
 
     it("deleteBeforeReplace: from the option, or from the provider's diff (the EKS and GKE logging providers ask for it)", () => {
-        const eks = (cluster: string) => [reg("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "logging", undefined, { inputs: { clusterName: cluster, region: "eu-west-1", logTypes: ["audit"] } })];
+        const eks = (cluster: string) => [
+            reg("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "logging", undefined, {
+                inputs: { clusterName: cluster, region: "eu-west-1", logTypes: ["audit"] },
+            }),
+        ];
         const r = computeSteps(eks("a"), eks("b"), AT);
         assert.deepEqual([r.steps[0].op, r.steps[0].replaceBecause, r.steps[0].deleteBeforeReplace], ["replace", ["clusterName"], true]);
         const opt = (v: string) => [reg("x:index:Thing", "t", undefined, { inputs: { v }, replaceOnChanges: ["v"], deleteBeforeReplace: true })];
@@ -129,7 +169,9 @@ describe("engine step rules (computeSteps)", () => {
 
     it("a dynamic provider's diff decides alone: new provider code (`__provider`) is no step", () => {
         const gke = (code: string, components: string[]) => [
-            reg("pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging", "logging", undefined, { inputs: { __provider: code, project: "p", location: "l", clusterName: "c", components } }),
+            reg("pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging", "logging", undefined, {
+                inputs: { __provider: code, project: "p", location: "l", clusterName: "c", components },
+            }),
         ];
         assert.deepEqual(ops(computeSteps(gke("v1", ["APISERVER"]), gke("v2", ["APISERVER"]), AT)), ["same logging"]);
         assert.deepEqual(ops(computeSteps(gke("v1", ["APISERVER"]), gke("v2", ["APISERVER", "SCHEDULER"]), AT)), ["update logging"]);
@@ -137,7 +179,8 @@ describe("engine step rules (computeSteps)", () => {
 
     it("an input computed from a resource being replaced is unknown, so it counts as changed (a replace on a replace key)", () => {
         const topic = (name: string) => reg("gcp:pubsub/topic:Topic", "topic", undefined, { inputs: { name } });
-        const sub = (t: Registration) => reg("gcp:pubsub/subscription:Subscription", "sub", undefined, { inputs: { name: "s", topic: "[unknown]" }, dependencies: [t.urn] });
+        const sub = (t: Registration) =>
+            reg("gcp:pubsub/subscription:Subscription", "sub", undefined, { inputs: { name: "s", topic: "[unknown]" }, dependencies: [t.urn] });
         const r = computeSteps([topic("a"), sub(topic("a"))], [topic("b"), sub(topic("b"))], AT);
         assert.deepEqual(ops(r), ["replace topic", "replace sub"]);
         assert.deepEqual(r.steps[1].replaceBecause, ["topic"]);
@@ -147,14 +190,21 @@ describe("engine step rules (computeSteps)", () => {
 
     it("a replaced provider replaces every resource it manages (a new clusterIdentifier is a new cluster)", () => {
         const provider = (id: string) => reg("pulumi:providers:kubernetes", "k8s", undefined, { inputs: { clusterIdentifier: id } });
-        const patch = (p: Registration) => reg("kubernetes:config.openshift.io/v1:APIServerPatch", "audit", undefined, { inputs: { metadata: { name: "cluster" } }, provider: `${p.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9` });
+        const patch = (p: Registration) =>
+            reg("kubernetes:config.openshift.io/v1:APIServerPatch", "audit", undefined, {
+                inputs: { metadata: { name: "cluster" } },
+                provider: `${p.urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`,
+            });
         const r = computeSteps([provider("a"), patch(provider("a"))], [provider("b"), patch(provider("b"))], AT);
         assert.deepEqual(ops(r), ["replace k8s", "replace audit"]);
         assert.deepEqual(r.steps[1].replaceBecause, ["(its provider is replaced)"]);
     });
 
     it("diffPaths: leaf paths, an added or removed key is its own path", () => {
-        assert.deepEqual(diffPaths({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { b: 2, c: [1] }, e: 1 }).map((p) => p.join(".")), ["a.b", "a.c.1", "d", "e"]);
+        assert.deepEqual(
+            diffPaths({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { b: 2, c: [1] }, e: 1 }).map((p) => p.join(".")),
+            ["a.b", "a.c.1", "d", "e"],
+        );
     });
 });
 
@@ -169,7 +219,10 @@ describe("the rule: nothing whose delete turns audit logging off is replaced by 
 
     it("a command without a delete script, and the logging providers whose replace keys name their cluster, are fine", () => {
         assert.deepEqual(destructiveReplaceProblems(node("edge", "10.0.0.1", { del: "" })), []);
-        assert.deepEqual(destructiveReplaceProblems([reg("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "l", undefined, { inputs: { clusterName: "c" } })]), []);
+        assert.deepEqual(
+            destructiveReplaceProblems([reg("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "l", undefined, { inputs: { clusterName: "c" } })]),
+            [],
+        );
         const patch = reg("kubernetes:config.openshift.io/v1:APIServerPatch", "audit", undefined, { replaceOnChanges: ["spec"] });
         assert.deepEqual(destructiveReplaceProblems([patch]), [
             `${patch.urn}: its delete turns audit logging off, yet a change of spec would replace it (create, then run the old one's delete); allowed: a replace only when metadata.name/metadata.namespace changes`,

@@ -14,7 +14,10 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hd
 // program makes (GCP project number, Event Hub keys) are answered explicitly.
 const INVOKES = {
     "gcp:organizations/getProject:getProject": (i: Record<string, any>) => ({ projectId: i.projectId, number: "424242424242" }),
-    "azure-native:eventhub:listEventHubKeys": () => ({ primaryConnectionString: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k", keyName: "listen" }),
+    "azure-native:eventhub:listEventHubKeys": () => ({
+        primaryConnectionString: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k",
+        keyName: "listen",
+    }),
 };
 
 async function run<T = undefined>(
@@ -53,12 +56,19 @@ const applies = (urns: string[]) => urns.filter((u) => u.includes("command:remot
 
 function k3sFleet(sizes: number[]): StackConfig {
     const clusters = sizes.map((n, i) => ({
-        name: `site-${i}`, kind: "k3s", sshPrivateKeySecret: "sshKey",
+        name: `site-${i}`,
+        kind: "k3s",
+        sshPrivateKeySecret: "sshKey",
         servers: Array.from({ length: n }, (_, j) => ({ host: `10.0.${i}.${j + 1}`, hostKey: HOST_KEY })),
     }));
     return validateDeployableStack({
         stack: "t",
-        values: { clusters, logs: { gatewayPasswordSecret: "lokiPassword", ingress: { clusterIssuer: "le", lokiHost: "loki.example.net" } }, sshKey: "[secret]", lokiPassword: "[secret]" },
+        values: {
+            clusters,
+            logs: { gatewayPasswordSecret: "lokiPassword", ingress: { clusterIssuer: "le", lokiHost: "loki.example.net" } },
+            sshKey: "[secret]",
+            lokiPassword: "[secret]",
+        },
         secretKeys: new Set(["sshKey", "lokiPassword"]),
     });
 }
@@ -69,8 +79,14 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     it("registers one component per cluster, named after it, plus the logs layer, all under the rollout", async () => {
         const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const rollout = resources.filter((r) => r.type === "akko:audit:Rollout");
-        assert.deepEqual(rollout.map((r) => [r.name, r.parent]), [["akko-audit", ""]]);
-        const children = resources.filter((r) => r.parent === rollout[0].urn).map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(
+            rollout.map((r) => [r.name, r.parent]),
+            [["akko-audit", ""]],
+        );
+        const children = resources
+            .filter((r) => r.parent === rollout[0].urn)
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         assert.deepEqual(children, [
             "akko:audit:AksAuditLogging hds-sante",
             "akko:audit:EksAuditLogging payments-eu",
@@ -84,11 +100,16 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
 
     it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
         const { resources } = await run(validateDeployableStack(exampleStack("prod")));
-        const manifests = resources.filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-")).map((r) => r.name).sort();
-        assert.deepEqual(manifests, [
-            ...["edge-paris-192.0.2.10"],
-            ...["factory-lyon-10.20.0.11", "factory-lyon-10.20.0.12", "factory-lyon-10.20.0.13"],
-        ].flatMap((n) => [`${n}-manifest-akko-audit-alloy-secret.yaml`, `${n}-manifest-akko-audit-alloy.yaml`]).sort());
+        const manifests = resources
+            .filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-"))
+            .map((r) => r.name)
+            .sort();
+        assert.deepEqual(
+            manifests,
+            [...["edge-paris-192.0.2.10"], ...["factory-lyon-10.20.0.11", "factory-lyon-10.20.0.12", "factory-lyon-10.20.0.13"]]
+                .flatMap((n) => [`${n}-manifest-akko-audit-alloy-secret.yaml`, `${n}-manifest-akko-audit-alloy.yaml`])
+                .sort(),
+        );
         // The Loki password travels inside the secret manifest: the upload is secret.
         const secretUpload = resources.find((r) => r.name === "edge-paris-192.0.2.10-manifest-akko-audit-alloy-secret.yaml")!;
         assert.deepEqual(secretUpload.secretInputs.includes("source"), true);
@@ -105,14 +126,20 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             }
         }
         const path = criticalPath(resources.map((r) => ({ ...r, inputs: r.inputs, importId: r.importId })));
-        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["factory-lyon-10.20.0.11-apply", "factory-lyon-10.20.0.12-apply", "factory-lyon-10.20.0.13-apply"]);
+        assert.deepEqual(
+            applies(path).map((u) => u.split("::").pop()),
+            ["factory-lyon-10.20.0.11-apply", "factory-lyon-10.20.0.12-apply", "factory-lyon-10.20.0.13-apply"],
+        );
     });
 
     it("critical path equals the largest HA server count, not the fleet size", async () => {
         const { resources } = await run(k3sFleet([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 2]));
         assert.equal(resources.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-apply")).length, 18);
         const path = criticalPath(resources.map((r) => ({ ...r })));
-        assert.deepEqual(applies(path).map((u) => u.split("::").pop()), ["site-12-10.0.12.1-apply", "site-12-10.0.12.2-apply", "site-12-10.0.12.3-apply", "site-12-10.0.12.4-apply"]);
+        assert.deepEqual(
+            applies(path).map((u) => u.split("::").pop()),
+            ["site-12-10.0.12.1-apply", "site-12-10.0.12.2-apply", "site-12-10.0.12.3-apply", "site-12-10.0.12.4-apply"],
+        );
     });
 
     it("exports per-cluster status: kind, what was enabled, where logs go, retention on each hop", async () => {
@@ -130,7 +157,11 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             gaps: [],
         });
         assert.equal(clusters["payments-eu"].kind, "eks");
-        assert.deepEqual(clusters["payments-eu"].retention[0], { hop: "cloud", days: 30, text: "CloudWatch /aws/eks/payments-prod-eu/cluster: 30 days" });
+        assert.deepEqual(clusters["payments-eu"].retention[0], {
+            hop: "cloud",
+            days: 30,
+            text: "CloudWatch /aws/eks/payments-prod-eu/cluster: 30 days",
+        });
         assert.ok(String(clusters["payments-eu"].logsGoTo).startsWith("subscription filter (audit events only) -> Firehose -> https://"));
     });
 
@@ -141,11 +172,19 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             "aws:cloudwatch/logGroup:LogGroup": (_n, i) => ({ arn: `arn:aws:logs:eu-west-3:123456789012:log-group:${i.name}` }),
             "aws:s3/bucket:Bucket": (n) => ({ bucket: `${n}-bucket`, arn: `arn:aws:s3:::${n}-bucket` }),
             "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::123456789012:role/${n}` }),
-            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (n) => ({ arn: `arn:aws:firehose:eu-west-3:123456789012:deliverystream/${n}` }),
+            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (n) => ({
+                arn: `arn:aws:firehose:eu-west-3:123456789012:deliverystream/${n}`,
+            }),
             "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": (_n, i) => ({ logTypes: i.logTypes, previousLogTypes: ["api"] }),
         };
-        const providerOutputs = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => ({ ...k3sCommandOutputs(type, name, inputs), ...arns[type]?.(name, inputs) });
-        const { read } = await run(validateDeployableStack(exampleStack("prod")), providerOutputs, async (o) => ({ deployed: await resolve(o.deployed), secrets: await resolve(o.secretOutputs) }));
+        const providerOutputs = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => ({
+            ...k3sCommandOutputs(type, name, inputs),
+            ...arns[type]?.(name, inputs),
+        });
+        const { read } = await run(validateDeployableStack(exampleStack("prod")), providerOutputs, async (o) => ({
+            deployed: await resolve(o.deployed),
+            secrets: await resolve(o.secretOutputs),
+        }));
         const { deployed, secrets } = read!;
         assert.equal(deployed.secret, false, "deployed stays readable: no secret inside");
         assert.deepEqual(Object.keys(deployed.value), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
@@ -154,13 +193,31 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             (deployed.value["factory-lyon"].nodes as { node: string }[]).map((n) => n.node),
             ["factory-lyon/10.20.0.11", "factory-lyon/10.20.0.12", "factory-lyon/10.20.0.13"],
         );
-        assert.deepEqual(Object.keys(deployed.value["payments-eu"]).sort(), ["deliveryStreamArn", "enabledLogTypes", "failedBatchBucket", "logGroupName", "previousLogTypes"]);
+        assert.deepEqual(Object.keys(deployed.value["payments-eu"]).sort(), [
+            "deliveryStreamArn",
+            "enabledLogTypes",
+            "failedBatchBucket",
+            "logGroupName",
+            "previousLogTypes",
+        ]);
         assert.equal(deployed.value["payments-eu"].logGroupName, "/aws/eks/payments-prod-eu/cluster");
-        assert.deepEqual([deployed.value["payments-eu"].enabledLogTypes, deployed.value["payments-eu"].previousLogTypes], [["audit", "authenticator", "controllerManager"], ["api"]]);
+        assert.deepEqual(
+            [deployed.value["payments-eu"].enabledLogTypes, deployed.value["payments-eu"].previousLogTypes],
+            [["audit", "authenticator", "controllerManager"], ["api"]],
+        );
         assert.equal(deployed.value["payments-eu"].deliveryStreamArn, "arn:aws:firehose:eu-west-3:123456789012:deliverystream/payments-eu-audit");
         assert.deepEqual(Object.keys(deployed.value["analytics"]).sort(), ["serviceAccountEmail", "sinkWriterIdentity", "subscriptionPath"]);
-        assert.deepEqual(Object.keys(deployed.value["hds-sante"]).sort(), ["categories", "consumerGroup", "diagnosticSettingName", "eventHubName", "eventHubNamespaceFqdn"]);
-        assert.deepEqual(deployed.value["ocp-core"], { profile: "WriteRequestBodies", customRules: [{ group: "system:authenticated:oauth", profile: "AllRequestBodies" }] });
+        assert.deepEqual(Object.keys(deployed.value["hds-sante"]).sort(), [
+            "categories",
+            "consumerGroup",
+            "diagnosticSettingName",
+            "eventHubName",
+            "eventHubNamespaceFqdn",
+        ]);
+        assert.deepEqual(deployed.value["ocp-core"], {
+            profile: "WriteRequestBodies",
+            customRules: [{ group: "system:authenticated:oauth", profile: "AllRequestBodies" }],
+        });
         assert.equal(secrets.secret, true);
         assert.deepEqual(Object.keys(secrets.value), ["hds-sante"]);
         assert.equal(secrets.value["hds-sante"].listenConnectionString, "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k");
@@ -171,19 +228,24 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         (bad.values.clusters as any[])[2].region = "eu-west-9";
         (bad.values.clusters as any[])[0].servers[0].port = 0;
         const mocks = await setupMocks({
-            config: Object.fromEntries(Object.entries(bad.values).map(([k, v]) => [`akko-audit:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+            config: Object.fromEntries(
+                Object.entries(bad.values).map(([k, v]) => [`akko-audit:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+            ),
             secretKeys: [...bad.secretKeys].map((k) => `akko-audit:${k}`),
         });
         const { loadStackConfig } = await import("../../../components/deployable");
-        assert.throws(() => loadStackConfig(), (e: Error) => {
-            assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
-            assert.deepEqual(e.message.split("\n"), [
-                "2 config problems:",
-                '  - akko-audit:clusters[0] (cluster "edge-paris", kind k3s): field servers[0].port: got 0; allowed: a TCP port, 1 to 65535',
-                '  - akko-audit:clusters[2] (cluster "payments-eu", kind eks): field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
-            ]);
-            return true;
-        });
+        assert.throws(
+            () => loadStackConfig(),
+            (e: Error) => {
+                assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
+                assert.deepEqual(e.message.split("\n"), [
+                    "2 config problems:",
+                    '  - akko-audit:clusters[0] (cluster "edge-paris", kind k3s): field servers[0].port: got 0; allowed: a TCP port, 1 to 65535',
+                    '  - akko-audit:clusters[2] (cluster "payments-eu", kind eks): field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
+                ]);
+                return true;
+            },
+        );
         await settle();
         assert.equal(mocks.resources.length, 0);
     });

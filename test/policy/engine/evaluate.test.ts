@@ -15,7 +15,11 @@ type User = RequestAttributes["user"] | null;
 /** `user` null: a request that carries no user at all. */
 function res(resource: string, extra: Partial<NonNullable<RequestAttributes["resource"]>> = {}, verb = "get", user: User = alice): RequestAttributes {
     const [r, sub = ""] = resource.split("/");
-    const req: RequestAttributes = { verb, path: "", resource: { apiGroup: "", resource: r, subresource: sub, namespace: "default", name: "x", ...extra } };
+    const req: RequestAttributes = {
+        verb,
+        path: "",
+        resource: { apiGroup: "", resource: r, subresource: sub, namespace: "default", name: "x", ...extra },
+    };
     if (user) req.user = user;
     return req;
 }
@@ -47,7 +51,12 @@ describe("policy evaluation (kube-apiserver semantics)", () => {
         ["omitted group does not match other groups", "resources: [{resources: [deployments]}]", res("deployments", { apiGroup: "apps" }), "None"],
         ['group "" is the core group', 'resources: [{group: "", resources: [pods]}]', res("pods"), "Metadata"],
         ["named group", "resources: [{group: apps, resources: [deployments]}]", res("deployments", { apiGroup: "apps" }), "Metadata"],
-        ["group without resources matches all its resources", "resources: [{group: apps}]", res("deployments/scale", { apiGroup: "apps" }), "Metadata"],
+        [
+            "group without resources matches all its resources",
+            "resources: [{group: apps}]",
+            res("deployments/scale", { apiGroup: "apps" }),
+            "Metadata",
+        ],
         // resource patterns
         ["pods does not match pods/exec", "resources: [{resources: [pods]}]", res("pods/exec"), "None"],
         ["pods/exec matches pods/exec", "resources: [{resources: [pods/exec]}]", res("pods/exec"), "Metadata"],
@@ -94,12 +103,16 @@ describe("policy evaluation (kube-apiserver semantics)", () => {
     });
 
     it("a rule's omitStages is the union with the policy's", () => {
-        const p = parsePolicy(HEAD + "omitStages: [RequestReceived]\nrules:\n  - level: Metadata\n    omitStages: [ResponseStarted, RequestReceived]\n");
+        const p = parsePolicy(
+            HEAD + "omitStages: [RequestReceived]\nrules:\n  - level: Metadata\n    omitStages: [ResponseStarted, RequestReceived]\n",
+        );
         assert.deepEqual(evaluate(p, res("pods")).omitStages, ["RequestReceived", "ResponseStarted"]);
     });
 
     it("a rule's omitManagedFields overrides the policy's, both ways", () => {
-        const p = parsePolicy(HEAD + "omitManagedFields: true\nrules:\n  - level: Metadata\n    users: [alice]\n    omitManagedFields: false\n  - level: Metadata\n");
+        const p = parsePolicy(
+            HEAD + "omitManagedFields: true\nrules:\n  - level: Metadata\n    users: [alice]\n    omitManagedFields: false\n  - level: Metadata\n",
+        );
         assert.equal(evaluate(p, res("pods")).omitManagedFields, false);
         assert.equal(evaluate(p, res("pods", {}, "get", { username: "bob", groups: [] })).omitManagedFields, true);
         const q = parsePolicy(HEAD + "rules:\n  - level: Metadata\n    omitManagedFields: true\n");
@@ -115,9 +128,11 @@ describe("policy evaluation (kube-apiserver semantics)", () => {
 describe("audit Event -> request attributes", () => {
     it("uses the authenticated user, never the impersonated one", () => {
         const a = attributesFromEvent({
-            verb: "list", user: { username: "system:admin", groups: ["system:masters"] },
+            verb: "list",
+            user: { username: "system:admin", groups: ["system:masters"] },
             impersonatedUser: { username: "bob", groups: ["system:authenticated"] },
-            objectRef: { resource: "pods", namespace: "default", apiVersion: "v1" }, requestURI: "/api/v1/namespaces/default/pods",
+            objectRef: { resource: "pods", namespace: "default", apiVersion: "v1" },
+            requestURI: "/api/v1/namespaces/default/pods",
         });
         assert.deepEqual(a.user, { username: "system:admin", groups: ["system:masters"] });
     });
@@ -139,8 +154,14 @@ describe("audit Event -> request attributes", () => {
         assert.throws(() => attributesFromEvent([1]), { message: "an audit Event must be a JSON object" });
         assert.throws(() => attributesFromEvent({ requestURI: "/x" }), { message: 'verb is required (a string such as "get")' });
         assert.throws(() => attributesFromEvent({ kind: "EventList", verb: "get" }), { message: 'kind must be "Event", got "EventList"' });
-        assert.throws(() => attributesFromEvent({ verb: "get" }), { message: "a non-resource request needs requestURI (and a resource request objectRef.resource)" });
-        assert.throws(() => attributesFromEvent({ verb: "get", user: { username: "a", groups: "g" }, requestURI: "/" }), { message: "user.groups must be a list of strings" });
-        assert.throws(() => attributesFromEvent({ verb: "get", objectRef: { resource: 5 } }), { message: "objectRef.resource must be a string, got 5" });
+        assert.throws(() => attributesFromEvent({ verb: "get" }), {
+            message: "a non-resource request needs requestURI (and a resource request objectRef.resource)",
+        });
+        assert.throws(() => attributesFromEvent({ verb: "get", user: { username: "a", groups: "g" }, requestURI: "/" }), {
+            message: "user.groups must be a list of strings",
+        });
+        assert.throws(() => attributesFromEvent({ verb: "get", objectRef: { resource: 5 } }), {
+            message: "objectRef.resource must be a string, got 5",
+        });
     });
 });

@@ -55,8 +55,8 @@ describe("policy loading (kube-apiserver's rules)", () => {
 
     it("non-resource URLs start with / or are *, with * only last", () => {
         assert.deepEqual(problems(HEAD + 'rules:\n  - level: None\n    nonResourceURLs: ["healthz", "/a/*/b", "*", "/ok*"]\n'), [
-            'rules[0].nonResourceURLs[0]: Invalid value: "healthz": non-resource URL rules must begin with a \'/\' character',
-            'rules[0].nonResourceURLs[1]: Invalid value: "/a/*/b": non-resource URL wildcards \'*\' must be the final character of the rule',
+            "rules[0].nonResourceURLs[0]: Invalid value: \"healthz\": non-resource URL rules must begin with a '/' character",
+            "rules[0].nonResourceURLs[1]: Invalid value: \"/a/*/b\": non-resource URL wildcards '*' must be the final character of the rule",
         ]);
     });
 
@@ -70,11 +70,17 @@ describe("policy loading (kube-apiserver's rules)", () => {
     });
 
     it("resourceNames needs resources; groups are DNS subdomains", () => {
-        assert.deepEqual(problems(HEAD + "rules:\n  - level: None\n    resources:\n      - group: apps\n        resourceNames: [web]\n      - group: rbac.authorization.k8s.io/v1\n        resources: [roles]\n      - group: Apps\n"), [
-            'rules[0].resources.resourceNames: Invalid value: ["web"]: using resourceNames requires at least one resource',
-            'rules[0].resources.group: Invalid value: "rbac.authorization.k8s.io/v1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character',
-            'rules[0].resources.group: Invalid value: "Apps": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character',
-        ]);
+        assert.deepEqual(
+            problems(
+                HEAD +
+                    "rules:\n  - level: None\n    resources:\n      - group: apps\n        resourceNames: [web]\n      - group: rbac.authorization.k8s.io/v1\n        resources: [roles]\n      - group: Apps\n",
+            ),
+            [
+                'rules[0].resources.resourceNames: Invalid value: ["web"]: using resourceNames requires at least one resource',
+                "rules[0].resources.group: Invalid value: \"rbac.authorization.k8s.io/v1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                "rules[0].resources.group: Invalid value: \"Apps\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            ],
+        );
     });
 
     it("reports wrong types with the field path, all at once", () => {
@@ -86,7 +92,9 @@ describe("policy loading (kube-apiserver's rules)", () => {
     });
 
     it("keeps fields kube-apiserver ignores, for the linter", () => {
-        const p = parsePolicy(HEAD + "rules:\n  - level: None\n    resource: [{group: apps}]\n    resources:\n      - group: apps\n        resource: [x]\n");
+        const p = parsePolicy(
+            HEAD + "rules:\n  - level: None\n    resource: [{group: apps}]\n    resources:\n      - group: apps\n        resource: [x]\n",
+        );
         assert.deepEqual(p.ignoredFields, ["rules[0].resource", "rules[0].resources[0].resource"]);
     });
 
@@ -97,9 +105,18 @@ describe("policy loading (kube-apiserver's rules)", () => {
     });
 
     it("bad YAML is a syntax error, not a policy finding", () => {
-        assert.throws(() => parsePolicy("rules: [\n"), (e: unknown) => e instanceof PolicySyntaxError && /^not valid YAML \(line \d+, column \d+\)/.test((e as Error).message));
-        assert.throws(() => parsePolicy(HEAD + "kind: Policy\n"), (e: unknown) => e instanceof PolicySyntaxError && /Map keys must be unique/.test((e as Error).message));
-        assert.throws(() => parsePolicy(HEAD + "rules: [{level: None}]\n---\n" + HEAD), { name: "PolicySyntaxError", message: "expected one YAML document, found 2" });
+        assert.throws(
+            () => parsePolicy("rules: [\n"),
+            (e: unknown) => e instanceof PolicySyntaxError && /^not valid YAML \(line \d+, column \d+\)/.test((e as Error).message),
+        );
+        assert.throws(
+            () => parsePolicy(HEAD + "kind: Policy\n"),
+            (e: unknown) => e instanceof PolicySyntaxError && /Map keys must be unique/.test((e as Error).message),
+        );
+        assert.throws(() => parsePolicy(HEAD + "rules: [{level: None}]\n---\n" + HEAD), {
+            name: "PolicySyntaxError",
+            message: "expected one YAML document, found 2",
+        });
     });
 
     it("a document that is not a mapping is refused", () => {

@@ -8,28 +8,78 @@ const SHIPPED = parsePolicy(readFileSync(path.join(__dirname, "../../../policy/a
 const SAMPLES = path.resolve(__dirname, "../../../../shared/samples");
 
 const lines = (...events: unknown[]) => events.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("\n") + "\n";
-const stream = (text: string, chunk = 7) => Readable.from((function* () {
-    const buf = Buffer.from(text);
-    for (let i = 0; i < buf.length; i += chunk) yield buf.subarray(i, i + chunk);
-})());
+const stream = (text: string, chunk = 7) =>
+    Readable.from(
+        (function* () {
+            const buf = Buffer.from(text);
+            for (let i = 0; i < buf.length; i += chunk) yield buf.subarray(i, i + chunk);
+        })(),
+    );
 
 const alice = { username: "alice", groups: ["system:authenticated"] };
-const pod = { kind: "Pod", apiVersion: "v1", metadata: { name: "p", managedFields: [{ manager: "kubectl", operation: "Apply" }] }, spec: { containers: [] } };
+const pod = {
+    kind: "Pod",
+    apiVersion: "v1",
+    metadata: { name: "p", managedFields: [{ manager: "kubectl", operation: "Apply" }] },
+    spec: { containers: [] },
+};
 
 describe("policy simulate", () => {
     it("splits lines across chunk boundaries, CRLF and a missing final newline", async () => {
         const seen: [string, number][] = [];
         const total = await forEachLine(stream("ab\r\nc\n\nd€é", 2), (l, b) => seen.push([l, b]));
-        assert.deepEqual(seen, [["ab", 3], ["c", 1], ["", 0], ["d€é", 6]]);
+        assert.deepEqual(seen, [
+            ["ab", 3],
+            ["c", 1],
+            ["", 0],
+            ["d€é", 6],
+        ]);
         assert.equal(total, 13);
     });
 
     it("counts decisions, kept events, rule hits, stages, bytes and invalid lines exactly", async () => {
-        const secretWrite = { kind: "Event", apiVersion: "audit.k8s.io/v1", level: "RequestResponse", stage: "ResponseComplete", verb: "create", user: alice, objectRef: { resource: "secrets", namespace: "a", name: "s" }, requestURI: "/api/v1/namespaces/a/secrets", requestObject: { data: { k: "c2VjcmV0" } }, responseObject: { data: { k: "c2VjcmV0" } } };
-        const podCreate = { kind: "Event", apiVersion: "audit.k8s.io/v1", level: "RequestResponse", stage: "ResponseComplete", verb: "create", user: alice, objectRef: { resource: "pods", namespace: "a", name: "p" }, requestURI: "/api/v1/namespaces/a/pods", requestObject: pod, responseObject: pod };
+        const secretWrite = {
+            kind: "Event",
+            apiVersion: "audit.k8s.io/v1",
+            level: "RequestResponse",
+            stage: "ResponseComplete",
+            verb: "create",
+            user: alice,
+            objectRef: { resource: "secrets", namespace: "a", name: "s" },
+            requestURI: "/api/v1/namespaces/a/secrets",
+            requestObject: { data: { k: "c2VjcmV0" } },
+            responseObject: { data: { k: "c2VjcmV0" } },
+        };
+        const podCreate = {
+            kind: "Event",
+            apiVersion: "audit.k8s.io/v1",
+            level: "RequestResponse",
+            stage: "ResponseComplete",
+            verb: "create",
+            user: alice,
+            objectRef: { resource: "pods", namespace: "a", name: "p" },
+            requestURI: "/api/v1/namespaces/a/pods",
+            requestObject: pod,
+            responseObject: pod,
+        };
         const received = { ...podCreate, stage: "RequestReceived", responseObject: undefined };
-        const probe = { kind: "Event", level: "Metadata", stage: "ResponseComplete", verb: "get", requestURI: "/readyz?verbose", user: { username: "system:anonymous", groups: ["system:unauthenticated"] } };
-        const podGet = { kind: "Event", level: "Metadata", stage: "ResponseComplete", verb: "get", user: alice, objectRef: { resource: "pods", namespace: "a", name: "p" }, requestURI: "/api/v1/namespaces/a/pods/p" };
+        const probe = {
+            kind: "Event",
+            level: "Metadata",
+            stage: "ResponseComplete",
+            verb: "get",
+            requestURI: "/readyz?verbose",
+            user: { username: "system:anonymous", groups: ["system:unauthenticated"] },
+        };
+        const podGet = {
+            kind: "Event",
+            level: "Metadata",
+            stage: "ResponseComplete",
+            verb: "get",
+            user: alice,
+            objectRef: { resource: "pods", namespace: "a", name: "p" },
+            requestURI: "/api/v1/namespaces/a/pods/p",
+        };
         const text = lines(secretWrite, podCreate, received, probe, podGet, "{not json", "[1,2]", { verb: "get" }, "");
         const r = await simulate(SHIPPED, stream(text, 64));
 
@@ -53,15 +103,25 @@ describe("policy simulate", () => {
         // What kube-apiserver would write: the Secret event without bodies at Metadata, the pod create with
         // managedFields stripped, the pod get unchanged; the probe and the RequestReceived stage not at all.
         const expected =
-            JSON.stringify({ ...secretWrite, level: "Metadata", requestObject: undefined, responseObject: undefined }).length + 1 +
-            JSON.stringify({ ...podCreate, requestObject: withoutManagedFields(pod), responseObject: withoutManagedFields(pod) }).length + 1 +
-            JSON.stringify(podGet).length + 1;
+            JSON.stringify({ ...secretWrite, level: "Metadata", requestObject: undefined, responseObject: undefined }).length +
+            1 +
+            JSON.stringify({ ...podCreate, requestObject: withoutManagedFields(pod), responseObject: withoutManagedFields(pod) }).length +
+            1 +
+            JSON.stringify(podGet).length +
+            1;
         assert.equal(r.bytes.output, expected);
         assert.equal(r.moreDetailThanRecorded, 0);
     });
 
     it("counts events the policy would log in more detail than was recorded", async () => {
-        const metaWrite = { level: "Metadata", stage: "ResponseComplete", verb: "delete", user: alice, objectRef: { apiGroup: "apps", resource: "deployments", namespace: "a", name: "d" }, requestURI: "/apis/apps/v1/namespaces/a/deployments/d" };
+        const metaWrite = {
+            level: "Metadata",
+            stage: "ResponseComplete",
+            verb: "delete",
+            user: alice,
+            objectRef: { apiGroup: "apps", resource: "deployments", namespace: "a", name: "d" },
+            requestURI: "/apis/apps/v1/namespaces/a/deployments/d",
+        };
         const r = await simulate(SHIPPED, stream(lines(metaWrite)));
         assert.equal(r.moreDetailThanRecorded, 1);
         // Only the level string changes: "Metadata" -> "RequestResponse".

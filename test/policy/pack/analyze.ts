@@ -18,7 +18,13 @@ export interface Analysis {
 
 class NotApplicable extends Error {}
 
-export async function analyze(policy: ResourceValidationPolicy, type: string, name: string, props: Record<string, unknown>, config: object = {}): Promise<Analysis> {
+export async function analyze(
+    policy: ResourceValidationPolicy,
+    type: string,
+    name: string,
+    props: Record<string, unknown>,
+    config: object = {},
+): Promise<Analysis> {
     const validate = policy.validateResource;
     if (validate === undefined || Array.isArray(validate)) throw new Error(`${policy.name}: expected one validateResource function`);
     const attached = policyLib.getPulumiType(validate);
@@ -29,7 +35,13 @@ export async function analyze(policy: ResourceValidationPolicy, type: string, na
         props: unknownCheckingProxy(props),
         urn: `urn:pulumi:test::akko-audit::${type}::${name}`,
         name,
-        opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as unknown as ResourceValidationArgs["opts"],
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            additionalSecretOutputs: [],
+            customTimeouts: {},
+        } as unknown as ResourceValidationArgs["opts"],
         stackTags: new Map(),
         isType: (cls) => policyLib.getPulumiType(cls) === type,
         asType: (cls) => (policyLib.getPulumiType(cls) === type ? (args.props as never) : undefined),

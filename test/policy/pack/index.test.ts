@@ -13,7 +13,8 @@ const pb = require("@pulumi/pulumi/proto/analyzer_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 const PACK = path.resolve(__dirname, "../../../policy/pack");
-const AKS = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-hds-prod/providers/Microsoft.ContainerService/managedClusters/aks-hds-prod";
+const AKS =
+    "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-hds-prod/providers/Microsoft.ContainerService/managedClusters/aks-hds-prod";
 
 function call<T>(client: any, method: string, req: unknown): Promise<T> {
     return new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
@@ -58,7 +59,10 @@ describe("policy pack: served over the analyzer protocol (policy/pack/index.ts)"
         const info = await call<any>(client, "getAnalyzerInfo", new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
         assert.equal(info.getName(), "akko-audit-guardrails");
         assert.equal(info.getVersion(), "0.1.0");
-        assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()), ["eks-audit-log-enabled", "aks-single-audit-category", "gke-data-access-logs", "log-group-retention-set"]);
+        assert.deepEqual(
+            info.getPoliciesList().map((p: any) => p.getName()),
+            ["eks-audit-log-enabled", "aks-single-audit-category", "gke-data-access-logs", "log-group-retention-set"],
+        );
     });
 
     it("reports a mandatory violation for an EKS cluster without the audit log, none with it", async () => {
@@ -83,13 +87,20 @@ describe("policy pack: served over the analyzer protocol (policy/pack/index.ts)"
                 { category: "kube-audit-admin", enabled: true },
             ],
         });
-        assert.deepEqual((await call<any>(client, "analyze", both)).getDiagnosticsList().map((d: any) => d.getPolicyname()), ["aks-single-audit-category"]);
+        assert.deepEqual(
+            (await call<any>(client, "analyze", both)).getDiagnosticsList().map((d: any) => d.getPolicyname()),
+            ["aks-single-audit-category"],
+        );
 
         const configure = new pb.ConfigureAnalyzerRequest();
-        configure.getPolicyconfigMap().set(
-            "aks-single-audit-category",
-            new pb.PolicyConfig().setEnforcementlevel(pb.EnforcementLevel.MANDATORY).setProperties(Struct.fromJavaScript({ allowBothFor: [AKS] })),
-        );
+        configure
+            .getPolicyconfigMap()
+            .set(
+                "aks-single-audit-category",
+                new pb.PolicyConfig()
+                    .setEnforcementlevel(pb.EnforcementLevel.MANDATORY)
+                    .setProperties(Struct.fromJavaScript({ allowBothFor: [AKS] })),
+            );
         await call(client, "configure", configure);
         assert.deepEqual((await call<any>(client, "analyze", both)).getDiagnosticsList().length, 0);
     });

@@ -27,7 +27,10 @@ describe("policy pack: akko-audit-guardrails", () => {
             (require("@pulumi/gcp/projects") as { IAMAuditConfig: { __pulumiType: string } }).IAMAuditConfig.__pulumiType,
             (require("@pulumi/aws/cloudwatch") as { LogGroup: { __pulumiType: string } }).LogGroup.__pulumiType,
         ];
-        assert.deepEqual(tokens, policies.map((p) => policyLib.getPulumiType(p.validateResource)));
+        assert.deepEqual(
+            tokens,
+            policies.map((p) => policyLib.getPulumiType(p.validateResource)),
+        );
     });
 
     it("names are valid for the analyzer (unique, not the reserved 'all') and the pack is loadable by the Pulumi CLI", () => {
@@ -40,11 +43,16 @@ describe("policy pack: akko-audit-guardrails", () => {
         const pkg = JSON.parse(readFileSync(path.join(PACK, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
         const root = JSON.parse(readFileSync(path.join(PACK, "..", "..", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-        for (const [dep, version] of Object.entries(pkg.dependencies)) assert.equal(version, root.dependencies[dep], `${dep} pinned like the project`);
+        for (const [dep, version] of Object.entries(pkg.dependencies))
+            assert.equal(version, root.dependencies[dep], `${dep} pinned like the project`);
     });
 
     it("imports nothing from outside policy/pack (it is published on its own)", () => {
-        const files = ["index.ts", "policies.ts", ...["aks-audit-category", "eks-audit-log", "format", "gke-data-access", "log-group-retention"].map((f) => `rules/${f}.ts`)];
+        const files = [
+            "index.ts",
+            "policies.ts",
+            ...["aks-audit-category", "eks-audit-log", "format", "gke-data-access", "log-group-retention"].map((f) => `rules/${f}.ts`),
+        ];
         for (const f of files) {
             const text = readFileSync(path.join(PACK, f), "utf8");
             for (const m of text.matchAll(/from "(\.[^"]*)"/g)) {

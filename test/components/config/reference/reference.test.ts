@@ -12,7 +12,9 @@ describe("config reference (generated from the schemas)", () => {
     });
 
     it("documents every field: no row without a description", () => {
-        const undocumented = configReference().split("\n").filter((l) => /^\| `[^`]+` \|.*\|  \|$/.test(l));
+        const undocumented = configReference()
+            .split("\n")
+            .filter((l) => /^\| `[^`]+` \|.*\|  \|$/.test(l));
         assert.deepEqual(undocumented, []);
     });
 
@@ -21,6 +23,6 @@ describe("config reference (generated from the schemas)", () => {
         for (const kind of ["k3s", "eks", "gke", "aks", "openshift"]) assert.ok(ref.includes(`#### kind \`${kind}\``), kind);
         assert.ok(ref.includes("| `auditLogMaxAgeDays` | integer 1-3650 | `30` |"));
         assert.ok(ref.includes("| `retentionDays` | integer 1-3650 | `30` | Days Loki keeps audit events (compactor-enforced). Default 30. |"));
-        assert.ok(ref.includes('| `sshPrivateKeySecret` | string | required |'));
+        assert.ok(ref.includes("| `sshPrivateKeySecret` | string | required |"));
     });
 });

@@ -31,7 +31,10 @@ export function effectiveK3sConfig(configDir: string): K3sConfig {
     if (existsSync(main)) docs.push(parse(readFileSync(main, "utf8")) ?? {});
     const dDir = path.join(configDir, "config.yaml.d");
     if (existsSync(dDir)) {
-        for (const f of readdirSync(dDir).filter((f) => f.endsWith(".yaml")).sort()) docs.push(parse(readFileSync(path.join(dDir, f), "utf8")) ?? {});
+        for (const f of readdirSync(dDir)
+            .filter((f) => f.endsWith(".yaml"))
+            .sort())
+            docs.push(parse(readFileSync(path.join(dDir, f), "utf8")) ?? {});
     }
     return mergeK3sConfig(docs);
 }

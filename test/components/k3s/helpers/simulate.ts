@@ -7,7 +7,16 @@ import { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { K3sCluster, K3sClusterSchema } from "../../../../components/config/k3s";
-import { buildNodeCommands, NodeCommands, NodeResult, NodeTestOverrides, parseNodeResult, STAGED_DROPIN, STAGED_POLICY, stagedManifest } from "../../../../components/k3s/commands";
+import {
+    buildNodeCommands,
+    NodeCommands,
+    NodeResult,
+    NodeTestOverrides,
+    parseNodeResult,
+    STAGED_DROPIN,
+    STAGED_POLICY,
+    stagedManifest,
+} from "../../../../components/k3s/commands";
 import { manifestsHash, policyHash, renderDropIn } from "../../../../components/k3s/render";
 import { RunResult, SimNode } from "./sshd-node";
 
@@ -85,7 +94,12 @@ export async function applyNode(cluster: K3sCluster, index: number, node: SimNod
     return run;
 }
 
-export async function removeNode(cluster: K3sCluster, index: number, node: SimNode, opts: ApplyOptions = {}): Promise<{ run: RunResult; result?: NodeResult }> {
+export async function removeNode(
+    cluster: K3sCluster,
+    index: number,
+    node: SimNode,
+    opts: ApplyOptions = {},
+): Promise<{ run: RunResult; result?: NodeResult }> {
     const run = await node.ssh(nodeCommands(cluster, index, node, opts).remove);
     return { run, result: run.stdout.includes("{") ? parseNodeResult(run.stdout) : undefined };
 }

@@ -43,7 +43,10 @@ async function waitForPort(port: number, ms: number): Promise<void> {
     for (;;) {
         const ok = await new Promise<boolean>((resolve) => {
             const c = net.connect(port, "127.0.0.1");
-            c.once("connect", () => { c.destroy(); resolve(true); });
+            c.once("connect", () => {
+                c.destroy();
+                resolve(true);
+            });
             c.once("error", () => resolve(false));
         });
         if (ok) return;
@@ -52,7 +55,11 @@ async function waitForPort(port: number, ms: number): Promise<void> {
     }
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
 
 export interface SimNode {
     root: string;
@@ -143,11 +150,27 @@ export async function startNode(label = "node"): Promise<SimNode> {
     }
 
     const sshOpts = (portFlag: string) => [
-        "-F", "/dev/null", "-i", clientKey(), portFlag, String(port),
-        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(sshDir, "known_hosts")}`,
-        "-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5",
+        "-F",
+        "/dev/null",
+        "-i",
+        clientKey(),
+        portFlag,
+        String(port),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${path.join(sshDir, "known_hosts")}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "ConnectTimeout=5",
         // What the command provider's Go SSH client negotiates; OpenSSH's default (sntrup761) costs more CPU.
-        "-o", "KexAlgorithms=curve25519-sha256",
+        "-o",
+        "KexAlgorithms=curve25519-sha256",
     ];
     return {
         root,
@@ -171,7 +194,10 @@ export async function startNode(label = "node"): Promise<SimNode> {
             mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
             writeFileSync(path.join(root, p), content);
         },
-        restarts: () => (existsSync(path.join(root, "ctl/restarts")) ? readFileSync(path.join(root, "ctl/restarts"), "utf8").trim().split("\n").filter(Boolean).length : 0),
+        restarts: () =>
+            existsSync(path.join(root, "ctl/restarts"))
+                ? readFileSync(path.join(root, "ctl/restarts"), "utf8").trim().split("\n").filter(Boolean).length
+                : 0,
         async stop() {
             await new Promise<void>((resolve) => {
                 if (sshd.exitCode !== null) return resolve();

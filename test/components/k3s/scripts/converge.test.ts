@@ -53,7 +53,7 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
 
     it("first apply installs policy (0600), drop-in, log dir, restarts once, sees an audit event", async () => {
         const n = await node("first");
-        n.write("etc/rancher/k3s/config.yaml", "write-kubeconfig-mode: \"0600\"\n");
+        n.write("etc/rancher/k3s/config.yaml", 'write-kubeconfig-mode: "0600"\n');
         const c = simCluster("first", [n]);
         const run = await applyNode(c, 0, n);
         assert.equal(run.preflight.code, 0, run.preflight.stderr);
@@ -71,11 +71,15 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.equal(mode(n, "stage"), "700");
         assert.deepEqual(apiArgs(n), AUDIT_ARGS);
         assert.equal(n.restarts(), 1);
-        const events = n.read("var/log/k3s-audit.log")!.trim().split("\n").map((l) => JSON.parse(l));
+        const events = n
+            .read("var/log/k3s-audit.log")!
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
         assert.ok(events.length >= 1);
         assert.equal(events[0].apiVersion, "audit.k8s.io/v1");
         assert.equal(events[0].kind, "Event");
-        assert.equal(n.read("etc/rancher/k3s/config.yaml"), "write-kubeconfig-mode: \"0600\"\n");
+        assert.equal(n.read("etc/rancher/k3s/config.yaml"), 'write-kubeconfig-mode: "0600"\n');
     });
 
     it("creates a missing audit log directory with mode 0700", async () => {
@@ -121,7 +125,8 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
 
     it("keeps the node's own kube-apiserver-arg entries (config.yaml and an earlier drop-in)", async () => {
         const n = await node("userargs");
-        const userConfig = "kube-apiserver-arg:\n  - enable-admission-plugins=NodeRestriction\n  - anonymous-auth=false\ntls-san: [k3s.example.net]\n";
+        const userConfig =
+            "kube-apiserver-arg:\n  - enable-admission-plugins=NodeRestriction\n  - anonymous-auth=false\ntls-san: [k3s.example.net]\n";
         const userDropIn = "kube-apiserver-arg+:\n  - request-timeout=2m\n";
         n.write("etc/rancher/k3s/config.yaml", userConfig);
         n.write("etc/rancher/k3s/config.yaml.d/50-user.yaml", userDropIn);
@@ -188,7 +193,10 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const c = simCluster("noevent", [n]);
         const bad = await applyNode(c, 0, n, { overrides: { eventTimeoutSeconds: 1 } });
         assert.equal(bad.result?.status, "failed");
-        assert.match(bad.result!.message, /^the API server is ready but \/.*\/var\/log\/k3s-audit\.log received no JSON audit event within 1s; rolled back/);
+        assert.match(
+            bad.result!.message,
+            /^the API server is ready but \/.*\/var\/log\/k3s-audit\.log received no JSON audit event within 1s; rolled back/,
+        );
         assert.equal(n.read(DROPIN_PATH), undefined);
     });
 
@@ -267,11 +275,17 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         agent.ctl("execstart", "/usr/local/bin/k3s agent --server https://10.0.0.1:6443");
         const a = await applyNode(simCluster("agent", [agent]), 0, agent);
         assert.equal(a.preflight.code, 3);
-        assert.equal(a.preflight.stderr, "akko-audit: node agent/127.0.0.1: unit k3s runs 'k3s agent': agents run no API server and are never touched; remove this node from servers\n");
+        assert.equal(
+            a.preflight.stderr,
+            "akko-audit: node agent/127.0.0.1: unit k3s runs 'k3s agent': agents run no API server and are never touched; remove this node from servers\n",
+        );
         const old = await node("old");
         old.ctl("version", "v1.20.15+k3s1");
         const o = await applyNode(simCluster("old", [old]), 0, old);
-        assert.equal(o.preflight.stderr, "akko-audit: node old/127.0.0.1: k3s v1.20.15+k3s1 is older than v1.21, which has no config.yaml.d drop-ins; upgrade k3s first\n");
+        assert.equal(
+            o.preflight.stderr,
+            "akko-audit: node old/127.0.0.1: k3s v1.20.15+k3s1 is older than v1.21, which has no config.yaml.d drop-ins; upgrade k3s first\n",
+        );
         assert.equal(agent.restarts() + old.restarts(), 0);
     });
 
@@ -318,7 +332,10 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         n.write("stage/audit-policy.yaml", "tampered\n");
         const again = await n.ssh(run.commands.apply);
         assert.equal(again.code, 1);
-        assert.match(again.stderr, /^akko-audit: node tamper\/127\.0\.0\.1: staged policy and drop-in hash to [0-9a-f]{64}, expected [0-9a-f]{64}; nothing was changed\n$/);
+        assert.match(
+            again.stderr,
+            /^akko-audit: node tamper\/127\.0\.0\.1: staged policy and drop-in hash to [0-9a-f]{64}, expected [0-9a-f]{64}; nothing was changed\n$/,
+        );
         assert.equal(n.read(POLICY_PATH), SHIPPED_POLICY_TEXT);
     });
 
@@ -328,7 +345,11 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const downCluster = simCluster("down", [down]);
         await down.stop();
         nodes.splice(nodes.indexOf(down), 1);
-        const [ra, rdown, rb] = await Promise.all([applyNode(simCluster("ok-a", [a]), 0, a), applyNode(downCluster, 0, down), applyNode(simCluster("ok-b", [b]), 0, b)]);
+        const [ra, rdown, rb] = await Promise.all([
+            applyNode(simCluster("ok-a", [a]), 0, a),
+            applyNode(downCluster, 0, down),
+            applyNode(simCluster("ok-b", [b]), 0, b),
+        ]);
         assert.equal(ra.result?.status, "ok");
         assert.equal(rb.result?.status, "ok");
         assert.equal(rdown.preflight.code, 255);

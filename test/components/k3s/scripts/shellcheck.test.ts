@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { SCRIPTS_DIR } from "../../../../components/k3s/scripts";
 
-const scripts = readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh")).sort();
+const scripts = readdirSync(SCRIPTS_DIR)
+    .filter((f) => f.endsWith(".sh"))
+    .sort();
 
 describe("k3s node scripts: POSIX sh, documented, shellcheck-clean", () => {
     it("are the three scripts the component sends", () => {

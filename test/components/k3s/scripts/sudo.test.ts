@@ -16,7 +16,12 @@ import { stubScripts } from "../helpers/stubs";
 describe("k3s scripts as a non-root login user (sudo -n)", () => {
     let root: string;
     let bin: string;
-    const cluster = K3sClusterSchema.parse({ name: "edge", kind: "k3s", sshPrivateKeySecret: "k", servers: [{ host: "10.0.0.7", user: "akko", hostKey: "ssh-ed25519 AAAA" }] });
+    const cluster = K3sClusterSchema.parse({
+        name: "edge",
+        kind: "k3s",
+        sshPrivateKeySecret: "k",
+        servers: [{ host: "10.0.0.7", user: "akko", hostKey: "ssh-ed25519 AAAA" }],
+    });
     const commands = (stageDir: string) =>
         buildNodeCommands({
             cluster,
@@ -60,7 +65,10 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
         writeFileSync(path.join(root, "ctl/sudo-denied"), "");
         const r = login(commands(path.join(root, "stage")).preflight);
         assert.equal(r.code, 3);
-        assert.equal(r.stderr, "akko-audit: node edge/10.0.0.7: user akko has neither root nor passwordless sudo ('sudo -n true' failed); allow it in sudoers (NOPASSWD) or log in as root\n");
+        assert.equal(
+            r.stderr,
+            "akko-audit: node edge/10.0.0.7: user akko has neither root nor passwordless sudo ('sudo -n true' failed); allow it in sudoers (NOPASSWD) or log in as root\n",
+        );
     });
 
     it("preflight passes with passwordless sudo and reports it", () => {
@@ -80,7 +88,10 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
         assert.equal(r.stderr, `akko-audit: node edge/10.0.0.7: stage directory ${stage} belongs to uid 0, not akko; remove it\n`);
         const link = path.join(root, "link");
         symlinkSync(stage, link);
-        assert.equal(login(commands(link).preflight).stderr, `akko-audit: node edge/10.0.0.7: stage directory ${link} is a symbolic link; remove it\n`);
+        assert.equal(
+            login(commands(link).preflight).stderr,
+            `akko-audit: node edge/10.0.0.7: stage directory ${link} is a symbolic link; remove it\n`,
+        );
     });
 
     it("apply goes through sudo -n: the launcher runs as root and the run completes", () => {

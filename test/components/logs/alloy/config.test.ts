@@ -92,7 +92,10 @@ loki.source.file "ocp_core" {
   forward_to = [loki.process.ocp_core.receiver]
 }`,
         );
-        assert.match(renderProcess(nodeAgentSource(ocp, fleet())!), /job {5}= "openshift-audit",\n {6}cluster = "ocp-core",\n {6}source {2}= "openshift",/);
+        assert.match(
+            renderProcess(nodeAgentSource(ocp, fleet())!),
+            /job {5}= "openshift-audit",\n {6}cluster = "ocp-core",\n {6}source {2}= "openshift",/,
+        );
     });
 
     it("EKS: one Firehose receiver per cluster, access key from the environment, incoming timestamps", () => {
@@ -127,8 +130,15 @@ loki.source.file "ocp_core" {
   forward_to = [loki.process.analytics.receiver]
 }`,
         );
-        const other = centralPlan(fleet({ receivers: { gcpCredentialsSecret: "gcpKey", gcpSubscriptions: { analytics: "projects/other-proj-1/subscriptions/k8s-audit" } } }));
-        assert.match(renderSource(other.sources.find((s) => s.type === "gcplog")!), /project_id {13}= "other-proj-1"\n {4}subscription {11}= "k8s-audit"/);
+        const other = centralPlan(
+            fleet({
+                receivers: { gcpCredentialsSecret: "gcpKey", gcpSubscriptions: { analytics: "projects/other-proj-1/subscriptions/k8s-audit" } },
+            }),
+        );
+        assert.match(
+            renderSource(other.sources.find((s) => s.type === "gcplog")!),
+            /project_id {13}= "other-proj-1"\n {4}subscription {11}= "k8s-audit"/,
+        );
     });
 
     it("AKS: Event Hubs over Kafka (port 9093), connection string from the environment, then unwrap properties.log", () => {
@@ -156,7 +166,8 @@ loki.source.file "ocp_core" {
     it("GKE stages come from the table: one json stage, the two regexes in RE2 syntax, the template, the output", () => {
         const stages = normalizeStages("gke");
         assert.equal(stages.length, 5);
-        for (const e of GKE_EXTRACTS) assert.ok(stages[0].includes(`${e.name}`) && stages[0].includes(JSON.stringify(e.paths.map(jmesPath).join(" || "))), e.name);
+        for (const e of GKE_EXTRACTS)
+            assert.ok(stages[0].includes(`${e.name}`) && stages[0].includes(JSON.stringify(e.paths.map(jmesPath).join(" || "))), e.name);
         assert.ok(stages[0].includes('gke_decision       = "labels.\\"authorization.k8s.io/decision\\""'));
         assert.equal(stages[1], 'stage.regex {\n  source     = "gke_method"\n  expression = `^io\\.k8s\\..*\\.(?P<gke_verb>[a-z]+)$`\n}');
         assert.equal(re2(GKE_SPLITS[1].pattern).includes("(?<"), false);
@@ -166,7 +177,9 @@ loki.source.file "ocp_core" {
         // Every table field appears in the template, with its conversion.
         for (const f of GKE_FIELDS) assert.ok(tpl.includes(`"${f.target[f.target.length - 1]}"`), f.target.join("."));
         assert.ok(tpl.includes('{{- if and .gke_group (ne .gke_group "core") }}{{ $_ := set $objectRef "apiGroup" .gke_group }}{{ end -}}'));
-        assert.ok(tpl.includes('{{- $_ := set $responseStatus "code" (atoi (default "500" (get $grpc (toString (default 0 .gke_status_code))))) -}}'));
+        assert.ok(
+            tpl.includes('{{- $_ := set $responseStatus "code" (atoi (default "500" (get $grpc (toString (default 0 .gke_status_code))))) -}}'),
+        );
         assert.ok(tpl.includes('{{- if .gke_caller_ip }}{{ $_ := set $e "sourceIPs" (list .gke_caller_ip) }}{{ end -}}'));
         assert.ok(tpl.endsWith("{{- toJson $e -}}"));
         assert.ok(!tpl.includes("`"), "the template must fit in a raw string");
@@ -180,7 +193,9 @@ loki.source.file "ocp_core" {
 
     it("central plan: managed clusters without a receiver are listed as not shipped", () => {
         const c = fleet({ receivers: { gcpCredentialsSecret: "gcpKey" } });
-        assert.deepEqual(centralPlan(c).notShipped, [{ cluster: "hds-sante", reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" }]);
+        assert.deepEqual(centralPlan(c).notShipped, [
+            { cluster: "hds-sante", reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" },
+        ]);
         assert.deepEqual(
             centralPlan(fleet()).env.map((e) => [e.env, e.secretKey]),
             [

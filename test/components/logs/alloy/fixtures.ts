@@ -10,13 +10,22 @@ export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[]
         values: {
             clusters: [
                 { name: "edge-paris", kind: "k3s", sshPrivateKeySecret: "sshKey", servers: [{ host: "192.0.2.10", hostKey: HOST_KEY }] },
-                { name: "payments-eu", kind: "eks", clusterName: "payments", region: "eu-west-3", firehoseEndpointUrl: "https://firehose-payments.example.net/awsfirehose/api/v1/push", firehoseAccessKeySecret: "fhKey" },
+                {
+                    name: "payments-eu",
+                    kind: "eks",
+                    clusterName: "payments",
+                    region: "eu-west-3",
+                    firehoseEndpointUrl: "https://firehose-payments.example.net/awsfirehose/api/v1/push",
+                    firehoseAccessKeySecret: "fhKey",
+                },
                 { name: "analytics", kind: "gke", project: "akko-analytics-prod", location: "europe-west1", clusterName: "analytics-prod" },
                 {
                     name: "hds-sante",
                     kind: "aks",
-                    clusterResourceId: "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-hds",
-                    workspaceResourceId: "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law-hds",
+                    clusterResourceId:
+                        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-hds",
+                    workspaceResourceId:
+                        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law-hds",
                 },
                 { name: "ocp-core", kind: "openshift", kubeconfigSecret: "kc" },
             ],
@@ -25,7 +34,13 @@ export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[]
                 ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" },
                 receivers: {
                     gcpCredentialsSecret: "gcpKey",
-                    eventHubs: { "hds-sante": { eventHubNamespace: "evhns-hds.servicebus.windows.net", eventHub: "aks-audit", connectionStringSecret: "ehConn" } },
+                    eventHubs: {
+                        "hds-sante": {
+                            eventHubNamespace: "evhns-hds.servicebus.windows.net",
+                            eventHub: "aks-audit",
+                            connectionStringSecret: "ehConn",
+                        },
+                    },
                 },
                 ...logs,
             },

@@ -17,7 +17,8 @@ const GOPATH = "/usr/share/gocode";
 const HARNESS = path.join(__dirname, "gopipeline");
 
 function goAvailable(): boolean {
-    if (!existsSync(path.join(GOPATH, "src/github.com/Masterminds/sprig")) || !existsSync(path.join(GOPATH, "src/github.com/jmespath/go-jmespath"))) return false;
+    if (!existsSync(path.join(GOPATH, "src/github.com/Masterminds/sprig")) || !existsSync(path.join(GOPATH, "src/github.com/jmespath/go-jmespath")))
+        return false;
     return spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
 }
 
@@ -29,13 +30,22 @@ function runAlloyStages(spec: Record<string, unknown>): { line: string; hot: Rec
         encoding: "utf8",
     });
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    return r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
 }
 
 const tricky = {
     ...GKE_DENIED_SECRET_GET,
     operation: undefined,
-    protoPayload: { ...GKE_DENIED_SECRET_GET.protoPayload, resourceName: "core/v1/namespaces/team-a", methodName: "io.k8s.core.v1.namespaces.delete", status: { code: 99, message: 'quota <exceeded> & "denied"' }, request: {} },
+    protoPayload: {
+        ...GKE_DENIED_SECRET_GET.protoPayload,
+        resourceName: "core/v1/namespaces/team-a",
+        methodName: "io.k8s.core.v1.namespaces.delete",
+        status: { code: 99, message: 'quota <exceeded> & "denied"' },
+        request: {},
+    },
 };
 
 describe("Alloy stages and the TypeScript normaliser agree (Go harness)", function () {
@@ -71,7 +81,13 @@ describe("Alloy stages and the TypeScript normaliser agree (Go harness)", functi
 
     it("OpenShift over OTLP: body unwrapped to the same line, same structured metadata", () => {
         const line = JSON.stringify(OTLP_RECORD);
-        const [go] = runAlloyStages({ lines: [line], json: { otlp_event: jmesPath(OTLP_EVENT_PATH) }, regex: [], template: "", source: "otlp_event" });
+        const [go] = runAlloyStages({
+            lines: [line],
+            json: { otlp_event: jmesPath(OTLP_EVENT_PATH) },
+            regex: [],
+            template: "",
+            source: "otlp_event",
+        });
         const [ts] = normalizeLine(line);
         assert.equal(go.line, ts.line);
         assert.deepEqual(go.hot, hotFields(ts.event));

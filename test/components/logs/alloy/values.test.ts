@@ -37,21 +37,36 @@ describe("Alloy chart values", () => {
             nodeSelector: { "node-role.kubernetes.io/master": "" },
             tolerations: [{ key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" }],
         });
-        assert.deepEqual((nodeAgentValues(logs(), "openshift-api", "/var/log/kube-apiserver/audit.log") as V).alloy.securityContext, { privileged: true, runAsUser: 0 });
+        assert.deepEqual((nodeAgentValues(logs(), "openshift-api", "/var/log/kube-apiserver/audit.log") as V).alloy.securityContext, {
+            privileged: true,
+            runAsUser: 0,
+        });
     });
 
     it("central: a Deployment; Firehose ports exposed; no GCP mount without a GKE cluster", () => {
         const v = centralValues(logs(), [9000, 9001], false) as V;
         assert.deepEqual(v.controller, { type: "deployment", replicas: 1 });
-        assert.deepEqual(v.alloy.extraPorts.map((p: { port: number }) => p.port), [9000, 9001]);
+        assert.deepEqual(
+            v.alloy.extraPorts.map((p: { port: number }) => p.port),
+            [9000, 9001],
+        );
         assert.equal(v.alloy.mounts, undefined);
     });
 
     it("air-gapped: every Alloy image (and the config reloader) from the mirror, overrides applied", () => {
-        const v = centralValues(logs({ mirrors: { imageRegistry: "registry.internal:5000/mirror" }, images: { alloy: { tag: "v1.11.3" }, configReloader: { repository: "mirror/configmap-reload", tag: "v0.15.0" } } }), [], false) as V;
+        const v = centralValues(
+            logs({
+                mirrors: { imageRegistry: "registry.internal:5000/mirror" },
+                images: { alloy: { tag: "v1.11.3" }, configReloader: { repository: "mirror/configmap-reload", tag: "v0.15.0" } },
+            }),
+            [],
+            false,
+        ) as V;
         assert.deepEqual(v.global, { image: { registry: "registry.internal:5000/mirror" } });
         assert.deepEqual(v.image, { registry: "registry.internal:5000/mirror", tag: "v1.11.3" });
-        assert.deepEqual(v.configReloader, { image: { registry: "registry.internal:5000/mirror", repository: "mirror/configmap-reload", tag: "v0.15.0" } });
+        assert.deepEqual(v.configReloader, {
+            image: { registry: "registry.internal:5000/mirror", repository: "mirror/configmap-reload", tag: "v0.15.0" },
+        });
         const upstream = centralValues(logs(), [], false) as V;
         assert.deepEqual([upstream.global, upstream.image], [undefined, {}]);
     });
@@ -59,7 +74,19 @@ describe("Alloy chart values", () => {
     it("charts: upstream by default, the mirror when set, a chart's own config first; OCI names the chart in the URL", () => {
         assert.deepEqual(chartSource(logs(), "loki"), { chart: "oci://ghcr.io/grafana-community/helm-charts/loki", version: "18.11.0" });
         assert.deepEqual(chartSource(logs(), "alloy"), { chart: "alloy", repo: "https://grafana.github.io/helm-charts", version: "1.11.1" });
-        assert.deepEqual(chartSource(logs({ mirrors: { chartRepository: "oci://registry.internal/charts/" } }), "alloy"), { chart: "oci://registry.internal/charts/alloy", version: "1.11.1" });
-        assert.deepEqual(chartSource(logs({ mirrors: { chartRepository: "oci://registry.internal/charts" }, charts: { loki: { repository: "https://charts.internal", version: "18.12.0" } } }), "loki"), { chart: "loki", repo: "https://charts.internal", version: "18.12.0" });
+        assert.deepEqual(chartSource(logs({ mirrors: { chartRepository: "oci://registry.internal/charts/" } }), "alloy"), {
+            chart: "oci://registry.internal/charts/alloy",
+            version: "1.11.1",
+        });
+        assert.deepEqual(
+            chartSource(
+                logs({
+                    mirrors: { chartRepository: "oci://registry.internal/charts" },
+                    charts: { loki: { repository: "https://charts.internal", version: "18.12.0" } },
+                }),
+                "loki",
+            ),
+            { chart: "loki", repo: "https://charts.internal", version: "18.12.0" },
+        );
     });
 });

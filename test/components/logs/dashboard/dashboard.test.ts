@@ -19,7 +19,12 @@ export function logqlErrors(expr: string): number[] {
 type Panel = { type: string; title: string; targets?: { expr: string; queryType: string }[]; timeFrom?: string };
 
 describe("Audit Trail dashboard", () => {
-    const model = JSON.parse(auditTrailDashboardJson()) as { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown; includeAll?: boolean; multi?: boolean }[] } };
+    const model = JSON.parse(auditTrailDashboardJson()) as {
+        uid: string;
+        title: string;
+        panels: Panel[];
+        templating: { list: { name: string; type: string; query: unknown; includeAll?: boolean; multi?: boolean }[] };
+    };
     const panels = model.panels.filter((p) => p.type !== "row");
 
     it("has the four panels and the runbook's three, with their types", () => {
@@ -37,7 +42,10 @@ describe("Audit Trail dashboard", () => {
         );
         assert.equal(model.uid, "akko-audit-trail");
         assert.equal(model.title, "Audit Trail");
-        assert.deepEqual(panels.slice(4, 6).map((p) => p.timeFrom), ["1h", "now/d"]);
+        assert.deepEqual(
+            panels.slice(4, 6).map((p) => p.timeFrom),
+            ["1h", "now/d"],
+        );
     });
 
     it("variables: datasource, cluster and source (multi, All = .+)", () => {
@@ -61,7 +69,7 @@ describe("Audit Trail dashboard", () => {
         }
     });
 
-    it("privileged operations match the exec/attach/portforward subresource, never verb=\"create\" alone", () => {
+    it('privileged operations match the exec/attach/portforward subresource, never verb="create" alone', () => {
         const priv = panels.find((p) => p.title === "Privileged operations")!;
         const [exec, bindings] = priv.targets!.map((t) => t.expr);
         assert.ok(exec.includes('objectRef_subresource=~"exec|attach|portforward"'));
@@ -71,7 +79,8 @@ describe("Audit Trail dashboard", () => {
 
     it("every query of the code, for both selectors, parses; the grammar does reject a broken one", () => {
         for (const [name, q] of Object.entries(queries)) {
-            for (const sel of [DASHBOARD_SELECTOR, RUNBOOK_SELECTOR, '{job="eks-audit"}', '{cluster="payments-eu"}']) assert.deepEqual(logqlErrors(q(sel)), [], `${name} ${sel}`);
+            for (const sel of [DASHBOARD_SELECTOR, RUNBOOK_SELECTOR, '{job="eks-audit"}', '{cluster="payments-eu"}'])
+                assert.deepEqual(logqlErrors(q(sel)), [], `${name} ${sel}`);
         }
         assert.notDeepEqual(logqlErrors('{job="k3s-audit" | json'), []);
     });

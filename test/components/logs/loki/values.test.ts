@@ -21,8 +21,16 @@ describe("Loki chart values", () => {
         const v = lokiValues(logs({ retentionDays: 90 })) as V;
         assert.equal(v.loki.limits_config.retention_period, "2160h");
         assert.deepEqual([v.loki.limits_config.reject_old_samples, v.loki.limits_config.reject_old_samples_max_age], [true, "2160h"]);
-        assert.deepEqual(v.loki.compactor, { retention_enabled: true, delete_request_store: "filesystem", retention_delete_delay: "2h", compaction_interval: "10m", working_directory: "/var/loki/compactor" });
-        assert.deepEqual(v.loki.schemaConfig, { configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] });
+        assert.deepEqual(v.loki.compactor, {
+            retention_enabled: true,
+            delete_request_store: "filesystem",
+            retention_delete_delay: "2h",
+            compaction_interval: "10m",
+            working_directory: "/var/loki/compactor",
+        });
+        assert.deepEqual(v.loki.schemaConfig, {
+            configs: [{ from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }],
+        });
         assert.equal(lokiValues(logs()).loki && (lokiValues(logs()) as V).loki.limits_config.retention_period, "720h");
     });
 
@@ -34,7 +42,12 @@ describe("Loki chart values", () => {
     });
 
     it("SimpleScalable: object storage from config, credentials only as env references", () => {
-        const v = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-audit-loki", region: "eu-west-3", credentialsSecret: "s3Creds" } })) as V;
+        const v = lokiValues(
+            logs({
+                mode: "SimpleScalable",
+                objectStorage: { type: "s3", bucket: "akko-audit-loki", region: "eu-west-3", credentialsSecret: "s3Creds" },
+            }),
+        ) as V;
         assert.equal(v.deploymentMode, "SimpleScalable");
         assert.deepEqual(v.loki.storage, {
             type: "s3",
@@ -48,13 +61,17 @@ describe("Loki chart values", () => {
         const gcs = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki" } })) as V;
         assert.deepEqual(gcs.loki.storage, { type: "gcs", bucketNames: { chunks: "akko-loki", ruler: "akko-loki", admin: "akko-loki" } });
         assert.equal(gcs.defaults, undefined, "no key: workload identity");
-        const gcsKey = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki", credentialsSecret: "gcsKey" } })) as V;
+        const gcsKey = lokiValues(
+            logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki", credentialsSecret: "gcsKey" } }),
+        ) as V;
         assert.deepEqual(gcsKey.defaults, {
             extraEnv: [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: "/etc/loki/gcs/key.json" }],
             extraVolumes: [{ name: "gcs-key", secret: { secretName: "akko-audit-loki-storage" } }],
             extraVolumeMounts: [{ name: "gcs-key", mountPath: "/etc/loki/gcs", readOnly: true }],
         });
-        const az = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "azure", bucket: "loki", accountName: "akkoaudit", credentialsSecret: "azKey" } })) as V;
+        const az = lokiValues(
+            logs({ mode: "SimpleScalable", objectStorage: { type: "azure", bucket: "loki", accountName: "akkoaudit", credentialsSecret: "azKey" } }),
+        ) as V;
         assert.deepEqual(az.loki.storage.azure, { accountName: "akkoaudit", accountKey: "${AZURE_ACCOUNT_KEY}" });
     });
 
@@ -74,13 +91,25 @@ describe("Loki chart values", () => {
     });
 
     it("air-gapped: every image from the mirror, image overrides applied", () => {
-        const v = lokiValues(logs({ mirrors: { imageRegistry: "registry.internal:5000/mirror" }, images: { loki: { tag: "3.7.6" }, gateway: { repository: "nginxinc/nginx-unprivileged", tag: "1.31-alpine" } } })) as V;
+        const v = lokiValues(
+            logs({
+                mirrors: { imageRegistry: "registry.internal:5000/mirror" },
+                images: { loki: { tag: "3.7.6" }, gateway: { repository: "nginxinc/nginx-unprivileged", tag: "1.31-alpine" } },
+            }),
+        ) as V;
         assert.deepEqual(v.global, { imageRegistry: "registry.internal:5000/mirror" });
         assert.deepEqual(v.loki.image, { registry: "registry.internal:5000/mirror", tag: "3.7.6" });
-        assert.deepEqual(v.gateway.image, { registry: "registry.internal:5000/mirror", repository: "nginxinc/nginx-unprivileged", tag: "1.31-alpine" });
+        assert.deepEqual(v.gateway.image, {
+            registry: "registry.internal:5000/mirror",
+            repository: "nginxinc/nginx-unprivileged",
+            tag: "1.31-alpine",
+        });
         assert.deepEqual(v.sidecar.image, { registry: "registry.internal:5000/mirror" });
         // Nothing else that pulls: no memcached, canary, test pod or MinIO.
-        assert.deepEqual([v.chunksCache.enabled, v.resultsCache.enabled, v.lokiCanary.enabled, v.test.enabled, v.minio.enabled], [false, false, false, false, false]);
+        assert.deepEqual(
+            [v.chunksCache.enabled, v.resultsCache.enabled, v.lokiCanary.enabled, v.test.enabled, v.minio.enabled],
+            [false, false, false, false, false],
+        );
         assert.equal((lokiValues(logs()) as V).global, undefined);
     });
 });

@@ -4,7 +4,16 @@ import * as path from "node:path";
 import { attributesFromEvent } from "../../../../policy/engine";
 import { detectFormat, goJson, hotFields, normalizeLine, NormalizeError } from "../../../../components/logs/normalize/normalize";
 import { GKE_FIELDS } from "../../../../components/logs/normalize/table";
-import { AKS_INNER_EVENT, AKS_RECORD, GKE_CRB_CREATE, GKE_DENIED_SECRET_GET, GKE_EXEC, NATIVE_EXEC, OPENSHIFT_INNER_EVENT, OTLP_RECORD } from "./samples";
+import {
+    AKS_INNER_EVENT,
+    AKS_RECORD,
+    GKE_CRB_CREATE,
+    GKE_DENIED_SECRET_GET,
+    GKE_EXEC,
+    NATIVE_EXEC,
+    OPENSHIFT_INNER_EVENT,
+    OTLP_RECORD,
+} from "./samples";
 
 const SHARED_SAMPLES = path.resolve(__dirname, "../../../../../shared/samples");
 
@@ -25,14 +34,20 @@ describe("normaliser: every format becomes a native audit Event", () => {
 
     it("AKS: an Event Hubs {records: [...]} envelope gives one line per record", () => {
         const out = normalizeLine(JSON.stringify({ records: [AKS_RECORD, AKS_RECORD] }));
-        assert.deepEqual(out.map((n) => n.line), [JSON.stringify(AKS_INNER_EVENT), JSON.stringify(AKS_INNER_EVENT)]);
+        assert.deepEqual(
+            out.map((n) => n.line),
+            [JSON.stringify(AKS_INNER_EVENT), JSON.stringify(AKS_INNER_EVENT)],
+        );
     });
 
     it("OpenShift over OTLP: stores the record's body (the apiserver's line) as is", () => {
         const [n] = normalizeLine(JSON.stringify(OTLP_RECORD));
         assert.equal(n.format, "otlp");
         assert.equal(n.line, JSON.stringify(OPENSHIFT_INNER_EVENT));
-        assert.throws(() => normalizeLine(JSON.stringify({ body: "plain text", resources: {} })), new NormalizeError("OTLP record: body is not JSON"));
+        assert.throws(
+            () => normalizeLine(JSON.stringify({ body: "plain text", resources: {} })),
+            new NormalizeError("OTLP record: body is not JSON"),
+        );
     });
 
     it("GKE: maps the LogEntry onto Event fields, Go-style JSON (sorted keys), byte-exact", () => {
@@ -58,7 +73,12 @@ describe("normaliser: every format becomes a native audit Event", () => {
 
     it("GKE: non-core, cluster-scoped resource with a body; apiGroup from resourceName, request body kept", () => {
         const [n] = normalizeLine(JSON.stringify(GKE_CRB_CREATE));
-        assert.deepEqual(n.event.objectRef, { apiGroup: "rbac.authorization.k8s.io", apiVersion: "v1", resource: "clusterrolebindings", name: "break-glass" });
+        assert.deepEqual(n.event.objectRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            apiVersion: "v1",
+            resource: "clusterrolebindings",
+            name: "break-glass",
+        });
         assert.equal(n.event.auditID, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
         assert.equal((n.event.requestObject as { kind: string }).kind, "ClusterRoleBinding");
         assert.equal(n.event.userAgent, undefined);
@@ -78,9 +98,21 @@ describe("normaliser: every format becomes a native audit Event", () => {
     });
 
     it("hot fields for structured metadata: user, verb, resource, subresource, namespace, code", () => {
-        assert.deepEqual(hotFields(NATIVE_EXEC), { audit_user: "alice@example.com", audit_verb: "get", audit_resource: "pods", audit_subresource: "exec", audit_namespace: "shop", audit_code: "101" });
+        assert.deepEqual(hotFields(NATIVE_EXEC), {
+            audit_user: "alice@example.com",
+            audit_verb: "get",
+            audit_resource: "pods",
+            audit_subresource: "exec",
+            audit_namespace: "shop",
+            audit_code: "101",
+        });
         const [g] = normalizeLine(JSON.stringify(GKE_CRB_CREATE));
-        assert.deepEqual(hotFields(g.event), { audit_user: "admin@akko.example", audit_verb: "create", audit_resource: "clusterrolebindings", audit_code: "200" });
+        assert.deepEqual(hotFields(g.event), {
+            audit_user: "admin@akko.example",
+            audit_verb: "create",
+            audit_resource: "clusterrolebindings",
+            audit_code: "200",
+        });
     });
 
     it("detects formats and refuses anything else with a one-line reason", () => {
@@ -88,12 +120,22 @@ describe("normaliser: every format becomes a native audit Event", () => {
         assert.throws(() => normalizeLine("nope"), new NormalizeError("not JSON"));
         assert.throws(
             () => normalizeLine('{"hello":"world"}'),
-            new NormalizeError("not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)"),
+            new NormalizeError(
+                "not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)",
+            ),
         );
-        assert.throws(() => normalizeLine(JSON.stringify({ properties: { log: "{" } })), new NormalizeError("AKS record: properties.log is not JSON"));
         assert.throws(
-            () => normalizeLine(JSON.stringify({ protoPayload: { serviceName: "k8s.io", methodName: "google.container.v1.ClusterManager.GetCluster" } })),
-            new NormalizeError('GKE entry: protoPayload.methodName "google.container.v1.ClusterManager.GetCluster" is not a Kubernetes method (io.k8s.<group>.<version>.<resource>.<verb>)'),
+            () => normalizeLine(JSON.stringify({ properties: { log: "{" } })),
+            new NormalizeError("AKS record: properties.log is not JSON"),
+        );
+        assert.throws(
+            () =>
+                normalizeLine(
+                    JSON.stringify({ protoPayload: { serviceName: "k8s.io", methodName: "google.container.v1.ClusterManager.GetCluster" } }),
+                ),
+            new NormalizeError(
+                'GKE entry: protoPayload.methodName "google.container.v1.ClusterManager.GetCluster" is not a Kubernetes method (io.k8s.<group>.<version>.<resource>.<verb>)',
+            ),
         );
         assert.throws(() => normalizeLine(JSON.stringify({ records: [AKS_RECORD, { x: 1 }] })), /^NormalizeError: records\[1\]: not an audit Event/);
     });
@@ -104,7 +146,16 @@ describe("normaliser: every format becomes a native audit Event", () => {
 
     it("the table documents every lossy GKE field", () => {
         const lossy = GKE_FIELDS.filter((f) => f.lossy).map((f) => f.target.join("."));
-        assert.deepEqual(lossy, ["stage", "user.username", "sourceIPs", "objectRef.name", "responseStatus.code", "requestReceivedTimestamp", "stageTimestamp", "requestObject"]);
+        assert.deepEqual(lossy, [
+            "stage",
+            "user.username",
+            "sourceIPs",
+            "objectRef.name",
+            "responseStatus.code",
+            "requestReceivedTimestamp",
+            "stageTimestamp",
+            "requestObject",
+        ]);
     });
 
     describe("shared real samples (skipped when ../shared/samples is absent)", function () {
@@ -115,7 +166,9 @@ describe("normaliser: every format becomes a native audit Event", () => {
         it("every line of every native sample stays byte-identical", () => {
             let lines = 0;
             for (const f of files) {
-                for (const line of readFileSync(path.join(SHARED_SAMPLES, f), "utf8").split("\n").filter((l) => l.trim() !== "")) {
+                for (const line of readFileSync(path.join(SHARED_SAMPLES, f), "utf8")
+                    .split("\n")
+                    .filter((l) => l.trim() !== "")) {
                     const [n] = normalizeLine(line);
                     assert.equal(n.format, "native", `${f}: ${line.slice(0, 80)}`);
                     assert.equal(n.line, line);

@@ -23,7 +23,10 @@ export const NATIVE_EXEC = {
     responseStatus: { metadata: {}, code: 101 },
     requestReceivedTimestamp: "2026-11-20T09:15:02.114385Z",
     stageTimestamp: "2026-11-20T09:15:02.167090Z",
-    annotations: { "authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": 'RBAC: allowed by RoleBinding "dev-exec/shop" of Role "exec" to User "alice@example.com"' },
+    annotations: {
+        "authorization.k8s.io/decision": "allow",
+        "authorization.k8s.io/reason": 'RBAC: allowed by RoleBinding "dev-exec/shop" of Role "exec" to User "alice@example.com"',
+    },
 };
 
 /**
@@ -49,7 +52,8 @@ export const AKS_INNER_EVENT = {
 };
 export const AKS_RECORD = {
     time: "2026-11-20T10:01:12.0100000Z",
-    resourceId: "/SUBSCRIPTIONS/0B1F6471-1BF0-4DDA-AEC3-CB9272F09590/RESOURCEGROUPS/RG-HDS-PROD/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS-HDS-PROD",
+    resourceId:
+        "/SUBSCRIPTIONS/0B1F6471-1BF0-4DDA-AEC3-CB9272F09590/RESOURCEGROUPS/RG-HDS-PROD/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS-HDS-PROD",
     category: "kube-audit",
     operationName: "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
     properties: { log: JSON.stringify(AKS_INNER_EVENT), stream: "stdout", pod: "kube-apiserver-7d9c6b5f4-x2k8q" },
@@ -113,7 +117,12 @@ export const GKE_CRB_CREATE = {
         requestMetadata: { callerIp: "203.0.113.20" },
         resourceName: "rbac.authorization.k8s.io/v1/clusterrolebindings/break-glass",
         serviceName: "k8s.io",
-        request: { "@type": "rbac.authorization.k8s.io/v1.ClusterRoleBinding", kind: "ClusterRoleBinding", metadata: { name: "break-glass" }, roleRef: { kind: "ClusterRole", name: "cluster-admin" } },
+        request: {
+            "@type": "rbac.authorization.k8s.io/v1.ClusterRoleBinding",
+            kind: "ClusterRoleBinding",
+            metadata: { name: "break-glass" },
+            roleRef: { kind: "ClusterRole", name: "cluster-admin" },
+        },
         status: { code: 0 },
     },
     timestamp: "2026-11-20T12:30:00Z",
@@ -144,5 +153,10 @@ export const OPENSHIFT_INNER_EVENT = {
 export const OTLP_RECORD = {
     body: JSON.stringify(OPENSHIFT_INNER_EVENT),
     attributes: { "log.type": "audit" },
-    resources: { "openshift.cluster.uid": "3f6c2d1e-aaaa-bbbb-cccc-123456789abc", "openshift.log.source": "kubeAPI", "openshift.log.type": "audit", "k8s.node.name": "master-0" },
+    resources: {
+        "openshift.cluster.uid": "3f6c2d1e-aaaa-bbbb-cccc-123456789abc",
+        "openshift.log.source": "kubeAPI",
+        "openshift.log.type": "audit",
+        "k8s.node.name": "master-0",
+    },
 };

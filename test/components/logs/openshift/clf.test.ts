@@ -6,7 +6,10 @@ import { clfServiceAccountManifests, clusterLogForwarder } from "../../../../com
 import { logsProblems } from "../../../../components/logs/requirements";
 import { fleet } from "../alloy/fixtures";
 
-const CLF = { openshiftForwarder: "clusterLogForwarder", ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net", receiversHost: "receivers.example.net" } };
+const CLF = {
+    openshiftForwarder: "clusterLogForwarder",
+    ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net", receiversHost: "receivers.example.net" },
+};
 
 describe("OpenShift through the Logging operator (ClusterLogForwarder mode)", () => {
     it("renders the observability.openshift.io/v1 ClusterLogForwarder: audit input (kubeAPI), OTLP output with basic auth", () => {
@@ -26,14 +29,21 @@ describe("OpenShift through the Logging operator (ClusterLogForwarder mode)", ()
                         type: "otlp",
                         otlp: {
                             url: "https://receivers.example.net/otlp/ocp-core/v1/logs",
-                            authentication: { username: { secretName: "akko-audit-otlp", key: "username" }, password: { secretName: "akko-audit-otlp", key: "password" } },
+                            authentication: {
+                                username: { secretName: "akko-audit-otlp", key: "username" },
+                                password: { secretName: "akko-audit-otlp", key: "password" },
+                            },
                         },
                     },
                 ],
                 pipelines: [{ name: "akko-audit", inputRefs: ["kube-api-audit"], outputRefs: ["akko-audit-alloy"] }],
             },
         });
-        assert.deepEqual(clfServiceAccountManifests()[1].roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "collect-audit-logs" });
+        assert.deepEqual(clfServiceAccountManifests()[1].roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "collect-audit-logs",
+        });
     });
 
     it("the central Alloy gets an authenticated OTLP receiver per OpenShift cluster, then unwraps the body", () => {
@@ -63,10 +73,23 @@ otelcol.exporter.loki "ocp_core" {
   forward_to = [loki.process.ocp_core.receiver]
 }`,
         );
-        assert.deepEqual(normalizeStages("otlp"), [`stage.json {\n  expressions = {\n    otlp_event = "body",\n  }\n}`, `stage.output {\n  source = "otlp_event"\n}`]);
+        assert.deepEqual(normalizeStages("otlp"), [
+            `stage.json {\n  expressions = {\n    otlp_event = "body",\n  }\n}`,
+            `stage.output {\n  source = "otlp_event"\n}`,
+        ]);
         assert.deepEqual(plan.otlp, [{ cluster: "ocp-core", path: "/otlp/ocp-core/v1/logs", port: 9100 }]);
-        assert.deepEqual(plan.env.find((e) => e.env === "OTLP_HTPASSWD_OCP_CORE"), { env: "OTLP_HTPASSWD_OCP_CORE", secretKey: "lokiPw", htpasswdUser: "akko-audit" });
-        assert.equal(nodeAgentSource(config.clusters.find((c) => c.kind === "openshift")!, config), undefined, "no node agent in this mode");
+        assert.deepEqual(
+            plan.env.find((e) => e.env === "OTLP_HTPASSWD_OCP_CORE"),
+            { env: "OTLP_HTPASSWD_OCP_CORE", secretKey: "lokiPw", htpasswdUser: "akko-audit" },
+        );
+        assert.equal(
+            nodeAgentSource(
+                config.clusters.find((c) => c.kind === "openshift")!,
+                config,
+            ),
+            undefined,
+            "no node agent in this mode",
+        );
     });
 
     it("needs the receivers' public host", () => {

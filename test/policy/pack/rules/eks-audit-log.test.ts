@@ -18,13 +18,18 @@ describe("policy pack: eks-audit-log-enabled", () => {
         assert.deepEqual(eksAuditLogViolations("analytics", {}), [
             'aws:eks/cluster:Cluster "analytics": enabledClusterLogTypes: got missing; allowed: a list that includes "audit" (without it EKS writes no API-server audit events)',
         ]);
-        assert.equal(eksAuditLogViolations("analytics", { enabledClusterLogTypes: [] })[0], 'aws:eks/cluster:Cluster "analytics": enabledClusterLogTypes: got []; allowed: a list that includes "audit" (without it EKS writes no API-server audit events)');
+        assert.equal(
+            eksAuditLogViolations("analytics", { enabledClusterLogTypes: [] })[0],
+            'aws:eks/cluster:Cluster "analytics": enabledClusterLogTypes: got []; allowed: a list that includes "audit" (without it EKS writes no API-server audit events)',
+        );
     });
 
     it("is wired to exactly aws:eks/cluster:Cluster through the analyzer", async () => {
         assert.equal(EKS_CLUSTER_TYPE, "aws:eks/cluster:Cluster");
         const bad = await analyze(eksAuditLogPolicy, EKS_CLUSTER_TYPE, "payments", { name: "payments-prod", enabledClusterLogTypes: ["api"] });
-        assert.deepEqual(bad.violations, ['aws:eks/cluster:Cluster "payments": enabledClusterLogTypes: got ["api"]; allowed: a list that includes "audit" (without it EKS writes no API-server audit events)']);
+        assert.deepEqual(bad.violations, [
+            'aws:eks/cluster:Cluster "payments": enabledClusterLogTypes: got ["api"]; allowed: a list that includes "audit" (without it EKS writes no API-server audit events)',
+        ]);
         assert.deepEqual(await analyze(eksAuditLogPolicy, EKS_CLUSTER_TYPE, "payments", { enabledClusterLogTypes: ["audit"] }), { violations: [] });
         assert.deepEqual(await analyze(eksAuditLogPolicy, "aws:eks/nodeGroup:NodeGroup", "ng", {}), {
             violations: [],

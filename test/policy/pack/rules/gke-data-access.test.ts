@@ -8,15 +8,33 @@ const msg = (name: string, got: string, missing: string) =>
 
 describe("policy pack: gke-data-access-logs", () => {
     it("passes container.googleapis.com with DATA_READ and DATA_WRITE (ADMIN_READ optional, exemptions allowed)", () => {
-        assert.deepEqual(gkeDataAccessViolations("analytics-data-access", { service: "container.googleapis.com", auditLogConfigs: cfg("ADMIN_READ", "DATA_READ", "DATA_WRITE") }), []);
-        assert.deepEqual(gkeDataAccessViolations("a", { service: "container.googleapis.com", auditLogConfigs: [{ logType: "DATA_WRITE" }, { logType: "DATA_READ", exemptedMembers: ["serviceAccount:ci@p.iam.gserviceaccount.com"] }] }), []);
+        assert.deepEqual(
+            gkeDataAccessViolations("analytics-data-access", {
+                service: "container.googleapis.com",
+                auditLogConfigs: cfg("ADMIN_READ", "DATA_READ", "DATA_WRITE"),
+            }),
+            [],
+        );
+        assert.deepEqual(
+            gkeDataAccessViolations("a", {
+                service: "container.googleapis.com",
+                auditLogConfigs: [
+                    { logType: "DATA_WRITE" },
+                    { logType: "DATA_READ", exemptedMembers: ["serviceAccount:ci@p.iam.gserviceaccount.com"] },
+                ],
+            }),
+            [],
+        );
     });
 
     it("fails when DATA_READ or DATA_WRITE is missing, naming what is missing", () => {
-        assert.deepEqual(gkeDataAccessViolations("analytics-data-access", { service: "container.googleapis.com", auditLogConfigs: cfg("ADMIN_READ") }), [
-            msg("analytics-data-access", '["ADMIN_READ"]', "DATA_READ, DATA_WRITE"),
+        assert.deepEqual(
+            gkeDataAccessViolations("analytics-data-access", { service: "container.googleapis.com", auditLogConfigs: cfg("ADMIN_READ") }),
+            [msg("analytics-data-access", '["ADMIN_READ"]', "DATA_READ, DATA_WRITE")],
+        );
+        assert.deepEqual(gkeDataAccessViolations("a", { service: "container.googleapis.com", auditLogConfigs: cfg("DATA_WRITE") }), [
+            msg("a", '["DATA_WRITE"]', "DATA_READ"),
         ]);
-        assert.deepEqual(gkeDataAccessViolations("a", { service: "container.googleapis.com", auditLogConfigs: cfg("DATA_WRITE") }), [msg("a", '["DATA_WRITE"]', "DATA_READ")]);
         assert.deepEqual(gkeDataAccessViolations("a", { service: "container.googleapis.com" }), [msg("a", "[]", "DATA_READ, DATA_WRITE")]);
     });
 
@@ -27,8 +45,15 @@ describe("policy pack: gke-data-access-logs", () => {
 
     it("is wired to exactly gcp:projects/iAMAuditConfig:IAMAuditConfig through the analyzer", async () => {
         assert.equal(IAM_AUDIT_CONFIG_TYPE, "gcp:projects/iAMAuditConfig:IAMAuditConfig");
-        const r = await analyze(gkeDataAccessPolicy, IAM_AUDIT_CONFIG_TYPE, "analytics-data-access", { project: "akko-analytics-prod", service: "container.googleapis.com", auditLogConfigs: cfg("DATA_READ") });
+        const r = await analyze(gkeDataAccessPolicy, IAM_AUDIT_CONFIG_TYPE, "analytics-data-access", {
+            project: "akko-analytics-prod",
+            service: "container.googleapis.com",
+            auditLogConfigs: cfg("DATA_READ"),
+        });
         assert.deepEqual(r.violations, [msg("analytics-data-access", '["DATA_READ"]', "DATA_WRITE")]);
-        assert.equal((await analyze(gkeDataAccessPolicy, "gcp:projects/iAMMember:IAMMember", "m", {})).notApplicable, "Policy only applies to resources of type 'gcp:projects/iAMAuditConfig:IAMAuditConfig'");
+        assert.equal(
+            (await analyze(gkeDataAccessPolicy, "gcp:projects/iAMMember:IAMMember", "m", {})).notApplicable,
+            "Policy only applies to resources of type 'gcp:projects/iAMAuditConfig:IAMAuditConfig'",
+        );
     });
 });

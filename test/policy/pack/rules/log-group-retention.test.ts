@@ -11,10 +11,18 @@ describe("policy pack: log-group-retention-set", () => {
     });
 
     it("fails unset, 0 (never expire), negative and fractional retention, with the exact message", () => {
-        assert.deepEqual(logGroupRetentionViolations("payments-eu-log-group", {}), [`aws:cloudwatch/logGroup:LogGroup "payments-eu-log-group": retentionInDays: got missing; ${ALLOWED}`]);
-        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: 0 }), [`aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got 0; ${ALLOWED}`]);
-        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: -7 }), [`aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got -7; ${ALLOWED}`]);
-        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: 1.5 }), [`aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got 1.5; ${ALLOWED}`]);
+        assert.deepEqual(logGroupRetentionViolations("payments-eu-log-group", {}), [
+            `aws:cloudwatch/logGroup:LogGroup "payments-eu-log-group": retentionInDays: got missing; ${ALLOWED}`,
+        ]);
+        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: 0 }), [
+            `aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got 0; ${ALLOWED}`,
+        ]);
+        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: -7 }), [
+            `aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got -7; ${ALLOWED}`,
+        ]);
+        assert.deepEqual(logGroupRetentionViolations("g", { retentionInDays: 1.5 }), [
+            `aws:cloudwatch/logGroup:LogGroup "g": retentionInDays: got 1.5; ${ALLOWED}`,
+        ]);
     });
 
     it("passes DELIVERY-class groups, whose retention AWS fixes at 2 days", () => {
@@ -28,6 +36,9 @@ describe("policy pack: log-group-retention-set", () => {
             `aws:cloudwatch/logGroup:LogGroup "lg": retentionInDays: got missing; ${ALLOWED}`,
         ]);
         assert.deepEqual(await analyze(logGroupRetentionPolicy, LOG_GROUP_TYPE, "lg", { retentionInDays: 90 }), { violations: [] });
-        assert.equal((await analyze(logGroupRetentionPolicy, "aws:s3/bucket:Bucket", "b", {})).notApplicable, "Policy only applies to resources of type 'aws:cloudwatch/logGroup:LogGroup'");
+        assert.equal(
+            (await analyze(logGroupRetentionPolicy, "aws:s3/bucket:Bucket", "b", {})).notApplicable,
+            "Policy only applies to resources of type 'aws:cloudwatch/logGroup:LogGroup'",
+        );
     });
 });
