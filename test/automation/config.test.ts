@@ -61,8 +61,8 @@ describe("automation: config mapping", () => {
                 .filter(([, v]) => v.secret)
                 .map(([k]) => k),
         });
-        const { loadStackConfig } = await import("../../components/deployable");
-        const { secretConfig } = await import("../../components/config/pulumi");
+        const { loadStackConfig } = await import("../../components/deployable.js");
+        const { secretConfig } = await import("../../components/config/pulumi.js");
         const fromProgram = loadStackConfig();
         const expected = validateInput("prod", input);
         assert.deepEqual(fromProgram.clusters, expected.clusters);

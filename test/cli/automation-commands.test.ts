@@ -182,7 +182,7 @@ describe("akko-audit preview|up|destroy: the inline program it passes (rolloutPr
         const config: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.values)) config[`akko-audit:${k}`] = raw.secretKeys.has(k) ? `fake-${k}` : JSON.stringify(v);
         const run = await setupMocks({ config, secretKeys: [...raw.secretKeys].map((k) => `akko-audit:${k}`) });
-        const { rolloutProgram } = await import("../../cli/automation-commands");
+        const { rolloutProgram } = await import("../../cli/automation-commands.js");
         const result = await rolloutProgram();
         await settle();
         assert.equal(run.byType("akko:audit:Rollout").length, 1);

@@ -33,7 +33,7 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
     let mod: typeof import("../../../components/aks");
 
     before(async () => {
-        mod = await import("../../../components/aks");
+        mod = await import("../../../components/aks/index.js");
     });
     beforeEach(async () => {
         run = await setupMocks({ outputs });

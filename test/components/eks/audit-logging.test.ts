@@ -33,7 +33,7 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
 
     before(async () => {
         run = await setupMocks({ outputs });
-        mod = await import("../../../components/eks");
+        mod = await import("../../../components/eks/index.js");
     });
     beforeEach(async () => {
         run = await setupMocks({ outputs });

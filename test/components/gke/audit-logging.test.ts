@@ -29,7 +29,7 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
     let mod: typeof import("../../../components/gke");
 
     before(async () => {
-        mod = await import("../../../components/gke");
+        mod = await import("../../../components/gke/index.js");
     });
     beforeEach(async () => {
         run = await setupMocks({ outputs });

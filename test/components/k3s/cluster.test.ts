@@ -57,7 +57,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
     /** additionalSecretOutputs per resource name, read off the register requests (the recorder omits them). */
     before(async () => {
         run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });
-        mod = await import("../../../components/k3s");
+        mod = await import("../../../components/k3s/index.js");
     });
     beforeEach(async () => {
         run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });

@@ -69,7 +69,7 @@ describe("effective k3s config (test helper, k3s merge rules)", () => {
 
 describe("renderK3sArtifacts (akko-audit render)", () => {
     it("one drop-in per k3s cluster, exactly what the nodes receive", async () => {
-        const { renderK3sArtifacts } = await import("../../../components/k3s/render");
+        const { renderK3sArtifacts } = await import("../../../components/k3s/render.js");
         assert.deepEqual(renderK3sArtifacts(cluster), [
             {
                 path: "k3s/edge/90-akko-audit.yaml",

@@ -21,7 +21,7 @@ describe("logs components (Pulumi mocks)", () => {
 
     beforeEach(async () => {
         run = await setupMocks();
-        mod = await import("../../../components/logs");
+        mod = await import("../../../components/logs/index.js");
     });
 
     it("LokiStack: namespace, htpasswd Secret (secret, bcrypt), the Loki release with the config's values", async () => {

@@ -13,7 +13,7 @@ describe("OpenShiftAuditProfile (Pulumi mocks)", () => {
     let mod: typeof import("../../../components/openshift");
 
     before(async () => {
-        mod = await import("../../../components/openshift");
+        mod = await import("../../../components/openshift/index.js");
     });
     beforeEach(async () => {
         run = await setupMocks();

@@ -22,11 +22,12 @@ const unsetSecrets = (dir: string, stack: string) =>
 const made: string[] = [];
 
 /** A view of the project with another Pulumi.yaml (every other entry a link to the real one). */
-function projectWithPulumiYaml(text: string): string {
+function projectWithPulumiYaml(text: string, files: Record<string, string> = {}): string {
     const dir = mkdtempSync(path.join(tmpdir(), "akko-host-"));
     made.push(dir);
-    for (const e of readdirSync(ROOT)) if (e !== "Pulumi.yaml" && e !== ".git") symlinkSync(path.join(ROOT, e), path.join(dir, e));
+    for (const e of readdirSync(ROOT)) if (e !== "Pulumi.yaml" && e !== ".git" && !(e in files)) symlinkSync(path.join(ROOT, e), path.join(dir, e));
     writeFileSync(path.join(dir, "Pulumi.yaml"), text);
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
     return dir;
 }
 
@@ -34,7 +35,7 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
     this.timeout(180_000);
     after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-    it("Pulumi.yaml loads with tsx through nodeargs: the host's default ts-node 7 cannot compile the program", () => {
+    it("Pulumi.yaml loads with tsx through nodeargs (the CLI's and the tests' loader), not the host's vendored ts-node 7", () => {
         assert.deepEqual(readProjectFile(ROOT), {
             name: "akko-audit",
             entryPoint: ".",
@@ -70,9 +71,15 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
         });
     }
 
-    it("with the host's default (typescript: true), as 0.1.0 shipped, index.ts fails to compile: the test can fail", async () => {
+    it("with the host's default (typescript: true) and 0.1.0's tsconfig, index.ts fails to compile: the test can fail", async () => {
         const dir = projectWithPulumiYaml(
             readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/\n\s*typescript: false\n\s*nodeargs: .*\n/, "\n    typescript: true\n"),
+            // 0.1.0's tsconfig: "node" resolution, which does not read package `exports` maps.
+            {
+                "tsconfig.json": readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")
+                    .replace('"module": "node16"', '"module": "commonjs"')
+                    .replace('"moduleResolution": "node16"', '"moduleResolution": "node"'),
+            },
         );
         assert.equal(readProjectFile(dir).options.typescript, true);
         await assert.rejects(runAsLanguageHost(dir, "dev", { unsetSecrets: unsetSecrets(dir, "dev") }), (e: Error) => {

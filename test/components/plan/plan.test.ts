@@ -79,12 +79,12 @@ describe("index.ts (the Pulumi program itself)", function () {
     this.timeout(60000);
 
     it("reads the stack's config, builds the rollout and exports per-cluster status and the logs endpoints", async () => {
-        const { runtimeConfig } = await import("../../../components/plan");
-        const { setupMocks, resolve, settle } = await import("../../helpers/pulumi-mocks");
+        const { runtimeConfig } = await import("../../../components/plan/index.js");
+        const { setupMocks, resolve, settle } = await import("../../helpers/pulumi-mocks.js");
         const rc = runtimeConfig(validateDeployableStack(exampleStack("dev")));
-        const { k3sCommandOutputs } = await import("../../helpers/k3s-outputs");
+        const { k3sCommandOutputs } = await import("../../helpers/k3s-outputs.js");
         const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: k3sCommandOutputs });
-        const program = await import("../../../index");
+        const program = await import("../../../index.js");
         await settle();
         const clusters = (await resolve(program.clusters)).value;
         assert.deepEqual(Object.keys(clusters), ["dev"]);

@@ -30,7 +30,7 @@ async function run<T = undefined>(
     const mocks = await setupMocks({ config: rc.values, secretKeys: rc.secretKeys, outputs: providerOutputs });
     const invokes = mockInvokes(INVOKES);
     try {
-        const { auditProgram } = await import("../../../components/rollout/program");
+        const { auditProgram } = await import("../../../components/rollout/program.js");
         const outputs = auditProgram(config);
         await settle();
         const read_ = read ? await read(outputs) : undefined;
@@ -233,7 +233,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             ),
             secretKeys: [...bad.secretKeys].map((k) => `akko-audit:${k}`),
         });
-        const { loadStackConfig } = await import("../../../components/deployable");
+        const { loadStackConfig } = await import("../../../components/deployable.js");
         assert.throws(
             () => loadStackConfig(),
             (e: Error) => {

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parser } from "@grafana/lezer-logql";
+// @grafana/lezer-logql ships one index.d.ts for its ESM and CommonJS builds ("type": "module"), so under
+// node16 resolution its types are read as ESM: require it (its CommonJS build) with the import-mode types.
+const { parser } = require("@grafana/lezer-logql") as typeof import("@grafana/lezer-logql", { with: { "resolution-mode": "import" } });
 import { auditTrailDashboard, auditTrailDashboardJson } from "../../../../components/logs/dashboard/dashboard";
 import { DASHBOARD_SELECTOR, queries, RUNBOOK_QUERIES, RUNBOOK_SELECTOR } from "../../../../components/logs/dashboard/queries";
 
