@@ -76,6 +76,23 @@ function formatIssue(key: string, rawRoot: unknown, iss: z.core.$ZodIssue): stri
         const index = path.shift() as number;
         where += `[${index}]${clusterLabel((rawRoot as unknown[])[index])}`;
     }
+    return formatIssueAt(where, { ...iss, path });
+}
+
+/**
+ * Validates a component's args with the config's own field schemas and rules (one place for each rule and
+ * its text), for components built without the stack config: one line per problem, each starting with
+ * `where` (the component's `Type "name"`). Throws ConfigError; returns the parsed args (defaults applied).
+ */
+export function checkArgs<S extends z.ZodType>(where: string, schema: S, args: unknown, rules: (parsed: z.output<S>) => string[] = () => []): z.output<S> {
+    const r = schema.safeParse(args, { reportInput: true });
+    const problems = r.success ? rules(r.data) : r.error.issues.map((iss) => formatIssueAt(where, iss));
+    if (problems.length > 0) throw new ConfigError(problems);
+    return r.data as z.output<S>;
+}
+
+function formatIssueAt(where: string, iss: z.core.$ZodIssue): string {
+    const path = [...iss.path];
     if (iss.code === "unrecognized_keys") {
         const at = path.length > 0 ? ` in ${fieldPath(path)}` : "";
         return `${where}: unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => JSON.stringify(k)).join(", ")}${at}; ${iss.message}`;

@@ -1,8 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_OPENSHIFT_PROFILE } from "../config/openshift";
+import { z } from "zod";
+import { OpenShiftCluster, OpenShiftClusterSchema, openShiftRules } from "../config/openshift";
+import { checkArgs } from "../config/stack";
 import { apiServerAuditSpec, FIELD_MANAGER } from "./spec";
-import { checkOpenShiftAuditProfileArgs } from "./validate";
+
+/** The args' settings, checked with the config's own field schemas (defaults applied there) and rules. */
+const SETTINGS = z.object({
+    profile: OpenShiftClusterSchema.shape.profile,
+    customRules: OpenShiftClusterSchema.shape.customRules,
+    confirmAuditingOff: OpenShiftClusterSchema.shape.confirmAuditingOff,
+});
 
 export interface OpenShiftAuditProfileArgs {
     /** Kubeconfig with cluster-admin on the cluster (kept secret). Required. */
@@ -31,10 +39,13 @@ export class OpenShiftAuditProfile extends pulumi.ComponentResource {
     public readonly customRules: pulumi.Output<{ group: string; profile: string }[]>;
 
     constructor(name: string, args: OpenShiftAuditProfileArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkOpenShiftAuditProfileArgs(name, args); // before anything is registered
+        // Before anything is registered: the config's rules, the config's messages.
+        const where = `OpenShiftAuditProfile ${JSON.stringify(name)}`;
+        const settings = checkArgs(where, SETTINGS, { profile: args.profile, customRules: args.customRules, confirmAuditingOff: args.confirmAuditingOff }, (s) =>
+            openShiftRules.problems({ ...s, kind: "openshift", name } as OpenShiftCluster, { where, index: 0, logsRetentionDays: Infinity, fleet: new Map() }),
+        );
         super("akko:audit:OpenShiftAuditProfile", name, {}, opts);
-        const profile = args.profile ?? DEFAULT_OPENSHIFT_PROFILE;
-        const customRules = args.customRules ?? [];
+        const { profile, customRules } = settings;
 
         const provider = new k8s.Provider(
             `${name}-k8s`,

@@ -3,4 +3,3 @@ export * from "./from-config";
 export * from "./render";
 export * from "./spec";
 export * from "./summary";
-export * from "./validate";

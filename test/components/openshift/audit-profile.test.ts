@@ -76,6 +76,25 @@ describe("OpenShiftAuditProfile (Pulumi mocks)", () => {
         assert.throws(() => new mod.OpenShiftAuditProfile("ocp", { kubeconfig: KUBECONFIG, profile: "Verbose" }), {
             message: 'OpenShiftAuditProfile "ocp": field profile: got "Verbose"; allowed: Default | WriteRequestBodies | AllRequestBodies | None',
         });
+        // Field by field first (the config's schemas), then the rules across fields (the config's rules).
+        assert.throws(
+            () =>
+                new mod.OpenShiftAuditProfile("ocp", {
+                    kubeconfig: KUBECONFIG,
+                    customRules: [
+                        { group: "dev", profile: "Default" },
+                        { group: "bad group", profile: "Loud" },
+                    ],
+                }),
+            {
+                name: "ConfigError",
+                message: [
+                    "2 config problems:",
+                    '  - OpenShiftAuditProfile "ocp": field customRules[1].group: got "bad group"; allowed: a group name such as system:authenticated:oauth',
+                    '  - OpenShiftAuditProfile "ocp": field customRules[1].profile: got "Loud"; allowed: Default | WriteRequestBodies | AllRequestBodies | None',
+                ].join("\n"),
+            },
+        );
         assert.throws(
             () =>
                 new mod.OpenShiftAuditProfile("ocp", {
@@ -84,16 +103,15 @@ describe("OpenShiftAuditProfile (Pulumi mocks)", () => {
                     customRules: [
                         { group: "dev", profile: "None" },
                         { group: "dev", profile: "Default" },
-                        { group: "bad group", profile: "Loud" },
                     ],
                 }),
             {
+                name: "ConfigError",
                 message: [
-                    'OpenShiftAuditProfile "ocp": field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)',
-                    'OpenShiftAuditProfile "ocp": field customRules[0].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group "dev")',
-                    'OpenShiftAuditProfile "ocp": field customRules[1].group: got "dev"; allowed: a group not already listed',
-                    'OpenShiftAuditProfile "ocp": field customRules[2].group: got "bad group"; allowed: a group name such as system:authenticated:oauth',
-                    'OpenShiftAuditProfile "ocp": field customRules[2].profile: got "Loud"; allowed: Default | WriteRequestBodies | AllRequestBodies | None',
+                    "3 config problems:",
+                    '  - OpenShiftAuditProfile "ocp": field profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns API-server auditing off)',
+                    '  - OpenShiftAuditProfile "ocp": field customRules[0].profile: got "None"; allowed: Default | WriteRequestBodies | AllRequestBodies, or None with confirmAuditingOff: true (None turns auditing off for group "dev")',
+                    '  - OpenShiftAuditProfile "ocp": field customRules[1].group: got "dev"; allowed: a group not already listed (customRules[0] has it)',
                 ].join("\n"),
             },
         );
