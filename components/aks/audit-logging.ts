@@ -1,9 +1,19 @@
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_AKS_CATEGORIES, DEFAULT_EVENT_HUB_RETENTION_DAYS } from "../config/aks";
+import { AksCluster, AksClusterSchema, aksRules } from "../config/aks";
+import { checkArgs } from "../config/stack";
 import { ALLOY_CONSUMER_GROUP, DIAGNOSTIC_SETTING_NAME, EVENT_HUB_NAME, parseAksClusterId } from "./ids";
-import { checkAksAuditLoggingArgs } from "./validate";
+
+/** The args' settings, checked with the config's own field schemas (defaults applied there) and rules. */
+const SETTINGS = AksClusterSchema.pick({
+    clusterResourceId: true,
+    workspaceResourceId: true,
+    categories: true,
+    allowBothAuditCategories: true,
+    eventHubLocation: true,
+    eventHubRetentionDays: true,
+});
 
 export { ALLOY_CONSUMER_GROUP, DIAGNOSTIC_SETTING_NAME, EVENT_HUB_NAME } from "./ids";
 export const ALLOY_LISTEN_RULE = "alloy-listen";
@@ -56,9 +66,24 @@ export class AksAuditLogging extends pulumi.ComponentResource {
     public readonly listenConnectionString: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AksAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkAksAuditLoggingArgs(name, args); // before anything is registered
+        // Before anything is registered: the config's rules, the config's messages.
+        const where = `AksAuditLogging ${JSON.stringify(name)}`;
+        const {
+            clusterResourceId,
+            workspaceResourceId,
+            categories: wanted,
+            allowBothAuditCategories,
+            eventHubLocation,
+            eventHubRetentionDays,
+        } = args;
+        const settings = checkArgs(
+            where,
+            SETTINGS,
+            { clusterResourceId, workspaceResourceId, categories: wanted, allowBothAuditCategories, eventHubLocation, eventHubRetentionDays },
+            (s) => aksRules.problems({ ...s, kind: "aks", name } as AksCluster, { where, index: 0, logsRetentionDays: Infinity, fleet: new Map() }),
+        );
         super("akko:audit:AksAuditLogging", name, {}, opts);
-        const categories = [...new Set(args.categories ?? DEFAULT_AKS_CATEGORIES)];
+        const categories = settings.categories;
 
         let eventHub: { ruleId: pulumi.Input<string>; hubName: pulumi.Input<string> } | undefined;
         let namespaceName: pulumi.Output<string | undefined> = pulumi.output(undefined);
@@ -86,7 +111,7 @@ export class AksAuditLogging extends pulumi.ComponentResource {
                     namespaceName: ns.name,
                     eventHubName: EVENT_HUB_NAME,
                     partitionCount: args.eventHubPartitions ?? DEFAULT_PARTITIONS,
-                    messageRetentionInDays: args.eventHubRetentionDays ?? DEFAULT_EVENT_HUB_RETENTION_DAYS,
+                    messageRetentionInDays: settings.eventHubRetentionDays,
                 },
                 { parent: this },
             );

@@ -3,4 +3,3 @@ export * from "./from-config";
 export * from "./ids";
 export * from "./render";
 export * from "./summary";
-export * from "./validate";

@@ -84,7 +84,12 @@ function formatIssue(key: string, rawRoot: unknown, iss: z.core.$ZodIssue): stri
  * its text), for components built without the stack config: one line per problem, each starting with
  * `where` (the component's `Type "name"`). Throws ConfigError; returns the parsed args (defaults applied).
  */
-export function checkArgs<S extends z.ZodType>(where: string, schema: S, args: unknown, rules: (parsed: z.output<S>) => string[] = () => []): z.output<S> {
+export function checkArgs<S extends z.ZodType>(
+    where: string,
+    schema: S,
+    args: unknown,
+    rules: (parsed: z.output<S>) => string[] = () => [],
+): z.output<S> {
     const r = schema.safeParse(args, { reportInput: true });
     const problems = r.success ? rules(r.data) : r.error.issues.map((iss) => formatIssueAt(where, iss));
     if (problems.length > 0) throw new ConfigError(problems);

@@ -41,8 +41,17 @@ export class OpenShiftAuditProfile extends pulumi.ComponentResource {
     constructor(name: string, args: OpenShiftAuditProfileArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before anything is registered: the config's rules, the config's messages.
         const where = `OpenShiftAuditProfile ${JSON.stringify(name)}`;
-        const settings = checkArgs(where, SETTINGS, { profile: args.profile, customRules: args.customRules, confirmAuditingOff: args.confirmAuditingOff }, (s) =>
-            openShiftRules.problems({ ...s, kind: "openshift", name } as OpenShiftCluster, { where, index: 0, logsRetentionDays: Infinity, fleet: new Map() }),
+        const settings = checkArgs(
+            where,
+            SETTINGS,
+            { profile: args.profile, customRules: args.customRules, confirmAuditingOff: args.confirmAuditingOff },
+            (s) =>
+                openShiftRules.problems({ ...s, kind: "openshift", name } as OpenShiftCluster, {
+                    where,
+                    index: 0,
+                    logsRetentionDays: Infinity,
+                    fleet: new Map(),
+                }),
         );
         super("akko:audit:OpenShiftAuditProfile", name, {}, opts);
         const { profile, customRules } = settings;

@@ -176,14 +176,30 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
                     eventHubRetentionDays: 30,
                 }),
             {
+                name: "ConfigError",
                 message: [
-                    `AksAuditLogging "x": field clusterResourceId: got "/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1"; allowed: an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>`,
-                    'AksAuditLogging "x": field workspaceResourceId: got "law-hds-audit"; allowed: a Log Analytics workspace id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>',
-                    'AksAuditLogging "x": field categories: got "kube-apiserver"; allowed: kube-audit | kube-audit-admin',
-                    'AksAuditLogging "x": field categories: got ["kube-audit","kube-audit-admin","kube-apiserver"]; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)',
-                    'AksAuditLogging "x": field eventHubLocation: got "France Central"; allowed: an Azure region name such as francecentral or westeurope',
-                    'AksAuditLogging "x": field eventHubRetentionDays: got 30; allowed: a whole number of days from 1 to 7',
+                    "5 config problems:",
+                    // (values are shortened to 80 characters, as in every config message)
+                    `  - AksAuditLogging "x": field clusterResourceId: got "/subscriptions/${SUB}/resourceGroups/rg/provid...; allowed: an AKS resource id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>`,
+                    '  - AksAuditLogging "x": field workspaceResourceId: got "law-hds-audit"; allowed: a Log Analytics workspace id: /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>',
+                    '  - AksAuditLogging "x": field categories[2]: got "kube-apiserver"; allowed: kube-audit | kube-audit-admin',
+                    '  - AksAuditLogging "x": field eventHubLocation: got "France Central"; allowed: an Azure region name such as francecentral or westeurope',
+                    '  - AksAuditLogging "x": field eventHubRetentionDays: got 30; allowed: a whole number of days from 1 to 7',
                 ].join("\n"),
+            },
+        );
+        // The rule across fields (the config's): both categories need the opt-in.
+        assert.throws(
+            () =>
+                new mod.AksAuditLogging("y", {
+                    clusterResourceId: CLUSTER,
+                    workspaceResourceId: WORKSPACE,
+                    categories: ["kube-audit", "kube-audit-admin"],
+                }),
+            {
+                name: "ConfigError",
+                message:
+                    'AksAuditLogging "y": field categories: got ["kube-audit","kube-audit-admin"]; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)',
             },
         );
         await settle();
