@@ -12,7 +12,7 @@ import { buildPlan } from "../components/plan";
 import { changePreview } from "../components/plan/effects";
 import { Registration } from "../components/plan/steps";
 import { auditProgram } from "../components/rollout/program";
-import { syntheticFleet } from "./scale.bench";
+import { printResult, round, syntheticFleet } from "./scale.bench";
 
 const AT = { project: "akko-audit", stack: "bench" };
 
@@ -58,17 +58,7 @@ async function main(): Promise<void> {
             ratioToBaseline: round(policy.seconds / bare.seconds),
         });
     }
-    console.log(
-        JSON.stringify(
-            { benchmark: "change preview steps", node: process.version, aim: "linear growth; seconds, not minutes, at 2000 nodes", results },
-            null,
-            2,
-        ),
-    );
-}
-
-function round(x: number): number {
-    return Math.round(x * 1000) / 1000;
+    printResult("change preview steps", "linear growth; seconds, not minutes, at 2000 nodes", results);
 }
 
 void main();

@@ -128,17 +128,16 @@ function main(): void {
             microsecondsPerResource: Math.round((program.seconds / program.resources) * 1e6),
         };
     });
-    console.log(
-        JSON.stringify(
-            { benchmark: "program build under mocks", node: process.version, aim: "linear growth, within 1.3x of the bare baseline", results },
-            null,
-            2,
-        ),
-    );
+    printResult("program build under mocks", "linear growth, within 1.3x of the bare baseline", results);
 }
 
-function round(x: number): number {
+export function round(x: number): number {
     return Math.round(x * 1000) / 1000;
+}
+
+/** Prints a benchmark's result as JSON (what every bench here prints). */
+export function printResult(benchmark: string, aim: string, results: unknown[]): void {
+    console.log(JSON.stringify({ benchmark, node: process.version, aim, results }, null, 2));
 }
 
 // Only as the entry point: bench/plan.bench.ts imports syntheticFleet from here.
