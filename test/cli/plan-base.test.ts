@@ -122,6 +122,30 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         ]);
     });
 
+    it("managed clusters removed: their deletes give back what was there (EKS log types, GKE's API_SERVER logging, Data Access)", async () => {
+        editStack(dir, "prod", (c) => {
+            c["akko-audit:clusters"] = c["akko-audit:clusters"].filter((x: { name: string }) => x.name !== "analytics" && x.name !== "payments-eu");
+            delete c["akko-audit:logs"].receivers.gcpCredentialsSecret;
+        });
+        const { code, preview: p } = await preview();
+        assert.equal(code, 0);
+        const e = effects(p);
+        assert.ok(e.includes("delete turns APISERVER logging off on gke analytics-prod (the components it turned on)"), e.join("\n"));
+        assert.ok(
+            e.includes("delete puts back the EKS log types found before on payments-prod-eu (eu-west-3): audit logging off unless it was on before"),
+            e.join("\n"),
+        );
+        assert.ok(
+            e.includes(
+                "delete removes the Data Access audit config of container.googleapis.com in project akko-analytics-prod (reads stop being logged)",
+            ),
+            e.join("\n"),
+        );
+        assert.deepEqual([p.counts.create, p.counts.replace], [0, 0]);
+        // The CloudWatch group is kept (retainOnDelete): forgotten, not deleted.
+        assert.ok(p.steps.some((s) => s.op === "discard" && s.type === "aws:cloudwatch/logGroup:LogGroup"));
+    });
+
     it("a cluster renamed with previousNames: every resource is kept (aliases); without it, the old nodes are cleaned up", async () => {
         edit(dir, "Pulumi.prod.yaml", (t) => t.replace("    - name: edge-paris\n", "    - name: edge-paris-1\n      previousNames: [edge-paris]\n"));
         const { code, preview: p } = await preview();
