@@ -1,9 +1,23 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DATA_ACCESS_LOG_TYPES, DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_SUBSCRIPTION_RETENTION_DAYS } from "../config/gke";
+import { z } from "zod";
+import { GkeClusterSchema } from "../config/gke";
+import { checkArgs } from "../config/stack";
 import { GkeClusterLogging } from "./cluster-logging";
 import { alloyServiceAccountId, gkeAuditSinkFilter, gkePubsubName, pubsubServiceAgent } from "./filter";
-import { checkGkeAuditLoggingArgs } from "./validate";
+
+/** The args' settings, checked with the config's own field schemas (defaults applied there). */
+const SETTINGS = z.object({
+    project: GkeClusterSchema.shape.project,
+    location: GkeClusterSchema.shape.location,
+    clusterName: GkeClusterSchema.shape.clusterName,
+    dataAccessLogTypes: GkeClusterSchema.shape.dataAccessLogTypes,
+    apiServerComponentLogs: GkeClusterSchema.shape.apiServerComponentLogs,
+    subscriptionRetentionDays: GkeClusterSchema.shape.subscriptionRetentionDays,
+    maxDeliveryAttempts: GkeClusterSchema.shape.maxDeliveryAttempts,
+    // The config calls it alloyServiceAccountEmail: same rule, same text.
+    subscriberServiceAccountEmail: GkeClusterSchema.shape.alloyServiceAccountEmail,
+});
 
 /** The Kubernetes Engine API, whose Data Access logs carry the k8s.io read events (e.g. Secret gets). */
 export const CONTAINER_SERVICE = "container.googleapis.com";
@@ -56,11 +70,21 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
     public readonly sinkFilter: pulumi.Output<string>;
 
     constructor(name: string, args: GkeAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkGkeAuditLoggingArgs(name, args); // before anything is registered
+        // Before anything is registered: the config's rules, the config's messages.
+        const settings = checkArgs(`GkeAuditLogging ${JSON.stringify(name)}`, SETTINGS, {
+            project: args.project,
+            location: args.location,
+            clusterName: args.clusterName,
+            dataAccessLogTypes: args.dataAccessLogTypes,
+            apiServerComponentLogs: args.apiServerComponentLogs,
+            subscriptionRetentionDays: args.subscriptionRetentionDays,
+            maxDeliveryAttempts: args.maxDeliveryAttempts,
+            subscriberServiceAccountEmail: args.subscriberServiceAccountEmail,
+        });
         super("akko:audit:GkeAuditLogging", name, {}, opts);
         const project = args.project;
-        const types = [...new Set(args.dataAccessLogTypes ?? DEFAULT_DATA_ACCESS_LOG_TYPES)];
-        const retentionSeconds = (args.subscriptionRetentionDays ?? DEFAULT_SUBSCRIPTION_RETENTION_DAYS) * 86_400;
+        const types = [...new Set(settings.dataAccessLogTypes)];
+        const retentionSeconds = settings.subscriptionRetentionDays * 86_400;
 
         // Admin Activity logs are always on; Data Access adds reads (Secret gets) and is billed per GiB.
         if (types.length > 0 && (args.manageDataAccessLogs ?? true)) {
@@ -88,7 +112,7 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
                 messageRetentionDuration: `${retentionSeconds}s`,
                 expirationPolicy: { ttl: "" }, // never expire while Alloy is away
                 retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
-                deadLetterPolicy: { deadLetterTopic: deadLetter.id, maxDeliveryAttempts: args.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS },
+                deadLetterPolicy: { deadLetterTopic: deadLetter.id, maxDeliveryAttempts: settings.maxDeliveryAttempts },
                 labels: { "managed-by": "akko-audit" },
             },
             { parent: this },
@@ -159,7 +183,7 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        if (args.apiServerComponentLogs ?? true) {
+        if (settings.apiServerComponentLogs) {
             new GkeClusterLogging(
                 `${name}-apiserver-logs`,
                 { project, location: args.location, clusterName: args.clusterName, components: ["APISERVER"] },

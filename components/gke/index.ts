@@ -5,4 +5,3 @@ export * from "./from-config";
 export * from "./logging-provider";
 export * from "./render";
 export * from "./summary";
-export * from "./validate";

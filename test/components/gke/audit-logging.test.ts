@@ -225,12 +225,15 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
                     subscriptionRetentionDays: 45,
                 }),
             {
+                // The config's schemas and messages (ConfigError), under the component's name.
+                name: "ConfigError",
                 message: [
-                    `GkeAuditLogging "x": field project: got "Akko"; allowed: a GCP project id: 6-30 lowercase letters, digits and '-'`,
-                    'GkeAuditLogging "x": field location: got "europe"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b',
-                    `GkeAuditLogging "x": field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
-                    'GkeAuditLogging "x": field dataAccessLogTypes: got "ADMIN_WRITE"; allowed: ADMIN_READ | DATA_READ | DATA_WRITE',
-                    'GkeAuditLogging "x": field subscriptionRetentionDays: got 45; allowed: a whole number of days from 1 to 31',
+                    "5 config problems:",
+                    `  - GkeAuditLogging "x": field project: got "Akko"; allowed: a GCP project id: 6-30 lowercase letters, digits and '-'`,
+                    '  - GkeAuditLogging "x": field location: got "europe"; allowed: a GCP region or zone such as europe-west1 or europe-west1-b',
+                    `  - GkeAuditLogging "x": field clusterName: got "Analytics_Prod"; allowed: a GKE cluster name: lowercase letters, digits and '-', at most 40 characters`,
+                    '  - GkeAuditLogging "x": field dataAccessLogTypes[0]: got "ADMIN_WRITE"; allowed: ADMIN_READ | DATA_READ | DATA_WRITE',
+                    '  - GkeAuditLogging "x": field subscriptionRetentionDays: got 45; allowed: a whole number of days from 1 to 31',
                 ].join("\n"),
             },
         );
