@@ -87,6 +87,25 @@ describe("architecture: the import rule (ARCHITECTURE.md)", () => {
         assert.deepEqual([...new Set(found.map((at) => at.split(":")[0]))], ["components/config/gke.ts", "components/gke/from-config.ts"]);
     });
 
+    it("no import circles (the four validate.ts <-> component circles are gone)", () => {
+        const deps = new Map<string, string[]>();
+        for (const { from, to } of IMPORTS) deps.set(from, [...(deps.get(from) ?? []), to]);
+        const cycles: string[] = [];
+        const state = new Map<string, "open" | "done">();
+        const visit = (f: string, trail: string[]): void => {
+            if (state.get(f) === "done") return;
+            if (state.get(f) === "open") {
+                cycles.push([...trail.slice(trail.indexOf(f)), f].join(" -> "));
+                return;
+            }
+            state.set(f, "open");
+            for (const d of deps.get(f) ?? []) visit(d, [...trail, f]);
+            state.set(f, "done");
+        };
+        for (const f of FILES) visit(f, []);
+        assert.deepEqual(cycles, []);
+    });
+
     it("the layer check can fail: an import from config up to the logs layer is caught", () => {
         assert.ok(layer("components/config/stack.ts") < layer("components/logs/requirements.ts"));
         assert.throws(() => layer("components/newfolder/x.ts"), {

@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_CLOUD_RETENTION_DAYS, DEFAULT_EKS_LOG_TYPES, DEFAULT_FAILED_BATCH_RETENTION_DAYS } from "../config/eks";
+import { z } from "zod";
+import { DEFAULT_CLOUD_RETENTION_DAYS, DEFAULT_EKS_LOG_TYPES, DEFAULT_FAILED_BATCH_RETENTION_DAYS, EksClusterSchema } from "../config/eks";
+import { ConfigError } from "../config/errors";
+import { checkArgs } from "../config/stack";
 import { EksClusterLogging } from "./cluster-logging";
 import { EksLogGroupGuard } from "./log-group-guard";
 import { AUDIT_FILTER_PATTERN, eksLogGroupName } from "./names";
-import { checkEksAuditLoggingArgs } from "./validate";
 import { arnAccount, firehoseBackupPolicy, firehoseTrustPolicy, logsSourceArnPattern, logsToFirehosePolicy, logsTrustPolicy } from "./policies";
 
 /** Seconds Firehose keeps retrying Alloy before a batch goes to the S3 backup (covers an Alloy restart). */
@@ -40,6 +42,51 @@ export interface EksAuditLoggingArgs {
     updateTimeoutMinutes?: pulumi.Input<number>;
 }
 
+/** The args' plain settings, checked with the config's own field schemas (retentionInDays is the config's retentionDays). */
+const SETTINGS = z.object({
+    clusterName: EksClusterSchema.shape.clusterName,
+    region: EksClusterSchema.shape.region.optional(),
+    logTypes: EksClusterSchema.shape.logTypes.optional(),
+    retentionInDays: EksClusterSchema.shape.retentionDays.optional(),
+    kmsKeyArn: EksClusterSchema.shape.kmsKeyArn,
+    firehoseEndpointUrl: EksClusterSchema.shape.firehoseEndpointUrl,
+    failedBatchRetentionDays: EksClusterSchema.shape.failedBatchRetentionDays.optional(),
+});
+
+/** A value known now; an Output or a Promise is checked by the provider when it resolves. */
+function known<T>(v: pulumi.Input<T> | undefined): T | undefined {
+    return pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : (v as T | undefined);
+}
+
+/** The config's rules and messages for the args (ConfigError, one line each), before anything is registered. */
+function checkEksArgs(name: string, args: EksAuditLoggingArgs): void {
+    const where = `EksAuditLogging ${JSON.stringify(name)}`;
+    const settings = {
+        clusterName: args.clusterName,
+        region: known(args.region),
+        logTypes: known(args.logTypes),
+        retentionInDays: known(args.retentionInDays),
+        kmsKeyArn: known(args.kmsKeyArn),
+        firehoseEndpointUrl: known(args.firehoseEndpointUrl),
+        failedBatchRetentionDays: known(args.failedBatchRetentionDays),
+    };
+    // The config pairs the URL with the secret's key name; a component takes the key itself.
+    const pair: string[] = [];
+    if ((args.firehoseEndpointUrl === undefined) !== (args.firehoseAccessKey === undefined)) {
+        const [lacks, has] =
+            args.firehoseEndpointUrl === undefined ? ["firehoseEndpointUrl", "firehoseAccessKey"] : ["firehoseAccessKey", "firehoseEndpointUrl"];
+        pair.push(`${where}: field ${lacks}: missing; allowed: set together with ${has}`);
+    }
+    try {
+        checkArgs(where, SETTINGS, settings);
+    } catch (e) {
+        // Every problem at once, as for the config.
+        if (e instanceof ConfigError) throw new ConfigError([...e.problems, ...pair]);
+        throw e;
+    }
+    if (pair.length > 0) throw new ConfigError(pair);
+}
+
 /**
  * EKS control-plane audit logging on an existing cluster: the log group (pre-created with retention), the
  * log types (through the EKS API, never by touching the cluster resource), and — with a Firehose endpoint —
@@ -58,7 +105,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
     public readonly failedBatchBucket: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: EksAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkEksAuditLoggingArgs(name, args); // before anything is registered
+        checkEksArgs(name, args); // before anything is registered
         super("akko:audit:EksAuditLogging", name, {}, opts);
         const region = args.region;
         const groupName = eksLogGroupName(args.clusterName);

@@ -7,4 +7,3 @@ export * from "./names";
 export * from "./policies";
 export * from "./render";
 export * from "./summary";
-export * from "./validate";

@@ -256,12 +256,15 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
                     firehoseEndpointUrl: "https://a.example",
                 }),
             {
+                name: "ConfigError",
+                // The config's schemas and messages (ConfigError), under the component's name.
                 message: [
-                    "EksAuditLogging \"x\": field clusterName: got \"-bad name\"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
-                    'EksAuditLogging "x": field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
-                    'EksAuditLogging "x": field logTypes: got ["api","kubelet"]; allowed: a list of api | audit | authenticator | controllerManager | scheduler that includes audit',
-                    'EksAuditLogging "x": field retentionInDays: got 10; allowed: one of CloudWatch\'s retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
-                    'EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl',
+                    "5 config problems:",
+                    "  - EksAuditLogging \"x\": field clusterName: got \"-bad name\"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
+                    '  - EksAuditLogging "x": field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
+                    '  - EksAuditLogging "x": field logTypes[1]: got "kubelet"; allowed: api | audit | authenticator | controllerManager | scheduler',
+                    '  - EksAuditLogging "x": field retentionInDays: got 10; allowed: one of CloudWatch\'s retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+                    '  - EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl',
                 ].join("\n"),
             },
         );
