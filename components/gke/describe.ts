@@ -1,6 +1,5 @@
-import { firstName } from "../config/fields";
 import { READ_VERBS, type Platform } from "../platform";
-import { gkePubsubName } from "./filter";
+import { gkeSubscriptionPath } from "./filter";
 import { renderGkeArtifacts } from "./render";
 import { gkeSummary } from "./summary";
 
@@ -27,7 +26,7 @@ export const gkePlatform: Platform<"gke"> = {
     artifacts: (c) => renderGkeArtifacts(c),
     logsRoute: (c, config) => {
         // logs.receivers.gcpSubscriptions overrides the subscription this stack creates.
-        const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`;
+        const path = config.logs.receivers?.gcpSubscriptions?.[c.name] ?? gkeSubscriptionPath(c);
         const [, projectId, , subscription] = path.split("/");
         return { via: "pubsub", projectId, subscription };
     },

@@ -1,3 +1,5 @@
+import { firstName } from "../config/fields";
+
 /** Lease renewals by controllers: most of the volume, no audit value. */
 export const LEASE_UPDATE_METHOD = "io.k8s.coordination.v1.leases.update";
 
@@ -20,6 +22,11 @@ export function gkeAuditSinkFilter(project: string, location: string, clusterNam
 /** The topic and subscription name the logs side expects by default (projects/<p>/subscriptions/akko-audit-<cluster>). */
 export function gkePubsubName(name: string): string {
     return `akko-audit-${name}`;
+}
+
+/** The pull subscription this stack creates for a cluster (named after its first name: renames keep it). */
+export function gkeSubscriptionPath(c: { project: string; name: string; previousNames: readonly string[] }): string {
+    return `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`;
 }
 
 /** A service account id (6-30 chars, [a-z][a-z0-9-]*[a-z0-9]) from a component name. */

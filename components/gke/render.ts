@@ -1,6 +1,5 @@
-import { firstName } from "../config/fields";
 import type { GkeCluster } from "../config/gke";
-import { gkeAuditSinkFilter, gkePubsubName } from "./filter";
+import { gkeAuditSinkFilter, gkeSubscriptionPath } from "./filter";
 import { gkeSummary } from "./summary";
 
 /** `render`'s review file for a GKE cluster: the summary and the exact sink filter. */
@@ -10,7 +9,7 @@ export function renderGkeArtifacts(c: GkeCluster): { path: string; content: stri
         dataAccess: { service: "container.googleapis.com", logTypes: c.dataAccessLogTypes },
         apiServerComponentLogs: c.apiServerComponentLogs,
         sinkFilter: gkeAuditSinkFilter(c.project, c.location, c.clusterName).split("\n"),
-        subscription: `projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))}`,
+        subscription: gkeSubscriptionPath(c),
     };
     return [
         {

@@ -1,5 +1,4 @@
-import { firstName } from "../config/fields";
-import { gkePubsubName } from "./filter";
+import { gkeSubscriptionPath } from "./filter";
 import type { GkeCluster } from "../config/gke";
 import type { ClusterSummary } from "../platform";
 
@@ -20,7 +19,7 @@ export function gkeSummary(c: GkeCluster): ClusterSummary {
             ...(c.apiServerComponentLogs ? ["API_SERVER component logs"] : []),
         ],
         cloudCopy: `Cloud Logging in ${c.project} (the _Required and _Default buckets' own retention)`,
-        toLoki: `Log Router sink -> Pub/Sub topic -> pull subscription projects/${c.project}/subscriptions/${gkePubsubName(firstName(c))} (${c.subscriptionRetentionDays} days, dead-letter after ${c.maxDeliveryAttempts} attempts) -> Alloy loki.source.gcplog`,
+        toLoki: `Log Router sink -> Pub/Sub topic -> pull subscription ${gkeSubscriptionPath(c)} (${c.subscriptionRetentionDays} days, dead-letter after ${c.maxDeliveryAttempts} attempts) -> Alloy loki.source.gcplog`,
         cloudRetentionDays: c.subscriptionRetentionDays,
         gaps,
     };

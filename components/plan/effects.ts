@@ -120,6 +120,9 @@ export function changePreview(
     const counts: Record<StepOp, number> = { create: 0, import: 0, update: 0, replace: 0, delete: 0, discard: 0, same: 0 };
     const warnings: string[] = [];
     const out: FleetStep[] = [];
+    // A node's children, to say whether its policy or drop-in changed along with its apply.
+    const childrenOf = new Map<string, Registration[]>();
+    for (const x of head.resources) childrenOf.set(x.parent, [...(childrenOf.get(x.parent) ?? []), x]);
     for (const s of steps) {
         if (!s.custom) continue;
         counts[s.op]++;
@@ -128,7 +131,7 @@ export function changePreview(
         const r = isOld ? oldByUrn.get(s.urn)! : newByUrn.get(s.urn)!;
         const byUrn = isOld ? oldByUrn : newByUrn;
         const node = r.parent;
-        const siblings = (suffix: string) => stepByUrn.get(head.resources.find((x) => x.parent === node && x.name.endsWith(suffix))?.urn ?? "");
+        const siblings = (suffix: string) => stepByUrn.get(childrenOf.get(node)?.find((x) => x.name.endsWith(suffix))?.urn ?? "");
         const stepWarnings: string[] = [];
         if (s.blockedByProtect) stepWarnings.push(`the engine refuses this step: ${s.urn} is protected`);
         if (s.providerUnknown) stepWarnings.push(`${r.type}'s own diff is not modelled offline: its provider may replace it`);

@@ -334,10 +334,11 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
         // diffs it as a change (and a replace, on a replace key).
         const upstreamChanges = r.dependencies.some((d) => ["create", "replace"].includes(opByUrn.get(d) ?? ""));
         const unknownParts = upstreamChanges ? unknownPaths(newInputs) : [];
-        const changedParts = [
-            ...diffPaths(old.inputs, newInputs),
-            ...unknownParts.filter((u) => !diffPaths(old.inputs, newInputs).some((p) => showPath(p) === showPath(u))),
-        ].filter((p) => !compared || compared.includes(p[0] as string));
+        const differing = diffPaths(old.inputs, newInputs);
+        const seen = new Set(differing.map(showPath));
+        const changedParts = [...differing, ...unknownParts.filter((u) => !seen.has(showPath(u)))].filter(
+            (p) => !compared || compared.includes(p[0] as string),
+        );
         const changed = changedParts.map(showPath);
         // A replaced provider replaces every resource it manages (the provider reference is "<urn>::<id>").
         const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";

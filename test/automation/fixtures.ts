@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AuditStackInput } from "../../automation";
 import { validateDeployableStack } from "../../components/deployable";
 import { readStackFile } from "../../components/config/source";
+import { setSecrets } from "../helpers/project";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -28,12 +29,7 @@ export function prodInput(): AuditStackInput {
  */
 export function projectWithSecrets(stack: string): string {
     const dir = mkdtempSync(path.join(tmpdir(), "akko-project-"));
-    copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const names = validateDeployableStack(readStackFile(ROOT, stack), { allowUnsetSecrets: true }).unsetSecrets;
-    const file = readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8").trimEnd();
-    writeFileSync(
-        path.join(dir, `Pulumi.${stack}.yaml`),
-        `${file}\n${names.map((k) => `  akko-audit:${k}:\n    secure: v1:ZmFrZQ==:${k}`).join("\n")}\n`,
-    );
+    for (const f of ["Pulumi.yaml", `Pulumi.${stack}.yaml`]) copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    setSecrets(dir, stack);
     return dir;
 }
