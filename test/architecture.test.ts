@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import * as ts from "typescript";
 import { CLUSTER_KINDS } from "../components/config/stack";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -112,4 +113,101 @@ describe("architecture: the import rule (ARCHITECTURE.md)", () => {
             message: "components/newfolder/x.ts: not placed in a layer (add it to ARCHITECTURE.md and to this test)",
         });
     });
+
+    it("no `export *`: every barrel names what it exports", () => {
+        const starred = ALL_FILES.filter((f) => /^export \* from/m.test(readFileSync(path.join(ROOT, f), "utf8")));
+        assert.deepEqual(starred, []);
+        assert.deepEqual(BARRELS.get("components/eks")?.has("EksAuditLogging"), true);
+    });
+
+    it("from outside a folder (its own tests aside), only the names its barrel exports are imported", () => {
+        // Deep paths stay allowed (importing eks/index.ts would load @pulumi/aws into the render path), but only
+        // for the folder's public surface, which its index.ts lists.
+        assert.deepEqual(surfaceViolations(ALL_FILES), []);
+    });
+
+    it("the surface check can fail: a test importing another folder's internal is caught", () => {
+        const probe = "test/cli/probe.test.ts";
+        const source = 'import { eksSummary } from "../../components/eks/summary";\nimport { ConfigError } from "../../components/config/errors";\n';
+        assert.deepEqual(
+            surfaceViolations([probe], () => source),
+            [`${probe}: eksSummary from components/eks (not in components/eks/index.ts)`],
+        );
+        assert.deepEqual(
+            surfaceViolations(["test/components/eks/probe.test.ts"], () => source.replaceAll("../../", "../../../")),
+            [],
+        );
+    });
 });
+
+/** Source, tests, benches and tools: everything that imports the folders. */
+const ALL_FILES = [...FILES, ...["test", "bench", "tools"].flatMap(sources)].filter((f) => f.endsWith(".ts"));
+
+/** Folder -> the names its index.ts exports (the folder's public surface). */
+const BARRELS = new Map(
+    ALL_FILES.filter((f) => f.endsWith("/index.ts") && !f.startsWith("test/"))
+        .map((f) => {
+            const names = new Set<string>();
+            const sf = ts.createSourceFile(f, readFileSync(path.join(ROOT, f), "utf8"), ts.ScriptTarget.Latest);
+            for (const st of sf.statements)
+                if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause))
+                    for (const e of st.exportClause.elements) names.add(e.name.text);
+            return [path.dirname(f), names] as const;
+        })
+        // policy/pack/index.ts is the policy pack's entry point (it starts the analyzer), not a barrel.
+        .filter(([, names]) => names.size > 0),
+);
+
+/** The innermost folder with a barrel that holds a file; a test belongs to the folder it mirrors. */
+function folderOf(f: string): string | undefined {
+    const mirrored = f.startsWith("test/") ? f.slice("test/".length) : f;
+    return [...BARRELS.keys()].filter((d) => mirrored.startsWith(`${d}/`)).sort((a, b) => b.length - a.length)[0];
+}
+
+/** Imports (static, `export ... from`, destructured `await import()` / `require()`) that reach past a folder's surface. */
+function surfaceViolations(files: string[], read = (f: string) => readFileSync(path.join(ROOT, f), "utf8")): string[] {
+    const found: string[] = [];
+    for (const f of files) {
+        const sf = ts.createSourceFile(f, read(f), ts.ScriptTarget.Latest, true);
+        const check = (spec: string, names: string[]) => {
+            if (!spec.startsWith(".")) return;
+            const to = resolve(f, spec.replace(/\.js$/, ""));
+            // A test's own fixtures and helpers are test code, not a folder's surface.
+            const folder = to && !to.startsWith("test/") ? folderOf(to) : undefined;
+            if (!folder || folderOf(f) === folder) return;
+            for (const n of names) if (!BARRELS.get(folder)!.has(n)) found.push(`${f}: ${n} from ${folder} (not in ${folder}/index.ts)`);
+        };
+        const visit = (n: ts.Node): void => {
+            if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) {
+                const b = n.importClause?.namedBindings;
+                check(n.moduleSpecifier.text, b && ts.isNamedImports(b) ? b.elements.map((e) => (e.propertyName ?? e.name).text) : []);
+            } else if (
+                ts.isExportDeclaration(n) &&
+                n.moduleSpecifier &&
+                ts.isStringLiteral(n.moduleSpecifier) &&
+                n.exportClause &&
+                ts.isNamedExports(n.exportClause)
+            ) {
+                check(
+                    n.moduleSpecifier.text,
+                    n.exportClause.elements.map((e) => (e.propertyName ?? e.name).text),
+                );
+            } else if (ts.isVariableDeclaration(n) && n.initializer && ts.isObjectBindingPattern(n.name)) {
+                let init: ts.Expression = n.initializer;
+                while (ts.isAwaitExpression(init) || ts.isAsExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+                const isLoad =
+                    ts.isCallExpression(init) &&
+                    (init.expression.kind === ts.SyntaxKind.ImportKeyword ||
+                        (ts.isIdentifier(init.expression) && init.expression.text === "require"));
+                if (isLoad && ts.isCallExpression(init) && ts.isStringLiteral(init.arguments[0]))
+                    check(
+                        init.arguments[0].text,
+                        n.name.elements.map((e) => ((e.propertyName ?? e.name) as ts.Identifier).text),
+                    );
+            }
+            ts.forEachChild(n, visit);
+        };
+        visit(sf);
+    }
+    return found;
+}

@@ -1,5 +1,4 @@
-export * from "./audit-logging";
-export * from "./from-config";
-export * from "./ids";
-export * from "./render";
-export * from "./summary";
+export { AksAuditLogging } from "./audit-logging";
+export { aksArgsFromConfig } from "./from-config";
+export type { AksAuditLoggingArgs } from "./audit-logging";
+export { aksPlatform } from "./describe";

@@ -119,6 +119,16 @@ export const EksClusterSchema = strictObject({
 
 export type EksCluster = z.infer<typeof EksClusterSchema>;
 
+/**
+ * The Firehose URL and its access key go together (both to forward to Loki, neither to keep the audit log in
+ * CloudWatch only). `keyField` is the config's secret reference or a component's key itself.
+ */
+export function firehosePairProblem(where: string, hasUrl: boolean, hasKey: boolean, keyField: string): string | undefined {
+    if (hasUrl === hasKey) return undefined;
+    const [has, lacks] = hasUrl ? ["firehoseEndpointUrl", keyField] : [keyField, "firehoseEndpointUrl"];
+    return `${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`;
+}
+
 /** The fleet rules of an EKS cluster (KIND_RULES). */
 export const eksRules: KindRules<EksCluster> = {
     secretRefs: (c) => (c.firehoseAccessKeySecret ? [{ field: "firehoseAccessKeySecret", key: c.firehoseAccessKeySecret }] : []),
@@ -126,15 +136,13 @@ export const eksRules: KindRules<EksCluster> = {
     identity: (c) => ({ id: `eks/${c.region}/${c.clusterName}`, field: "clusterName", value: c.clusterName }),
     problems: (c, { where, logsRetentionDays }) => {
         const problems: string[] = [];
-        if ((c.firehoseEndpointUrl === undefined) !== (c.firehoseAccessKeySecret === undefined)) {
-            const [has, lacks] =
-                c.firehoseEndpointUrl === undefined
-                    ? ["firehoseAccessKeySecret", "firehoseEndpointUrl"]
-                    : ["firehoseEndpointUrl", "firehoseAccessKeySecret"];
-            problems.push(
-                `${where}: field ${lacks}: missing; allowed: set together with ${has} (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)`,
-            );
-        }
+        const pair = firehosePairProblem(
+            where,
+            c.firehoseEndpointUrl !== undefined,
+            c.firehoseAccessKeySecret !== undefined,
+            "firehoseAccessKeySecret",
+        );
+        if (pair !== undefined) problems.push(pair);
         if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logsRetentionDays) {
             problems.push(
                 `${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logsRetentionDays}): the buffer must not outlive Loki, the record`,

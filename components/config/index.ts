@@ -1,12 +1,28 @@
-export * from "./errors";
-export * from "./fields";
-export * from "./k3s";
-export * from "./eks";
-export * from "./gke";
-export * from "./aks";
-export * from "./openshift";
-export * from "./logs";
-export * from "./stack";
-export * from "./namespace";
-export * from "./source";
-export * from "./pulumi";
+export { AKS_CLUSTER_ID, AksClusterSchema, aksRules } from "./aks";
+export type { AksCluster } from "./aks";
+export { EksClusterSchema, firehosePairProblem } from "./eks";
+export type { EksCluster } from "./eks";
+export { ConfigError, showValue } from "./errors";
+export { CONFIG_KEY, firstName } from "./fields";
+export { GkeClusterSchema } from "./gke";
+export type { GkeCluster } from "./gke";
+export { K3sClusterSchema } from "./k3s";
+export type { K3sCluster, K3sServer } from "./k3s";
+export {
+    DEFAULT_ALLOY_CHART,
+    DEFAULT_GRAFANA_CHART,
+    DEFAULT_LOKI_CHART,
+    DEFAULT_LOKI_VOLUME_SIZE,
+    DEFAULT_SCALABLE_REPLICAS,
+    LogsSchema,
+    logsSecretRefs,
+    usesClusterLogForwarder,
+} from "./logs";
+export type { LogsConfig } from "./logs";
+export { CONFIG_NAMESPACE } from "./namespace";
+export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
+export type { OpenShiftCluster } from "./openshift";
+export { secretConfig } from "./pulumi";
+export { SECRET_PLACEHOLDER, StackFileError, fromRuntimeConfig, listStacks, readStackFile } from "./source";
+export { CLUSTER_KINDS, ClusterSchema, checkArgs, secretRefs, validateStackConfig } from "./stack";
+export type { ClusterConfig, ClusterKind, RawStackConfig, StackConfig, ValidateOptions } from "./stack";

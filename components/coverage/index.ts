@@ -1,5 +1,4 @@
-export * from "./classes";
-export * from "./platforms";
-export * from "./retention";
-export * from "./compliance";
-export * from "./report";
+export { buildCoverage, coverageMarkdown } from "./report";
+export { retentionHops } from "./retention";
+export type { RetentionHop } from "./retention";
+export type { ClusterCoverage } from "./report";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DEFAULT_CLOUD_RETENTION_DAYS, DEFAULT_EKS_LOG_TYPES, DEFAULT_FAILED_BATCH_RETENTION_DAYS, EksClusterSchema } from "../config/eks";
+import { EksClusterSchema, firehosePairProblem } from "../config/eks";
 import { ConfigError } from "../config/errors";
 import { checkArgs } from "../config/stack";
 import { EksClusterLogging } from "./cluster-logging";
@@ -18,22 +18,25 @@ export const FIREHOSE_BUFFER_SECONDS = 60;
 export interface EksAuditLoggingArgs {
     /** Name of the existing EKS cluster. Plain string: it names the log group and its import id. Required. */
     clusterName: string;
-    /** AWS region of the cluster. Required. */
-    region: pulumi.Input<string>;
-    /** Control-plane log types to enable (others are turned off). Default audit, authenticator, controllerManager. */
-    logTypes?: pulumi.Input<pulumi.Input<string>[]>;
-    /** CloudWatch retention of the log group, days. Default 30. */
-    retentionInDays?: pulumi.Input<number>;
+    /** AWS region of the cluster. Plain string: it is part of the log group's import id. Required. */
+    region: string;
+    /** Control-plane log types to enable (others are turned off); must include audit. Default audit, authenticator, controllerManager. */
+    logTypes?: string[];
+    /** CloudWatch retention of the log group, days (one of CloudWatch's values). Default 30. */
+    retentionDays?: number;
     /** KMS key ARN for the log group. Default: none (CloudWatch's own encryption). */
-    kmsKeyArn?: pulumi.Input<string>;
+    kmsKeyArn?: string;
     /** Adopt an existing log group by import (it keeps its retention until the flag is removed). Default false. */
     adoptExistingLogGroup?: boolean;
     /** Alloy's loki.source.awsfirehose URL. Default: none — nothing is forwarded; with it, firehoseAccessKey is required. */
-    firehoseEndpointUrl?: pulumi.Input<string>;
-    /** Access key Alloy's receiver expects (kept secret). Required with firehoseEndpointUrl. */
+    firehoseEndpointUrl?: string;
+    /**
+     * Access key Alloy's receiver expects (kept secret). Required with firehoseEndpointUrl. The config names the
+     * secret config key that holds it (firehoseAccessKeySecret); a component takes the key itself.
+     */
     firehoseAccessKey?: pulumi.Input<string>;
     /** Days the S3 backup keeps batches that could not be delivered. Default 14. */
-    failedBatchRetentionDays?: pulumi.Input<number>;
+    failedBatchRetentionDays?: number;
     /** Value of the Loki `cluster` label (sent as the Firehose common attribute lbl_cluster). Default: the component name. */
     lokiClusterLabel?: pulumi.Input<string>;
     /** Seconds between DescribeUpdate polls. Default 15. */
@@ -42,49 +45,45 @@ export interface EksAuditLoggingArgs {
     updateTimeoutMinutes?: pulumi.Input<number>;
 }
 
-/** The args' plain settings, checked with the config's own field schemas (retentionInDays is the config's retentionDays). */
+/** The args' settings, checked with the config's own field schemas; their defaults are the config's, applied there. */
 const SETTINGS = z.object({
     clusterName: EksClusterSchema.shape.clusterName,
-    region: EksClusterSchema.shape.region.optional(),
-    logTypes: EksClusterSchema.shape.logTypes.optional(),
-    retentionInDays: EksClusterSchema.shape.retentionDays.optional(),
+    region: EksClusterSchema.shape.region,
+    logTypes: EksClusterSchema.shape.logTypes,
+    retentionDays: EksClusterSchema.shape.retentionDays,
     kmsKeyArn: EksClusterSchema.shape.kmsKeyArn,
+    adoptExistingLogGroup: EksClusterSchema.shape.adoptExistingLogGroup,
     firehoseEndpointUrl: EksClusterSchema.shape.firehoseEndpointUrl,
-    failedBatchRetentionDays: EksClusterSchema.shape.failedBatchRetentionDays.optional(),
+    failedBatchRetentionDays: EksClusterSchema.shape.failedBatchRetentionDays,
 });
 
-/** A value known now; an Output or a Promise is checked by the provider when it resolves. */
-function known<T>(v: pulumi.Input<T> | undefined): T | undefined {
-    return pulumi.Output.isInstance(v) || v instanceof Promise ? undefined : (v as T | undefined);
-}
-
-/** The config's rules and messages for the args (ConfigError, one line each), before anything is registered. */
-function checkEksArgs(name: string, args: EksAuditLoggingArgs): void {
+/** The config's rules and messages for the args (ConfigError, every problem at once), before anything is registered. */
+function checkEksArgs(name: string, args: EksAuditLoggingArgs): z.output<typeof SETTINGS> {
     const where = `EksAuditLogging ${JSON.stringify(name)}`;
+    const { clusterName, region, logTypes, retentionDays, kmsKeyArn, adoptExistingLogGroup, firehoseEndpointUrl, failedBatchRetentionDays } = args;
     const settings = {
-        clusterName: args.clusterName,
-        region: known(args.region),
-        logTypes: known(args.logTypes),
-        retentionInDays: known(args.retentionInDays),
-        kmsKeyArn: known(args.kmsKeyArn),
-        firehoseEndpointUrl: known(args.firehoseEndpointUrl),
-        failedBatchRetentionDays: known(args.failedBatchRetentionDays),
+        clusterName,
+        region,
+        logTypes,
+        retentionDays,
+        kmsKeyArn,
+        adoptExistingLogGroup,
+        firehoseEndpointUrl,
+        failedBatchRetentionDays,
     };
-    // The config pairs the URL with the secret's key name; a component takes the key itself.
-    const pair: string[] = [];
-    if ((args.firehoseEndpointUrl === undefined) !== (args.firehoseAccessKey === undefined)) {
-        const [lacks, has] =
-            args.firehoseEndpointUrl === undefined ? ["firehoseEndpointUrl", "firehoseAccessKey"] : ["firehoseAccessKey", "firehoseEndpointUrl"];
-        pair.push(`${where}: field ${lacks}: missing; allowed: set together with ${has}`);
-    }
+    const problems: string[] = [];
+    let parsed: z.output<typeof SETTINGS> | undefined;
     try {
-        checkArgs(where, SETTINGS, settings);
+        parsed = checkArgs(where, SETTINGS, settings);
     } catch (e) {
-        // Every problem at once, as for the config.
-        if (e instanceof ConfigError) throw new ConfigError([...e.problems, ...pair]);
-        throw e;
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.problems);
     }
-    if (pair.length > 0) throw new ConfigError(pair);
+    // The pair rule is the config's, with the component's field name: every problem at once, as for the config.
+    const pair = firehosePairProblem(where, firehoseEndpointUrl !== undefined, args.firehoseAccessKey !== undefined, "firehoseAccessKey");
+    if (pair !== undefined) problems.push(pair);
+    if (problems.length > 0 || parsed === undefined) throw new ConfigError(problems);
+    return parsed;
 }
 
 /**
@@ -105,15 +104,15 @@ export class EksAuditLogging extends pulumi.ComponentResource {
     public readonly failedBatchBucket: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: EksAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkEksArgs(name, args); // before anything is registered
+        const settings = checkEksArgs(name, args); // before anything is registered
         super("akko:audit:EksAuditLogging", name, {}, opts);
-        const region = args.region;
-        const groupName = eksLogGroupName(args.clusterName);
+        const region = settings.region;
+        const groupName = eksLogGroupName(settings.clusterName);
 
         // Fails the first `up` with how to adopt the group when EKS already created it.
         const guard = new EksLogGroupGuard(
             `${name}-log-group-check`,
-            { logGroupName: groupName, region, adopt: args.adoptExistingLogGroup ?? false, clusterLabel: args.lokiClusterLabel ?? name },
+            { logGroupName: groupName, region, adopt: settings.adoptExistingLogGroup, clusterLabel: args.lokiClusterLabel ?? name },
             { parent: this },
         );
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -121,8 +120,8 @@ export class EksAuditLogging extends pulumi.ComponentResource {
             {
                 name: groupName,
                 region,
-                retentionInDays: args.retentionInDays ?? DEFAULT_CLOUD_RETENTION_DAYS,
-                kmsKeyId: args.kmsKeyArn,
+                retentionInDays: settings.retentionDays,
+                kmsKeyId: settings.kmsKeyArn,
                 tags: { "managed-by": "akko-audit" },
             },
             {
@@ -134,14 +133,16 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 // Adopt the group EKS created earlier. Pulumi refuses an import whose inputs differ from the
                 // group, so retention, key and tags apply on the first `up` after the flag is removed. The id
                 // names the cluster's region: @pulumi/aws v7 reads a bare id in the provider's region.
-                ...(args.adoptExistingLogGroup ? { import: `${groupName}@${region}`, ignoreChanges: ["retentionInDays", "kmsKeyId", "tags"] } : {}),
+                ...(settings.adoptExistingLogGroup
+                    ? { import: `${groupName}@${region}`, ignoreChanges: ["retentionInDays", "kmsKeyId", "tags"] }
+                    : {}),
             },
         );
 
         let ready: pulumi.Resource[] = [logGroup];
         let deliveryStreamArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let failedBatchBucket: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        if (args.firehoseEndpointUrl !== undefined) {
+        if (settings.firehoseEndpointUrl !== undefined) {
             const accountId = logGroup.arn.apply(arnAccount);
             const bucket = new aws.s3.Bucket(`${name}-failed-batches`, { region, tags: { "managed-by": "akko-audit" } }, { parent: this });
             const publicAccess = new aws.s3.BucketPublicAccessBlock(
@@ -159,7 +160,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                             id: "expire-failed-batches",
                             status: "Enabled",
                             filter: { prefix: "" },
-                            expiration: { days: args.failedBatchRetentionDays ?? DEFAULT_FAILED_BATCH_RETENTION_DAYS },
+                            expiration: { days: settings.failedBatchRetentionDays },
                             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                         },
                     ],
@@ -171,7 +172,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 `${name}-firehose`,
                 {
                     assumeRolePolicy: accountId.apply((a) => JSON.stringify(firehoseTrustPolicy(a))),
-                    description: `Firehose of ${args.clusterName}'s audit log: write failed batches to S3`,
+                    description: `Firehose of ${settings.clusterName}'s audit log: write failed batches to S3`,
                 },
                 { parent: this },
             );
@@ -186,7 +187,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                     region,
                     destination: "http_endpoint",
                     httpEndpointConfiguration: {
-                        url: args.firehoseEndpointUrl,
+                        url: settings.firehoseEndpointUrl,
                         name: "Grafana Alloy",
                         accessKey: pulumi.secret(args.firehoseAccessKey as pulumi.Input<string>),
                         roleArn: firehoseRole.arn,
@@ -215,7 +216,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 `${name}-logs`,
                 {
                     assumeRolePolicy: logGroup.arn.apply((a) => JSON.stringify(logsTrustPolicy(logsSourceArnPattern(a)))),
-                    description: `CloudWatch Logs: put ${args.clusterName}'s audit events into Firehose`,
+                    description: `CloudWatch Logs: put ${settings.clusterName}'s audit events into Firehose`,
                 },
                 { parent: this },
             );
@@ -247,9 +248,9 @@ export class EksAuditLogging extends pulumi.ComponentResource {
         const logging = new EksClusterLogging(
             `${name}-control-plane-logging`,
             {
-                clusterName: args.clusterName,
+                clusterName: settings.clusterName,
                 region,
-                logTypes: args.logTypes ?? DEFAULT_EKS_LOG_TYPES,
+                logTypes: settings.logTypes,
                 pollIntervalSeconds: args.pollIntervalSeconds,
                 updateTimeoutMinutes: args.updateTimeoutMinutes,
             },

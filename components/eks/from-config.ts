@@ -8,7 +8,7 @@ export function eksArgsFromConfig(c: EksCluster, secret: (key: string) => pulumi
         clusterName: c.clusterName,
         region: c.region,
         logTypes: c.logTypes,
-        retentionInDays: c.retentionDays,
+        retentionDays: c.retentionDays,
         kmsKeyArn: c.kmsKeyArn,
         adoptExistingLogGroup: c.adoptExistingLogGroup,
         firehoseEndpointUrl: c.firehoseEndpointUrl,

@@ -1,9 +1,6 @@
-export * from "./audit-logging";
-export * from "./cluster-logging";
-export * from "./from-config";
-export * from "./log-group-guard";
-export * from "./logging-provider";
-export * from "./names";
-export * from "./policies";
-export * from "./render";
-export * from "./summary";
+export { EksAuditLogging } from "./audit-logging";
+export { eksArgsFromConfig } from "./from-config";
+export { LOG_GROUP_GUARD_REPLACE_KEYS } from "./log-group-guard";
+export { EKS_LOGGING_REPLACE_KEYS } from "./logging-provider";
+export type { EksAuditLoggingArgs } from "./audit-logging";
+export { eksPlatform } from "./describe";

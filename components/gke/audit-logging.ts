@@ -15,8 +15,7 @@ const SETTINGS = z.object({
     apiServerComponentLogs: GkeClusterSchema.shape.apiServerComponentLogs,
     subscriptionRetentionDays: GkeClusterSchema.shape.subscriptionRetentionDays,
     maxDeliveryAttempts: GkeClusterSchema.shape.maxDeliveryAttempts,
-    // The config calls it alloyServiceAccountEmail: same rule, same text.
-    subscriberServiceAccountEmail: GkeClusterSchema.shape.alloyServiceAccountEmail,
+    alloyServiceAccountEmail: GkeClusterSchema.shape.alloyServiceAccountEmail,
 });
 
 /** The Kubernetes Engine API, whose Data Access logs carry the k8s.io read events (e.g. Secret gets). */
@@ -47,7 +46,7 @@ export interface GkeAuditLoggingArgs {
     /** Account id of the dedicated service account created for Alloy. Default alloy-<name> (cut to 30 characters). */
     serviceAccountId?: pulumi.Input<string>;
     /** Use this existing service account (email) for Alloy instead of creating one. Default: create one. */
-    subscriberServiceAccountEmail?: string;
+    alloyServiceAccountEmail?: string;
     /** Name of the topic and the subscription (logs.receivers.gcpSubscriptions' default). Default akko-audit-<name>. */
     pubsubName?: string;
 }
@@ -79,7 +78,7 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             apiServerComponentLogs: args.apiServerComponentLogs,
             subscriptionRetentionDays: args.subscriptionRetentionDays,
             maxDeliveryAttempts: args.maxDeliveryAttempts,
-            subscriberServiceAccountEmail: args.subscriberServiceAccountEmail,
+            alloyServiceAccountEmail: args.alloyServiceAccountEmail,
         });
         super("akko:audit:GkeAuditLogging", name, {}, opts);
         const project = args.project;
@@ -150,8 +149,8 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
         );
 
         const email =
-            args.subscriberServiceAccountEmail !== undefined
-                ? pulumi.output(args.subscriberServiceAccountEmail)
+            args.alloyServiceAccountEmail !== undefined
+                ? pulumi.output(args.alloyServiceAccountEmail)
                 : new gcp.serviceaccount.Account(
                       `${name}-alloy`,
                       {

@@ -18,7 +18,7 @@ export function gkeArgsFromConfig(c: GkeCluster, fleet: readonly { kind: string;
         apiServerComponentLogs: c.apiServerComponentLogs,
         subscriptionRetentionDays: c.subscriptionRetentionDays,
         maxDeliveryAttempts: c.maxDeliveryAttempts,
-        subscriberServiceAccountEmail: c.alloyServiceAccountEmail,
+        alloyServiceAccountEmail: c.alloyServiceAccountEmail,
         // Named after the cluster's first name: a rename must not replace the subscription (and its backlog).
         pubsubName: gkePubsubName(firstName(c)),
         serviceAccountId: alloyServiceAccountId(firstName(c)),

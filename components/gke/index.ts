@@ -1,7 +1,5 @@
-export * from "./audit-logging";
-export * from "./cluster-logging";
-export * from "./filter";
-export * from "./from-config";
-export * from "./logging-provider";
-export * from "./render";
-export * from "./summary";
+export { GkeAuditLogging } from "./audit-logging";
+export { gkeArgsFromConfig } from "./from-config";
+export { GKE_LOGGING_REPLACE_KEYS } from "./logging-provider";
+export type { GkeAuditLoggingArgs } from "./audit-logging";
+export { gkePlatform } from "./describe";

@@ -1,7 +1,6 @@
-export * from "./shell";
-export * from "./scripts";
-export * from "./render";
-export * from "./manifests";
-export * from "./commands";
-export * from "./node";
-export * from "./cluster";
+export { K3sAuditLogging } from "./cluster";
+export { K3S_CLUSTER_TYPE, K3S_SERVER_TYPE, k3sPlatform } from "./describe";
+export type { K3sManifest } from "./manifests";
+export type { K3sAuditLoggingArgs } from "./cluster";
+export { K3sServerAuditLogging } from "./node";
+export type { K3sServerAuditLoggingArgs } from "./node";

@@ -1,5 +1,4 @@
-export * from "./audit-profile";
-export * from "./from-config";
-export * from "./render";
-export * from "./spec";
-export * from "./summary";
+export { OpenShiftAuditProfile } from "./audit-profile";
+export { openShiftArgsFromConfig } from "./from-config";
+export type { OpenShiftAuditProfileArgs } from "./audit-profile";
+export { OPENSHIFT_AUDIT_LOG_PATH, openShiftPlatform } from "./describe";

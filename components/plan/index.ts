@@ -1,3 +1,10 @@
-export * from "./recorder";
-export * from "./plan";
-export * from "./registrations";
+export { onRegistration, registrationOf, settleRegistrations } from "./monitor";
+export { buildPlan, criticalPath, planText, runtimeConfig, summarise } from "./plan";
+export type { Plan } from "./plan";
+export { finishRecording, startRecording } from "./recorder";
+export { isSecretValue } from "./registrations";
+export { changePreview, changePreviewText } from "./effects";
+export type { ChangePreview } from "./effects";
+export { ProgramLoadError, runAsLanguageHost } from "./host";
+export { destructiveReplaceProblems } from "./steps";
+export type { Registration } from "./steps";

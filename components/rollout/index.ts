@@ -1,3 +1,1 @@
-export * from "./status";
-export * from "./rollout";
-export * from "./program";
+export { auditProgram } from "./program";

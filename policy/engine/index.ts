@@ -1,7 +1,8 @@
-export * from "./types";
-export * from "./load";
-export * from "./evaluate";
-export * from "./event";
-export * from "./lint";
-export * from "./lines";
-export * from "./simulate";
+export { PolicyEvaluator, evaluate } from "./evaluate";
+export { EventShapeError, attributesFromEvent } from "./event";
+export { forEachLine } from "./lines";
+export { lintPolicy } from "./lint";
+export { PolicyError, PolicySyntaxError, parsePolicy, validatePolicy } from "./load";
+export { simulate } from "./simulate";
+export { levelRank } from "./types";
+export type { Level, Policy, RequestAttributes } from "./types";

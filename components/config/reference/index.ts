@@ -1,2 +1,2 @@
-export * from "./comments";
-export * from "./reference";
+export { withReference } from "./reference";
+export { configReference } from "./reference";

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { mockInvokes } from "../../helpers/invoke-mocks";
 import { MockRun, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { parseAksClusterId } from "../../../components/aks/ids";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const CLUSTER = `/subscriptions/${SUB}/resourceGroups/rg-hds-prod/providers/Microsoft.ContainerService/managedClusters/aks-hds-prod`;
@@ -207,6 +208,6 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
     });
 
     it("parses the cluster id", () => {
-        assert.deepEqual(mod.parseAksClusterId(CLUSTER), { subscriptionId: SUB, resourceGroup: "rg-hds-prod", clusterName: "aks-hds-prod" });
+        assert.deepEqual(parseAksClusterId(CLUSTER), { subscriptionId: SUB, resourceGroup: "rg-hds-prod", clusterName: "aks-hds-prod" });
     });
 });

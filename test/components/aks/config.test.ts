@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { configProblems, validateClusters } from "../../helpers/config";
-import { aksArgsFromConfig, aksSummary } from "../../../components/aks";
+import { aksArgsFromConfig } from "../../../components/aks";
+import { aksSummary } from "../../../components/aks/summary";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 const BASE = {

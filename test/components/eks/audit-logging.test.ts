@@ -219,7 +219,7 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
     });
 
     it("without a Firehose endpoint: only the log group and logging (the audit log stays in CloudWatch)", async () => {
-        const c = new mod.EksAuditLogging("dev", { clusterName: "dev_1", region: "us-east-1", logTypes: ["audit"], retentionInDays: 7 });
+        const c = new mod.EksAuditLogging("dev", { clusterName: "dev_1", region: "us-east-1", logTypes: ["audit"], retentionDays: 7 });
         await settle();
         assert.deepEqual(run.resources.map((r) => r.type).sort(), [
             "akko:audit:EksAuditLogging",
@@ -243,6 +243,13 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         assert.deepEqual(group.ignoreChanges, ["retentionInDays", "kmsKeyId", "tags"]);
         assert.deepEqual(await analyze(logGroupRetentionPolicy, group.type, group.name, group.inputs), { violations: [] });
         assert.equal(run.one("pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard", "pay-log-group-check").inputs.adopt, true);
+        // Omitted settings take the config schema's defaults (applied there, nowhere else).
+        assert.equal(group.inputs.retentionInDays, 30);
+        assert.deepEqual(run.one("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "pay-control-plane-logging").inputs.logTypes, [
+            "audit",
+            "authenticator",
+            "controllerManager",
+        ]);
     });
 
     it("refuses bad args with one line each, before registering anything", async () => {
@@ -252,7 +259,7 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
                     clusterName: "-bad name",
                     region: "eu-west-9",
                     logTypes: ["api", "kubelet"],
-                    retentionInDays: 10,
+                    retentionDays: 10,
                     firehoseEndpointUrl: "https://a.example",
                 }),
             {
@@ -263,8 +270,8 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
                     "  - EksAuditLogging \"x\": field clusterName: got \"-bad name\"; allowed: an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
                     '  - EksAuditLogging "x": field region: got "eu-west-9"; allowed: an AWS region code such as eu-west-1 (see AWS_REGIONS in components/config/eks.ts)',
                     '  - EksAuditLogging "x": field logTypes[1]: got "kubelet"; allowed: api | audit | authenticator | controllerManager | scheduler',
-                    '  - EksAuditLogging "x": field retentionInDays: got 10; allowed: one of CloudWatch\'s retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
-                    '  - EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl',
+                    '  - EksAuditLogging "x": field retentionDays: got 10; allowed: one of CloudWatch\'s retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+                    '  - EksAuditLogging "x": field firehoseAccessKey: missing; allowed: set together with firehoseEndpointUrl (both to forward to Loki through Firehose, neither to keep the audit log in CloudWatch only)',
                 ].join("\n"),
             },
         );

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, validateStackConfig } from "../../../components/config";
-import { eksArgsFromConfig, eksSummary } from "../../../components/eks";
+import { eksArgsFromConfig } from "../../../components/eks";
+import { eksSummary } from "../../../components/eks/summary";
 
 const BASE = { name: "pay", kind: "eks", clusterName: "payments-prod-eu", region: "eu-west-3" };
 const W = 'akko-audit:clusters[0] (cluster "pay", kind eks)';
@@ -90,7 +91,7 @@ describe("EKS config (forwarding, adoption)", () => {
                 clusterName: "payments-prod-eu",
                 region: "eu-west-3",
                 logTypes: ["audit", "authenticator", "controllerManager"],
-                retentionInDays: 30,
+                retentionDays: 30,
                 kmsKeyArn: undefined,
                 adoptExistingLogGroup: false,
                 firehoseEndpointUrl: "https://alloy.example.net/x",

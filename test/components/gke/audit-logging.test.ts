@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import { mockInvokes } from "../../helpers/invoke-mocks";
 import { MockRun, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { alloyServiceAccountId } from "../../../components/gke/filter";
 
 const PROJECT = "akko-analytics-prod";
 const WRITER = "serviceAccount:service-424242424242@gcp-sa-logging.iam.gserviceaccount.com";
@@ -189,7 +190,7 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
     it("with an existing Alloy service account: no account created, that account subscribes", async () => {
         const c = new mod.GkeAuditLogging("analytics", {
             ...args,
-            subscriberServiceAccountEmail: "alloy-fleet@akko-logs-prod.iam.gserviceaccount.com",
+            alloyServiceAccountEmail: "alloy-fleet@akko-logs-prod.iam.gserviceaccount.com",
         });
         await settle();
         assert.deepEqual(run.byType("gcp:serviceaccount/account:Account"), []);
@@ -242,8 +243,8 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
     });
 
     it("derives a valid service account id from any component name", () => {
-        assert.equal(mod.alloyServiceAccountId("a"), "alloy-a-audit");
-        assert.equal(mod.alloyServiceAccountId("a-very-long-cluster-name-of-forty-chars"), "alloy-a-very-long-cluster-name");
-        assert.equal(mod.alloyServiceAccountId("abcdefghijklmnopqrstuvw-xyz"), "alloy-abcdefghijklmnopqrstuvw");
+        assert.equal(alloyServiceAccountId("a"), "alloy-a-audit");
+        assert.equal(alloyServiceAccountId("a-very-long-cluster-name-of-forty-chars"), "alloy-a-very-long-cluster-name");
+        assert.equal(alloyServiceAccountId("abcdefghijklmnopqrstuvw-xyz"), "alloy-abcdefghijklmnopqrstuvw");
     });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { configProblems, validateClusters } from "../../helpers/config";
-import { gkeArgsFromConfig, gkeSummary } from "../../../components/gke";
+import { gkeArgsFromConfig } from "../../../components/gke";
+import { gkeSummary } from "../../../components/gke/summary";
 
 const BASE = { name: "ana", kind: "gke", project: "akko-analytics-prod", location: "europe-west1", clusterName: "analytics-prod" };
 const W = 'akko-audit:clusters[0] (cluster "ana", kind gke)';
@@ -25,7 +26,7 @@ describe("GKE config (subscription, API_SERVER)", () => {
             apiServerComponentLogs: true,
             subscriptionRetentionDays: 7,
             maxDeliveryAttempts: 10,
-            subscriberServiceAccountEmail: undefined,
+            alloyServiceAccountEmail: undefined,
             pubsubName: "akko-audit-ana",
             serviceAccountId: "alloy-ana",
         });

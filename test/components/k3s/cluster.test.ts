@@ -10,6 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { K3sCluster, K3sClusterSchema } from "../../../components/config/k3s";
 import { ConfigError, validateStackConfig } from "../../../components/config";
 import { MockRun, RecordedResource, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { buildNodeCommands } from "../../../components/k3s/commands";
+import { manifestsHash, policyHash, renderDropIn } from "../../../components/k3s/render";
 
 const CMD = "command:remote:Command";
 const COPY = "command:remote:CopyToRemote";
@@ -88,10 +90,10 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         const c = cluster("edge", 1);
         const comp = new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
-        const dropIn = mod.renderDropIn(c);
-        const hash = mod.policyHash(POLICY, dropIn);
-        const emptyManifests = mod.manifestsHash([]);
-        const expected = mod.buildNodeCommands({
+        const dropIn = renderDropIn(c);
+        const hash = policyHash(POLICY, dropIn);
+        const emptyManifests = manifestsHash([]);
+        const expected = buildNodeCommands({
             cluster: c,
             server: c.servers[0],
             policyHash: hash,
@@ -273,7 +275,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.ok(apply.inputs.create.includes("'AKKO_MANIFESTS=akko-alloy.yaml'"));
         assert.ok(
             apply.inputs.create.includes(
-                `'AKKO_MANIFESTS_HASH=${mod.manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`,
+                `'AKKO_MANIFESTS_HASH=${manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`,
             ),
         );
         assert.ok(apply.dependencies.includes(m.urn));
@@ -282,7 +284,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
     it("outputs per node come from the apply command's JSON result", async () => {
         const comp = new mod.K3sAuditLogging("edge", { cluster: cluster("edge", 2) });
         const nodes = (await resolve(comp.nodes)).value;
-        const hash = mod.policyHash(POLICY, mod.renderDropIn(cluster("edge", 2)));
+        const hash = policyHash(POLICY, renderDropIn(cluster("edge", 2)));
         assert.deepEqual(nodes, [
             { node: "edge/10.0.0.1", policyHash: hash, restarted: true, apiServerReady: true, k3sVersion: "v1.30.4+k3s1" },
             { node: "edge/10.0.0.2", policyHash: hash, restarted: true, apiServerReady: true, k3sVersion: "v1.30.4+k3s1" },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { MockRun, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
 import { fleet } from "./alloy/fixtures";
+import { k3sAlloyManifests } from "../../../components/logs/alloy-shipper";
 
 // The engine and Helm cannot run here: the real SDK runs under setMocks and records what would be registered.
 type Mod = typeof import("../../../components/logs");
@@ -255,7 +256,7 @@ describe("logs components (Pulumi mocks)", () => {
         const config = fleet();
         const k3s = config.clusters.find((c) => c.kind === "k3s")!;
         assert.ok(k3s.kind === "k3s");
-        const [plain, sec] = mod.k3sAlloyManifests(config, k3s, secret("lokiPw"));
+        const [plain, sec] = k3sAlloyManifests(config, k3s, secret("lokiPw"));
         assert.equal(plain.fileName, "akko-audit-alloy.yaml");
         const docs = (plain.content as string).split("---\n").map((d) => parse(d));
         assert.deepEqual(

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { configProblems, validateClusters } from "../../helpers/config";
-import { openShiftSummary } from "../../../components/openshift";
+import { openShiftSummary } from "../../../components/openshift/summary";
 
 const BASE = { name: "ocp", kind: "openshift", kubeconfigSecret: "kc" };
 const W = 'akko-audit:clusters[0] (cluster "ocp", kind openshift)';

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { findWitness, lintPolicy, parsePolicy } from "../../../policy/engine";
+import { lintPolicy, parsePolicy } from "../../../policy/engine";
+import { findWitness } from "../../../policy/engine/lint";
 
 const HEAD = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n";
 const EXEC_FIRST = "  - level: RequestResponse\n    resources: [{group: '', resources: [pods/exec, pods/attach, pods/portforward]}]\n";

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { forEachLine, parsePolicy, simulate, withoutManagedFields } from "../../../policy/engine";
+import { forEachLine, parsePolicy, simulate } from "../../../policy/engine";
+import { withoutManagedFields } from "../../../policy/engine/simulate";
 
 const SHIPPED = parsePolicy(readFileSync(path.join(__dirname, "../../../policy/audit-policy.yaml"), "utf8"));
 const SAMPLES = path.resolve(__dirname, "../../../../shared/samples");
