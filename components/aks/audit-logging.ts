@@ -44,6 +44,11 @@ export interface AksAuditLoggingArgs {
     eventHubPartitions?: pulumi.Input<number>;
     /** Throughput units of the namespace. Default 1. */
     throughputUnits?: pulumi.Input<number>;
+    /**
+     * Provider for the Event Hubs resources when they live in another subscription than the cluster (the
+     * config's eventHubSubscriptionId). Default: the component's own azure-native provider (opts.providers).
+     */
+    eventHubProvider?: pulumi.ProviderResource;
 }
 
 /**
@@ -91,6 +96,7 @@ export class AksAuditLogging extends pulumi.ComponentResource {
         let consumerGroup: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let connection: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.eventHubLocation !== undefined) {
+            const hubOpts = { parent: this, ...(args.eventHubProvider ? { provider: args.eventHubProvider } : {}) };
             const resourceGroupName = args.eventHubResourceGroup ?? parseAksClusterId(args.clusterResourceId).resourceGroup;
             const ns = new eventhub.Namespace(
                 `${name}-audit`,
@@ -102,7 +108,7 @@ export class AksAuditLogging extends pulumi.ComponentResource {
                     minimumTlsVersion: "1.2",
                     tags: { "managed-by": "akko-audit" },
                 },
-                { parent: this },
+                hubOpts,
             );
             const hub = new eventhub.EventHub(
                 `${name}-audit`,
@@ -113,28 +119,28 @@ export class AksAuditLogging extends pulumi.ComponentResource {
                     partitionCount: args.eventHubPartitions ?? DEFAULT_PARTITIONS,
                     messageRetentionInDays: settings.eventHubRetentionDays,
                 },
-                { parent: this },
+                hubOpts,
             );
             const group = new eventhub.ConsumerGroup(
                 `${name}-alloy`,
                 { resourceGroupName, namespaceName: ns.name, eventHubName: hub.name, consumerGroupName: ALLOY_CONSUMER_GROUP },
-                { parent: this },
+                hubOpts,
             );
             const listen = new eventhub.EventHubAuthorizationRule(
                 `${name}-alloy-listen`,
                 { resourceGroupName, namespaceName: ns.name, eventHubName: hub.name, authorizationRuleName: ALLOY_LISTEN_RULE, rights: ["Listen"] },
-                { parent: this },
+                hubOpts,
             );
             // Azure Monitor streams through a namespace-level rule and requires Manage, Send and Listen on it.
             // Only Azure Monitor uses it; Alloy has its own listen-only rule on the hub.
             const send = new eventhub.NamespaceAuthorizationRule(
                 `${name}-diagnostics`,
                 { resourceGroupName, namespaceName: ns.name, authorizationRuleName: DIAGNOSTICS_SEND_RULE, rights: ["Manage", "Send", "Listen"] },
-                { parent: this },
+                hubOpts,
             );
             const keys = eventhub.listEventHubKeysOutput(
                 { resourceGroupName, namespaceName: ns.name, eventHubName: hub.name, authorizationRuleName: listen.name },
-                { parent: this },
+                hubOpts,
             );
             eventHub = { ruleId: send.id, hubName: hub.name };
             namespaceName = ns.name;

@@ -18,6 +18,7 @@ export const WORKSPACE_ID = new RegExp(
 );
 
 /** Azure region names as ARM spells them: francecentral, westeurope, eastus2, australiacentral2. */
+export const AZURE_SUBSCRIPTION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const AZURE_REGION = /^[a-z]{4,}[0-9]?$/;
 /** Resource group names (1-90 characters of letters, digits, '.', '_', '-', '(', ')'; not ending in '.'). */
 export const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
@@ -65,6 +66,14 @@ export const AksClusterSchema = strictObject({
         .optional(),
     /** Days the Event Hub keeps events Alloy has not read (1-7, Standard tier). Default 7. */
     eventHubRetentionDays: intInRange(1, MAX_EVENT_HUB_RETENTION_DAYS, "days").default(DEFAULT_EVENT_HUB_RETENTION_DAYS),
+    /**
+     * Subscription of the Event Hubs namespace (with eventHubResourceGroup). Default: the cluster's own
+     * subscription, read from clusterResourceId, whatever subscription the stack's Azure credentials default to.
+     */
+    eventHubSubscriptionId: z
+        .string(allowed("an Azure subscription id (a UUID)"))
+        .regex(AZURE_SUBSCRIPTION_ID, allowed("an Azure subscription id (a UUID)"))
+        .optional(),
 });
 
 export type AksCluster = z.infer<typeof AksClusterSchema>;
@@ -75,10 +84,23 @@ export const aksRules: KindRules<AksCluster> = {
     bufferRetention: (c) => (c.eventHubLocation ? { field: "eventHubRetentionDays", days: c.eventHubRetentionDays } : undefined),
     // Azure resource ids are case-insensitive.
     identity: (c) => ({ id: `aks/${c.clusterResourceId.toLowerCase()}`, field: "clusterResourceId", value: c.clusterResourceId }),
-    problems: (c, { where }) =>
-        c.categories.length > 1 && !c.allowBothAuditCategories
-            ? [
-                  `${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`,
-              ]
-            : [],
+    problems: (c, { where }) => {
+        const problems: string[] = [];
+        if (c.categories.length > 1 && !c.allowBothAuditCategories) {
+            problems.push(
+                `${where}: field categories: got ${JSON.stringify(c.categories)}; allowed: one of kube-audit | kube-audit-admin, or both with allowBothAuditCategories: true (every write is then stored and billed twice)`,
+            );
+        }
+        const clusterSubscription = c.clusterResourceId.split("/")[2].toLowerCase();
+        if (
+            c.eventHubSubscriptionId !== undefined &&
+            c.eventHubSubscriptionId.toLowerCase() !== clusterSubscription &&
+            c.eventHubResourceGroup === undefined
+        ) {
+            problems.push(
+                `${where}: field eventHubResourceGroup: missing; allowed: a resource group of subscription ${c.eventHubSubscriptionId} (required when eventHubSubscriptionId is not the cluster's subscription ${clusterSubscription})`,
+            );
+        }
+        return problems;
+    },
 };

@@ -53,6 +53,12 @@ export const AWS_REGIONS = [
     "us-west-2",
 ] as const;
 export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/** An IAM role ARN (any partition). */
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+/** sts:AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:/-]. */
+export const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
+/** A profile name in the shared AWS config files. */
+export const AWS_PROFILE = /^[\w.+@-]{1,64}$/;
 export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
 
 export type EksLogType = (typeof EKS_LOG_TYPES)[number];
@@ -115,6 +121,24 @@ export const EksClusterSchema = strictObject({
     firehoseAccessKeySecret: secretRef.optional(),
     /** Days the S3 bucket keeps batches Firehose could not deliver. Default 14. */
     failedBatchRetentionDays: intInRange(1, 3650, "days").default(DEFAULT_FAILED_BATCH_RETENTION_DAYS),
+    /**
+     * IAM role to assume in the cluster's account: the log group, the Firehose path and the EKS API calls all
+     * act as it. Default: the stack's AWS identity (aws:profile, aws:assumeRoles, or the environment).
+     */
+    roleArn: z
+        .string(allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/akko-audit"))
+        .regex(IAM_ROLE_ARN, allowed("an IAM role ARN such as arn:aws:iam::123456789012:role/akko-audit"))
+        .optional(),
+    /** The external id the role's trust policy asks for (not a secret). Only with roleArn. Default: none. */
+    externalId: z
+        .string(allowed("2-1224 characters of letters, digits and +=,.@:/-_"))
+        .regex(EXTERNAL_ID, allowed("2-1224 characters of letters, digits and +=,.@:/-_"))
+        .optional(),
+    /** A named profile of the shared AWS config files to start from (then roleArn, if set). Default: the stack's. */
+    profile: z
+        .string(allowed("a profile name of the shared AWS config files: letters, digits and ._+@-"))
+        .regex(AWS_PROFILE, allowed("a profile name of the shared AWS config files: letters, digits and ._+@-"))
+        .optional(),
 });
 
 export type EksCluster = z.infer<typeof EksClusterSchema>;
@@ -143,6 +167,11 @@ export const eksRules: KindRules<EksCluster> = {
             "firehoseAccessKeySecret",
         );
         if (pair !== undefined) problems.push(pair);
+        if (c.externalId !== undefined && c.roleArn === undefined) {
+            problems.push(
+                `${where}: field externalId: got ${JSON.stringify(c.externalId)}; allowed: only with roleArn (the role whose trust policy asks for it)`,
+            );
+        }
         if (c.firehoseEndpointUrl !== undefined && c.failedBatchRetentionDays > logsRetentionDays) {
             problems.push(
                 `${where}: field failedBatchRetentionDays: got ${c.failedBatchRetentionDays}; allowed: at most ${CONFIG_NAMESPACE}:logs.retentionDays (${logsRetentionDays}): the buffer must not outlive Loki, the record`,

@@ -52,6 +52,14 @@ export const GkeClusterSchema = strictObject({
         .string(allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com"))
         .regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com"))
         .optional(),
+    /**
+     * Service account to impersonate for this cluster's project: every resource and GKE API call acts as it.
+     * Default: the stack's GCP identity (gcp:impersonateServiceAccount, or the environment's credentials).
+     */
+    impersonateServiceAccount: z
+        .string(allowed("a service account email such as akko-audit-deployer@my-project.iam.gserviceaccount.com"))
+        .regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as akko-audit-deployer@my-project.iam.gserviceaccount.com"))
+        .optional(),
 });
 
 export type GkeCluster = z.infer<typeof GkeClusterSchema>;

@@ -5,6 +5,7 @@ import { EksClusterSchema, firehosePairProblem } from "../config/eks";
 import { ConfigError } from "../config/errors";
 import { checkArgs } from "../config/stack";
 import { EksClusterLogging } from "./cluster-logging";
+import type { AwsIdentity } from "./identity";
 import { EksLogGroupGuard } from "./log-group-guard";
 import { AUDIT_FILTER_PATTERN, eksLogGroupName } from "./names";
 import { arnAccount, firehoseBackupPolicy, firehoseTrustPolicy, logsSourceArnPattern, logsToFirehosePolicy, logsTrustPolicy } from "./policies";
@@ -43,6 +44,17 @@ export interface EksAuditLoggingArgs {
     pollIntervalSeconds?: pulumi.Input<number>;
     /** Minutes a logging update may run. Default 30. */
     updateTimeoutMinutes?: pulumi.Input<number>;
+    /**
+     * Who the EKS API and CloudWatch lookups (dynamic resources) act as: give the same identity as the
+     * `aws.Provider` passed in `opts.providers`, so every call of this cluster acts as one identity. Default:
+     * the SDK's default credential chain.
+     */
+    identity?: AwsIdentity;
+}
+
+/** Only a set identity is an input: a cluster without one keeps the inputs (and state) it had. */
+function identityInput(identity: AwsIdentity | undefined): { identity?: AwsIdentity } {
+    return identity !== undefined && (identity.profile !== undefined || (identity.assumeRoles ?? []).length > 0) ? { identity } : {};
 }
 
 /** The args' settings, checked with the config's own field schemas; their defaults are the config's, applied there. */
@@ -112,7 +124,13 @@ export class EksAuditLogging extends pulumi.ComponentResource {
         // Fails the first `up` with how to adopt the group when EKS already created it.
         const guard = new EksLogGroupGuard(
             `${name}-log-group-check`,
-            { logGroupName: groupName, region, adopt: settings.adoptExistingLogGroup, clusterLabel: args.lokiClusterLabel ?? name },
+            {
+                logGroupName: groupName,
+                region,
+                adopt: settings.adoptExistingLogGroup,
+                clusterLabel: args.lokiClusterLabel ?? name,
+                ...identityInput(args.identity),
+            },
             { parent: this },
         );
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -253,6 +271,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 logTypes: settings.logTypes,
                 pollIntervalSeconds: args.pollIntervalSeconds,
                 updateTimeoutMinutes: args.updateTimeoutMinutes,
+                ...identityInput(args.identity),
             },
             { parent: this, dependsOn: ready },
         );

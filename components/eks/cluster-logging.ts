@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsIdentity } from "./identity";
 import { eksLoggingProvider } from "./logging-provider";
 
 export interface EksClusterLoggingArgs {
@@ -12,6 +13,8 @@ export interface EksClusterLoggingArgs {
     pollIntervalSeconds?: pulumi.Input<number>;
     /** Minutes an update may run before failing. Default 30 (DEFAULT_UPDATE_TIMEOUT_MINUTES). */
     updateTimeoutMinutes?: pulumi.Input<number>;
+    /** Who the EKS calls act as. Default: the SDK's default credential chain. */
+    identity?: AwsIdentity;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * A check before the EKS log group is created: fails `pulumi up` with how to adopt the group when it
  * already exists (EKS created it, without expiry, when logging was on before), instead of CloudWatch's bare
- * "already exists". Runs once, when first created (the diff never asks for an update).
+ * "already exists". The lookup runs in `check`, so `pulumi preview` shows the problem; again in create
+ * (the group may have appeared since). Only for a new group: the diff never asks for an update.
  *
  * Self-contained for Pulumi's closure serialization: type-only imports, the SDK required inside functions.
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import * as pulumi from "@pulumi/pulumi";
+import { type AwsIdentity, awsCredentials } from "./identity";
 
 export interface LogGroupGuardInputs {
     logGroupName: string;
@@ -15,6 +17,13 @@ export interface LogGroupGuardInputs {
     adopt: boolean;
     /** The config cluster name, for the message. */
     clusterLabel: string;
+    /** Who the lookup acts as (the cluster's AWS identity). Default: the SDK's default chain. */
+    identity?: AwsIdentity;
+}
+
+function newClient(i: Pick<LogGroupGuardInputs, "region" | "identity">): CloudWatchLogsClient {
+    const { CloudWatchLogsClient: Client } = require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs");
+    return new Client({ region: i.region, credentials: awsCredentials(i.identity, i.region) });
 }
 
 /** Whether a log group of exactly this name exists. */
@@ -51,9 +60,15 @@ export const logGroupGuardProvider: pulumi.dynamic.ResourceProvider<LogGroupGuar
         const replaces = LOG_GROUP_GUARD_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
         return { changes: replaces.length > 0, replaces };
     },
+    async check(olds, news) {
+        const target = (i: Partial<LogGroupGuardInputs>) => `${i.region}${i.logGroupName}`;
+        if (olds.logGroupName !== undefined && target(olds) === target(news)) return { inputs: news };
+        if (typeof news.logGroupName !== "string" || typeof news.region !== "string") return { inputs: news };
+        const problem = await logGroupProblem(newClient(news), news);
+        return { inputs: news, failures: problem ? [{ property: "logGroupName", reason: problem }] : [] };
+    },
     async create(inputs) {
-        const { CloudWatchLogsClient: Client } = require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs");
-        const problem = await logGroupProblem(new Client({ region: inputs.region }), inputs);
+        const problem = await logGroupProblem(newClient(inputs), inputs);
         if (problem) throw new Error(problem);
         return { id: `${inputs.region}${inputs.logGroupName}`, outs: inputs };
     },

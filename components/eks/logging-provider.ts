@@ -10,6 +10,7 @@
  */
 import type { EKSClient } from "@aws-sdk/client-eks";
 import type * as pulumi from "@pulumi/pulumi";
+import { type AwsIdentity, awsCredentials, awsIdentityText, sameAwsIdentity } from "./identity";
 
 /** How often DescribeUpdate is polled while an update runs. Logging updates take 1-5 minutes. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 15;
@@ -24,6 +25,8 @@ export interface EksLoggingInputs {
     logTypes: string[];
     pollIntervalSeconds?: number;
     updateTimeoutMinutes?: number;
+    /** Who the EKS calls act as (the cluster's AWS identity). Default: the SDK's default chain. */
+    identity?: AwsIdentity;
 }
 
 /** The resource's state: inputs plus what was on before this resource first changed the cluster. */
@@ -131,9 +134,25 @@ function isNotFound(e: unknown): boolean {
     return typeof e === "object" && e !== null && (e as { name?: string }).name === "ResourceNotFoundException";
 }
 
-function newClient(region: string): EKSClient {
+function newClient(i: Pick<EksLoggingInputs, "region" | "identity">): EKSClient {
     const { EKSClient: Client } = require("@aws-sdk/client-eks") as typeof import("@aws-sdk/client-eks");
-    return new Client({ region });
+    return new Client({ region: i.region, credentials: awsCredentials(i.identity, i.region) });
+}
+
+/** Why the cluster cannot be changed, found before anything changes (preview shows it); undefined when it can. */
+export async function clusterProblem(
+    client: EKSClient,
+    i: Pick<EksLoggingInputs, "clusterName" | "region" | "identity">,
+): Promise<string | undefined> {
+    try {
+        await readEnabledLogTypes(client, i.clusterName);
+        return undefined;
+    } catch (e) {
+        if (isNotFound(e)) {
+            return `EKS cluster ${JSON.stringify(i.clusterName)} not found in ${i.region}${awsIdentityText(i.identity)}: check clusterName, region and the cluster's roleArn/profile in akko-audit:clusters`;
+        }
+        throw e;
+    }
 }
 
 function waitOptions(i: EksLoggingInputs): WaitOptions {
@@ -143,7 +162,11 @@ function waitOptions(i: EksLoggingInputs): WaitOptions {
     };
 }
 
-/** The dynamic provider. Credentials: the AWS SDK's default chain (AWS_PROFILE, env, SSO, instance role). */
+/**
+ * The dynamic provider. Credentials: the inputs' identity (the same as the cluster's aws.Provider), else the
+ * SDK's default chain. `pulumi import` does not apply: create adopts what is on (it records it and turns it
+ * back on at delete), so there is nothing to import.
+ */
 /** Inputs whose change makes another resource (another cluster): the diff replaces, deleting the old first. */
 export const EKS_LOGGING_REPLACE_KEYS = ["clusterName", "region"] as const;
 
@@ -152,28 +175,44 @@ export const eksLoggingProvider: pulumi.dynamic.ResourceProvider<EksLoggingInput
         // Another cluster is another resource: restore the old one, then enable on the new one.
         const replaces = EKS_LOGGING_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
         const typesChanged = canonicalLogTypes(olds.logTypes).join(",") !== canonicalLogTypes(news.logTypes).join(",");
-        return { changes: replaces.length > 0 || typesChanged, replaces, deleteBeforeReplace: true };
+        // A new identity is an update that records it: delete and refresh then act as it too.
+        const identityChanged = !sameAwsIdentity(olds.identity, news.identity);
+        return { changes: replaces.length > 0 || typesChanged || identityChanged, replaces, deleteBeforeReplace: true };
+    },
+    async check(olds, news) {
+        // Preview fails here, naming the cluster, instead of `up` failing half-way. Only for a new target.
+        const target = (i: Partial<EksLoggingInputs>) => `${i.region}/${i.clusterName}`;
+        if (olds.clusterName !== undefined && target(olds) === target(news)) return { inputs: news };
+        if (typeof news.clusterName !== "string" || typeof news.region !== "string") return { inputs: news };
+        const problem = await clusterProblem(newClient(news), news);
+        return { inputs: news, failures: problem ? [{ property: "clusterName", reason: problem }] : [] };
     },
     async create(inputs) {
-        const { before } = await setLogTypes(newClient(inputs.region), inputs.clusterName, inputs.logTypes, waitOptions(inputs));
+        const { before } = await setLogTypes(newClient(inputs), inputs.clusterName, inputs.logTypes, waitOptions(inputs));
         return {
             id: `${inputs.region}/${inputs.clusterName}`,
             outs: { ...inputs, logTypes: canonicalLogTypes(inputs.logTypes), previousLogTypes: before },
         };
     },
     async update(_id, olds, news) {
-        await setLogTypes(newClient(news.region), news.clusterName, news.logTypes, waitOptions(news));
+        await setLogTypes(newClient(news), news.clusterName, news.logTypes, waitOptions(news));
         return { outs: { ...news, logTypes: canonicalLogTypes(news.logTypes), previousLogTypes: olds.previousLogTypes } };
     },
     async read(id, props) {
         if (!props) throw new Error(`EKS logging ${id}: nothing to read without state`);
         // Refresh shows drift: someone changed the log types outside this stack.
-        const current = await readEnabledLogTypes(newClient(props.region), props.clusterName);
-        return { id, props: { ...props, logTypes: current } };
+        try {
+            const current = await readEnabledLogTypes(newClient(props), props.clusterName);
+            return { id, props: { ...props, logTypes: current } };
+        } catch (e) {
+            // The cluster is gone: an empty id tells the engine the resource is gone (refresh drops it).
+            if (isNotFound(e)) return { id: "", props: {} as EksLoggingOutputs };
+            throw e;
+        }
     },
     async delete(_id, props) {
         try {
-            await setLogTypes(newClient(props.region), props.clusterName, props.previousLogTypes, waitOptions(props));
+            await setLogTypes(newClient(props), props.clusterName, props.previousLogTypes, waitOptions(props));
         } catch (e) {
             // The cluster is gone: nothing to restore.
             if (isNotFound(e)) return;

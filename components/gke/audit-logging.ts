@@ -4,6 +4,7 @@ import { z } from "zod";
 import { GkeClusterSchema } from "../config/gke";
 import { checkArgs } from "../config/stack";
 import { GkeClusterLogging } from "./cluster-logging";
+import type { GcpIdentity } from "./identity";
 import { alloyServiceAccountId, gkeAuditSinkFilter, gkePubsubName, pubsubServiceAgent } from "./filter";
 
 /** The args' settings, checked with the config's own field schemas (defaults applied there). */
@@ -49,6 +50,16 @@ export interface GkeAuditLoggingArgs {
     alloyServiceAccountEmail?: string;
     /** Name of the topic and the subscription (logs.receivers.gcpSubscriptions' default). Default akko-audit-<name>. */
     pubsubName?: string;
+    /**
+     * Who the GKE API calls (a dynamic resource) act as: give the same identity as the `gcp.Provider` passed in
+     * `opts.providers`, so every call of this cluster acts as one identity. Default: Application Default Credentials.
+     */
+    identity?: GcpIdentity;
+}
+
+/** Only a set identity is an input: a cluster without one keeps the inputs (and state) it had. */
+function identityInput(identity: GcpIdentity | undefined): { identity?: GcpIdentity } {
+    return identity?.impersonateServiceAccount !== undefined ? { identity } : {};
 }
 
 export { gkePubsubName } from "./filter";
@@ -185,7 +196,7 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
         if (settings.apiServerComponentLogs) {
             new GkeClusterLogging(
                 `${name}-apiserver-logs`,
-                { project, location: args.location, clusterName: args.clusterName, components: ["APISERVER"] },
+                { project, location: args.location, clusterName: args.clusterName, components: ["APISERVER"], ...identityInput(args.identity) },
                 { parent: this },
             );
         }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { GcpIdentity } from "./identity";
 import { gkeLoggingProvider } from "./logging-provider";
 
 export interface GkeClusterLoggingArgs {
@@ -14,6 +15,8 @@ export interface GkeClusterLoggingArgs {
     pollIntervalSeconds?: pulumi.Input<number>;
     /** Minutes an update may run. Default 30. */
     updateTimeoutMinutes?: pulumi.Input<number>;
+    /** Who the GKE calls act as. Default: Application Default Credentials. */
+    identity?: GcpIdentity;
 }
 
 /**

@@ -3,3 +3,4 @@ export { gkeArgsFromConfig } from "./from-config";
 export { GKE_LOGGING_REPLACE_KEYS } from "./logging-provider";
 export type { GkeAuditLoggingArgs } from "./audit-logging";
 export { gkePlatform } from "./describe";
+export type { GcpIdentity } from "./identity";

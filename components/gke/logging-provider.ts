@@ -6,6 +6,7 @@
  * Self-contained for Pulumi's closure serialization: type-only imports, the SDK required inside functions.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { type GcpIdentity, gcpAuthClient, gcpIdentityText, sameGcpIdentity } from "./identity";
 
 export const DEFAULT_GKE_POLL_INTERVAL_SECONDS = 10;
 export const DEFAULT_GKE_UPDATE_TIMEOUT_MINUTES = 30;
@@ -27,6 +28,8 @@ export interface GkeLoggingInputs {
     components: string[];
     pollIntervalSeconds?: number;
     updateTimeoutMinutes?: number;
+    /** Who the GKE calls act as (the cluster's GCP identity). Default: Application Default Credentials. */
+    identity?: GcpIdentity;
 }
 
 export interface GkeLoggingOutputs extends GkeLoggingInputs {
@@ -150,13 +153,14 @@ export async function removeComponents(
     return { removed };
 }
 
-function newClient(): GkeClusterApi & { close(): Promise<void> } {
+async function newClient(identity: GcpIdentity | undefined): Promise<GkeClusterApi & { close(): Promise<void> }> {
     const { ClusterManagerClient } = require("@google-cloud/container") as typeof import("@google-cloud/container");
-    return new ClusterManagerClient() as unknown as GkeClusterApi & { close(): Promise<void> };
+    const authClient = await gcpAuthClient(identity);
+    return new ClusterManagerClient(authClient ? { authClient } : {}) as unknown as GkeClusterApi & { close(): Promise<void> };
 }
 
-async function withClient<T>(fn: (c: GkeClusterApi) => Promise<T>): Promise<T> {
-    const client = newClient();
+async function withClient<T>(identity: GcpIdentity | undefined, fn: (c: GkeClusterApi) => Promise<T>): Promise<T> {
+    const client = await newClient(identity);
     try {
         return await fn(client);
     } finally {
@@ -176,27 +180,46 @@ function isNotFound(e: unknown): boolean {
 }
 
 /**
- * The dynamic provider. Credentials: Google Application Default Credentials. `clientFactory` is for tests.
+ * The dynamic provider. Credentials: the inputs' identity (the same as the cluster's gcp.Provider), else
+ * Application Default Credentials. `clientFactory` is for tests. `pulumi import` does not apply: create
+ * records what was on and turns off only what it added.
  */
 /** Inputs whose change makes another resource (another cluster): the diff replaces, deleting the old first. */
 export const GKE_LOGGING_REPLACE_KEYS = ["project", "location", "clusterName"] as const;
 
 export function makeGkeLoggingProvider(clientFactory?: () => GkeClusterApi): pulumi.dynamic.ResourceProvider<GkeLoggingInputs, GkeLoggingOutputs> {
-    const useClient = <T>(fn: (c: GkeClusterApi) => Promise<T>) => (clientFactory ? fn(clientFactory()) : withClient(fn));
+    const client = <T>(i: Pick<GkeLoggingInputs, "identity">, fn: (c: GkeClusterApi) => Promise<T>) =>
+        clientFactory ? fn(clientFactory()) : withClient(i.identity, fn);
     return {
         async diff(_id, olds, news) {
             const replaces = GKE_LOGGING_REPLACE_KEYS.filter((k) => olds[k] !== news[k]);
             const changed = [...olds.components].sort().join(",") !== [...news.components].sort().join(",");
-            return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: true };
+            // A new identity is an update that records it: delete and refresh then act as it too.
+            const identityChanged = !sameGcpIdentity(olds.identity, news.identity);
+            return { changes: replaces.length > 0 || changed || identityChanged, replaces, deleteBeforeReplace: true };
+        },
+        async check(olds, news) {
+            // Preview fails here, naming the cluster, instead of `up` failing half-way. Only for a new target.
+            const target = (i: Partial<GkeLoggingInputs>) => `${i.project}/${i.location}/${i.clusterName}`;
+            if (olds.clusterName !== undefined && target(olds) === target(news)) return { inputs: news };
+            if ([news.project, news.location, news.clusterName].some((v) => typeof v !== "string")) return { inputs: news };
+            try {
+                await client(news, (c) => readLoggingComponents(c, clusterPath(news.project, news.location, news.clusterName)));
+                return { inputs: news };
+            } catch (e) {
+                if (!isNotFound(e)) throw e;
+                const reason = `GKE cluster ${clusterPath(news.project, news.location, news.clusterName)} not found${gcpIdentityText(news.identity)}: check project, location and clusterName in akko-audit:clusters`;
+                return { inputs: news, failures: [{ property: "clusterName", reason }] };
+            }
         },
         async create(inputs) {
-            const { added } = await useClient((c) => ensureComponents(c, inputs, inputs.components, waitOptions(inputs)));
+            const { added } = await client(inputs, (c) => ensureComponents(c, inputs, inputs.components, waitOptions(inputs)));
             return { id: clusterPath(inputs.project, inputs.location, inputs.clusterName), outs: { ...inputs, addedComponents: added } };
         },
         async update(_id, olds, news) {
             // Components dropped from config are turned off only if this stack had turned them on.
             const dropped = olds.addedComponents.filter((c) => !news.components.includes(c) && c !== SYSTEM_COMPONENTS);
-            const { added } = await useClient(async (c) => {
+            const { added } = await client(news, async (c) => {
                 if (dropped.length > 0) await removeComponents(c, news, dropped, waitOptions(news));
                 return ensureComponents(c, news, news.components, waitOptions(news));
             });
@@ -205,13 +228,19 @@ export function makeGkeLoggingProvider(clientFactory?: () => GkeClusterApi): pul
         },
         async read(id, props) {
             if (!props) throw new Error(`GKE logging ${id}: nothing to read without state`);
-            const current = await useClient((c) => readLoggingComponents(c, clusterPath(props.project, props.location, props.clusterName)));
-            // Refresh shows drift when a wanted component was turned off elsewhere.
-            return { id, props: { ...props, components: props.components.filter((x) => current.includes(x)) } };
+            try {
+                const current = await client(props, (c) => readLoggingComponents(c, clusterPath(props.project, props.location, props.clusterName)));
+                // Refresh shows drift when a wanted component was turned off elsewhere.
+                return { id, props: { ...props, components: props.components.filter((x) => current.includes(x)) } };
+            } catch (e) {
+                // The cluster is gone: an empty id tells the engine the resource is gone (refresh drops it).
+                if (isNotFound(e)) return { id: "", props: {} as GkeLoggingOutputs };
+                throw e;
+            }
         },
         async delete(_id, props) {
             try {
-                await useClient((c) => removeComponents(c, props, props.addedComponents, waitOptions(props)));
+                await client(props, (c) => removeComponents(c, props, props.addedComponents, waitOptions(props)));
             } catch (e) {
                 if (isNotFound(e)) return; // the cluster is gone
                 throw e;

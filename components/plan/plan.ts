@@ -56,12 +56,16 @@ function shortName(urn: string, byUrn: Map<string, PlannedResource>): string {
     return r ? `${r.type}::${r.name}` : urn;
 }
 
+/** The plan's group of the explicit cloud providers. */
+export const PROVIDERS_GROUP = "providers";
+
 export function summarise(config: StackConfig, recorded: PlannedResource[], placeholderInvokes: string[]): Plan {
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
     // A resource belongs to the direct child of the Rollout above it: a cluster's component, or the logs layer.
     const groupOf = (r: PlannedResource): string => {
         for (let cur: PlannedResource | undefined = r; cur; cur = byUrn.get(cur.parent)) {
-            if (byUrn.get(cur.parent)?.type === ROLLOUT_TYPE) return cur.name;
+            // The explicit cloud providers (one per identity, shared by clusters) are one group.
+            if (byUrn.get(cur.parent)?.type === ROLLOUT_TYPE) return cur.type.startsWith("pulumi:providers:") ? PROVIDERS_GROUP : cur.name;
         }
         return "stack";
     };

@@ -284,6 +284,38 @@ export interface StepsResult {
     errors: string[];
 }
 
+/**
+ * Provider config keys whose change makes a provider's DiffConfig ask for replacement, by provider type.
+ * pulumi-aws marks `region` ForcesProviderReplace (pulumi/pulumi-aws#4000); azure-native's DiffConfig never
+ * replaces (pulumi/ci-mgmt#1113). A type not listed is not modelled: the step says so.
+ */
+export const PROVIDER_CONFIG_REPLACE_KEYS: Record<string, readonly string[]> = {
+    "pulumi:providers:aws": ["region"],
+    "pulumi:providers:azure-native": [],
+    "pulumi:providers:kubernetes": ["clusterIdentifier"],
+};
+
+/**
+ * What moving a resource from one provider to another does. A default provider is not registered by the
+ * program (the engine makes it from stack config): its config is unknown here, so only a provider type whose
+ * DiffConfig never replaces is known to keep the resource.
+ */
+function providerChangeVerdict(
+    oldUrn: string,
+    newUrn: string,
+    olds: Map<string, Registration>,
+    news: Map<string, Registration>,
+): "same" | "replace" | "unknown" {
+    const oldProvider = olds.get(oldUrn);
+    const newProvider = news.get(newUrn);
+    const type = newProvider?.type ?? oldProvider?.type ?? "";
+    const keys = PROVIDER_CONFIG_REPLACE_KEYS[type];
+    if (keys === undefined) return "unknown";
+    if (keys.length === 0) return "same";
+    if (!oldProvider || !newProvider) return "unknown";
+    return keys.some((k) => JSON.stringify(oldProvider.inputs[k]) !== JSON.stringify(newProvider.inputs[k])) ? "replace" : "same";
+}
+
 /** The steps of `pulumi up` from the registrations in `olds` (the state) to those in `news` (the program). */
 export function computeSteps(olds: Registration[], news: Registration[], at: Stack): StepsResult {
     const oldByUrn = new Map(olds.map((r) => [r.urn, r]));
@@ -293,6 +325,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
     const errors: string[] = [];
     const newUrns = new Set(news.map((r) => r.urn));
     const opByUrn = new Map<string, StepOp>();
+    const newByUrn = new Map(news.map((r) => [r.urn, r]));
 
     for (const r of news) {
         const before = steps.length;
@@ -354,6 +387,36 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
                 ...(old.protect ? { blockedByProtect: true } : {}),
             });
             return;
+        }
+        // Another provider (e.g. a cluster's explicit one instead of the default): the engine asks the new
+        // provider's DiffConfig (step_generator.go providerChanged) and replaces on its verdict.
+        const oldProviderUrn = old.provider ? old.provider.slice(0, old.provider.lastIndexOf("::")) : "";
+        if (oldProviderUrn !== providerUrn) {
+            const verdict = providerChangeVerdict(oldProviderUrn, providerUrn, oldByUrn, newByUrn);
+            if (verdict === "replace") {
+                const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
+                steps.push({
+                    ...base,
+                    op: "replace",
+                    changed: [...changed, "provider"],
+                    replaceBecause: ["provider"],
+                    deleteBeforeReplace: dbr,
+                    runsDelete: !old.retainOnDelete,
+                    ...(old.protect ? { blockedByProtect: true } : {}),
+                });
+                return;
+            }
+            if (verdict === "unknown") {
+                steps.push({
+                    ...base,
+                    op: "update",
+                    changed: [...changed, "provider"],
+                    replaceBecause: [],
+                    runsDelete: false,
+                    providerUnknown: true,
+                });
+                return;
+            }
         }
         if (changed.length === 0) {
             steps.push({ ...base, op: "same", changed, replaceBecause: [], runsDelete: false });

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AksAuditLogging } from "../aks/audit-logging";
 import { aksArgsFromConfig } from "../aks/from-config";
+import { parseAksClusterId } from "../aks/ids";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
 import { EksAuditLogging } from "../eks/audit-logging";
 import { eksArgsFromConfig } from "../eks/from-config";
+import type { AwsIdentity } from "../eks/identity";
 import { GkeAuditLogging } from "../gke/audit-logging";
 import { gkeArgsFromConfig } from "../gke/from-config";
 import { K3sAuditLogging } from "../k3s/cluster";
@@ -12,6 +14,7 @@ import { LogsLayer } from "../logs/logs-layer";
 import { OpenShiftAuditProfile } from "../openshift/audit-profile";
 import { openShiftArgsFromConfig } from "../openshift/from-config";
 import { ROLLOUT_TYPE, type ClusterKind, type ClusterOf } from "../platform";
+import { hasAwsIdentity, ProviderPool, stackCloudIdentities } from "./providers";
 import { clusterStatus, ClusterStatus } from "./status";
 
 /** Name of the logs layer under the rollout (also its group in the plan). */
@@ -30,6 +33,26 @@ interface BuildContext {
     config: StackConfig;
     secret: (key: string) => pulumi.Output<string>;
     logs: LogsLayer;
+    /** Explicit providers, one per cloud identity, shared by the clusters that name the same one. */
+    providers: ProviderPool;
+    /** The stack's own identities (aws:profile, aws:assumeRoles, gcp:impersonateServiceAccount). */
+    stackIdentity: ReturnType<typeof stackCloudIdentities>;
+}
+
+/** A cluster's own AWS identity, if it names one (roleArn, externalId, profile). */
+function eksIdentity(c: ClusterOf<"eks">): AwsIdentity | undefined {
+    const identity: AwsIdentity = {
+        ...(c.profile !== undefined ? { profile: c.profile } : {}),
+        ...(c.roleArn !== undefined
+            ? { assumeRoles: [{ roleArn: c.roleArn, ...(c.externalId !== undefined ? { externalId: c.externalId } : {}) }] }
+            : {}),
+    };
+    return hasAwsIdentity(identity) ? identity : undefined;
+}
+
+/** Adds a provider to a cluster's component options (children inherit it by package). */
+function withProvider(opts: pulumi.ComponentResourceOptions, provider: pulumi.ProviderResource | undefined): pulumi.ComponentResourceOptions {
+    return provider ? { ...opts, providers: [provider] } : opts;
 }
 /**
  * What a cluster's component reports once deployed (its outputs), for the stack output `clusters`; secret
@@ -69,23 +92,42 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
             ),
             (k) => ({ nodes: k.nodes }),
         ),
-    eks: (c, ctx, opts) =>
-        deployed(new EksAuditLogging(c.name, eksArgsFromConfig(c, ctx.secret), opts), (e) => ({
+    eks: (c, ctx, opts) => {
+        // Its own identity: an explicit provider (shared) and the same identity for the dynamic resources.
+        // Else the stack's default provider, and the dynamic resources act as the stack's identity.
+        const own = eksIdentity(c);
+        const provider = own ? ctx.providers.aws(own, c.region) : undefined;
+        const args = { ...eksArgsFromConfig(c, ctx.secret), identity: own ?? ctx.stackIdentity.aws };
+        return deployed(new EksAuditLogging(c.name, args, withProvider(opts, provider)), (e) => ({
             logGroupName: e.logGroupName,
             enabledLogTypes: e.enabledLogTypes,
             previousLogTypes: e.previousLogTypes,
             deliveryStreamArn: e.deliveryStreamArn,
             failedBatchBucket: e.failedBatchBucket,
-        })),
-    gke: (c, ctx, opts) =>
-        deployed(new GkeAuditLogging(c.name, gkeArgsFromConfig(c, ctx.config.clusters), opts), (g) => ({
+        }));
+    },
+    gke: (c, ctx, opts) => {
+        const own = c.impersonateServiceAccount;
+        const provider = own !== undefined ? ctx.providers.gcp({ impersonateServiceAccount: own }) : undefined;
+        const args = {
+            ...gkeArgsFromConfig(c, ctx.config.clusters),
+            identity: own !== undefined ? { impersonateServiceAccount: own } : ctx.stackIdentity.gcp,
+        };
+        return deployed(new GkeAuditLogging(c.name, args, withProvider(opts, provider)), (g) => ({
             subscriptionPath: g.subscriptionPath,
             serviceAccountEmail: g.serviceAccountEmail,
             sinkWriterIdentity: g.sinkWriterIdentity,
-        })),
-    aks: (c, _ctx, opts) =>
-        deployed(
-            new AksAuditLogging(c.name, aksArgsFromConfig(c), opts),
+        }));
+    },
+    aks: (c, ctx, opts) => {
+        // Always the cluster's subscription (from its resource id), never whatever ARM_SUBSCRIPTION_ID says.
+        const clusterSubscription = parseAksClusterId(c.clusterResourceId).subscriptionId;
+        const provider = ctx.providers.azure(clusterSubscription);
+        const hubSubscription = c.eventHubSubscriptionId ?? clusterSubscription;
+        const eventHubProvider =
+            hubSubscription.toLowerCase() !== clusterSubscription.toLowerCase() ? ctx.providers.azure(hubSubscription) : undefined;
+        return deployed(
+            new AksAuditLogging(c.name, { ...aksArgsFromConfig(c), ...(eventHubProvider ? { eventHubProvider } : {}) }, withProvider(opts, provider)),
             (a) => ({
                 diagnosticSettingName: a.diagnosticSettingName,
                 categories: a.categories,
@@ -94,7 +136,8 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
                 consumerGroup: a.consumerGroup,
             }),
             (a) => ({ listenConnectionString: a.listenConnectionString }),
-        ),
+        );
+    },
     openshift: (c, ctx, opts) =>
         deployed(new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts), (o) => ({
             profile: o.profile,
@@ -134,12 +177,14 @@ export class AuditRollout extends pulumi.ComponentResource {
         // cluster depends on it, so nothing waits.
         this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret }, child);
         this.clusters = {};
+        const providers = new ProviderPool(this);
+        const stackIdentity = stackCloudIdentities();
         const built: Record<string, Deployed> = {};
         for (const c of config.clusters) {
             // A renamed cluster keeps its resources: the engine finds them under the earlier name (its
             // children follow, their names start with the cluster's), so nothing is deleted and recreated.
             const clusterOpts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
-            built[c.name] = buildCluster(c, { config, secret, logs: this.logs }, clusterOpts);
+            built[c.name] = buildCluster(c, { config, secret, logs: this.logs, providers, stackIdentity }, clusterOpts);
             this.clusters[c.name] = built[c.name].component;
         }
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));

@@ -21,6 +21,7 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
             "logs",
             "ocp-core",
             "payments-eu",
+            "providers",
             "stack",
         ]);
         assert.deepEqual(

@@ -95,6 +95,8 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             "akko:audit:K3sAuditLogging factory-lyon",
             "akko:audit:LogsLayer logs",
             "akko:audit:OpenShiftAuditProfile ocp-core",
+            // The AKS cluster's subscription, from its resource id (never ARM_SUBSCRIPTION_ID's).
+            "pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
         ]);
     });
 
