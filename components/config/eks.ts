@@ -54,9 +54,9 @@ export const AWS_REGIONS = [
 ] as const;
 export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** An IAM role ARN (any partition). */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** sts:AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:/-]. */
-export const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 /** A profile name in the shared AWS config files. */
 export const AWS_PROFILE = /^[\w.+@-]{1,64}$/;
 export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
