@@ -69,7 +69,16 @@ export type LogsRoute =
     | { via: "node-agent"; path: string; installer: Installer }
     | { via: "firehose"; endpointUrl: string; accessKeySecret: string }
     | { via: "pubsub"; projectId: string; subscription: string }
-    | { via: "event-hub"; namespace: string; eventHub: string; consumerGroup: string; connectionStringSecret: string }
+    | {
+          via: "event-hub";
+          eventHub: string;
+          consumerGroup: string;
+          /**
+           * Where Alloy's namespace and listen key come from: secret config (a hub managed elsewhere), or the
+           * cluster's own component in the same deployment (`wired`: its outputs, as Outputs).
+           */
+          source: { from: "config"; namespace: string; connectionStringSecret: string } | { from: "component" };
+      }
     | { via: "otlp"; installer: Installer }
     | { via: "none"; reason: string };
 

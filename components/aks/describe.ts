@@ -1,5 +1,5 @@
 import type { Platform } from "../platform";
-import { ALLOY_CONSUMER_GROUP } from "./ids";
+import { ALLOY_CONSUMER_GROUP, EVENT_HUB_NAME } from "./ids";
 import { renderAksArtifacts } from "./render";
 import { aksSummary } from "./summary";
 
@@ -21,14 +21,18 @@ export const aksPlatform: Platform<"aks"> = {
     },
     artifacts: (c) => renderAksArtifacts(c),
     logsRoute: (c, config) => {
+        // A hub managed elsewhere (secret config) wins; else the hub this stack creates, wired in the same `up`.
         const hub = config.logs.receivers?.eventHubs?.[c.name];
-        if (!hub) return { via: "none", reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" };
-        return {
-            via: "event-hub",
-            namespace: hub.eventHubNamespace,
-            eventHub: hub.eventHub,
-            consumerGroup: hub.consumerGroup ?? ALLOY_CONSUMER_GROUP,
-            connectionStringSecret: hub.connectionStringSecret,
-        };
+        if (hub) {
+            return {
+                via: "event-hub",
+                eventHub: hub.eventHub,
+                consumerGroup: hub.consumerGroup ?? ALLOY_CONSUMER_GROUP,
+                source: { from: "config", namespace: hub.eventHubNamespace, connectionStringSecret: hub.connectionStringSecret },
+            };
+        }
+        if (!c.eventHubLocation)
+            return { via: "none", reason: "no eventHubLocation (and no logs.receivers.eventHubs entry): the audit log stays in Log Analytics" };
+        return { via: "event-hub", eventHub: EVENT_HUB_NAME, consumerGroup: ALLOY_CONSUMER_GROUP, source: { from: "component" } };
     },
 };

@@ -4,7 +4,15 @@ import { ClusterConfig, StackConfig } from "../config/stack";
 import { chartSource } from "./charts";
 import { renderAlloyConfig } from "./alloy/config";
 import { K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
-import { centralPlan, externalLokiTarget, internalLokiTarget, LOKI_PASSWORD_ENV, nodeAgentSource, OPENSHIFT_AUDIT_LOG_PATH } from "./alloy/plan";
+import {
+    centralPlan,
+    externalLokiTarget,
+    internalLokiTarget,
+    LOKI_PASSWORD_ENV,
+    nodeAgentSource,
+    OPENSHIFT_AUDIT_LOG_PATH,
+    type WiredOutputs,
+} from "./alloy/plan";
 import { ReceiverRoute, receiverIngressArgs } from "./alloy/ingress";
 import { htpasswdLine } from "./loki/htpasswd";
 import { ALLOY_CONFIG_KEY, ALLOY_CONFIGMAP, ALLOY_ENV_SECRET, ALLOY_GCP_SECRET, centralValues, nodeAgentValues } from "./alloy/values";
@@ -29,6 +37,8 @@ export interface AlloyShipperArgs {
     secret: (key: string) => pulumi.Output<string>;
     /** Provider of the target cluster. Default: the ambient kubeconfig. */
     provider?: k8s.Provider;
+    /** Outputs of the cluster components the central Alloy reads (AKS Event Hubs made in this deployment). */
+    wired?: pulumi.Input<WiredOutputs>;
 }
 
 /** A Grafana Alloy Helm release with its generated config, and the Secrets its environment comes from. */
@@ -49,8 +59,22 @@ export class AlloyShipper extends pulumi.ComponentResource {
         if (args.target === "central") {
             const plan = centralPlan(config);
             this.alloyConfig = renderAlloyConfig(plan.sources, internalLokiTarget(config));
+            const wired = pulumi.output(args.wired ?? { eventHubs: {} });
             env = Object.fromEntries(
                 plan.env.map((e) => {
+                    if ("wired" in e) {
+                        const { cluster, output } = e.wired;
+                        return [
+                            e.env,
+                            wired.apply((w) => {
+                                const value = w.eventHubs[cluster]?.[output];
+                                // Fails the deployment rather than start an Alloy that silently reads nothing.
+                                if (!value)
+                                    throw new Error(`central Alloy: cluster ${JSON.stringify(cluster)} gave no ${output} (its Event Hub is missing)`);
+                                return value;
+                            }),
+                        ];
+                    }
                     const user = e.htpasswdUser;
                     return [e.env, user === undefined ? args.secret(e.secretKey) : args.secret(e.secretKey).apply((p) => htpasswdLine(user, p))];
                 }),

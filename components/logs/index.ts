@@ -12,3 +12,4 @@ export { LokiStack } from "./loki-stack";
 export type { LokiStackArgs } from "./loki-stack";
 export { OpenShiftLogForwarder } from "./openshift-forwarder";
 export type { OpenShiftLogForwarderArgs } from "./openshift-forwarder";
+export type { WiredEventHub, WiredOutputs } from "./alloy/plan";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
 import { AlloyShipper, k3sAlloyManifests, OPENSHIFT_ALLOY_NAMESPACE } from "./alloy-shipper";
-import { centralPlan, gatewayUser, internalPushUrl, logsNamespace } from "./alloy/plan";
+import { centralPlan, gatewayUser, internalPushUrl, logsNamespace, type WiredOutputs } from "./alloy/plan";
 import { platformOf } from "../platforms";
 import type { K3sManifest } from "../k3s/manifests";
 import { OpenShiftLogForwarder } from "./openshift-forwarder";
@@ -22,6 +22,11 @@ export interface LogsLayerArgs {
     provider?: k8s.Provider;
     /** Providers of the OpenShift clusters by name. Default: one from each cluster's kubeconfigSecret. */
     openshiftProviders?: Record<string, k8s.Provider>;
+    /**
+     * Outputs of the cluster components the central Alloy reads (the AKS Event Hubs this deployment creates),
+     * so one `up` wires them. Required when an AKS cluster's hub is not in logs.receivers.eventHubs.
+     */
+    wired?: pulumi.Input<WiredOutputs>;
 }
 
 /**
@@ -66,7 +71,7 @@ export class LogsLayer extends pulumi.ComponentResource {
         if (centralPlan(config).sources.length > 0) {
             new AlloyShipper(
                 `${name}-central`,
-                { config, target: "central", namespace: this.namespace, secret, provider },
+                { config, target: "central", namespace: this.namespace, secret, provider, wired: args.wired },
                 { parent: this, dependsOn: [this.loki] },
             );
         }

@@ -11,9 +11,11 @@ import { GkeAuditLogging } from "../gke/audit-logging";
 import { gkeArgsFromConfig } from "../gke/from-config";
 import { K3sAuditLogging } from "../k3s/cluster";
 import { LogsLayer } from "../logs/logs-layer";
+import type { WiredEventHub, WiredOutputs } from "../logs/alloy/plan";
 import { OpenShiftAuditProfile } from "../openshift/audit-profile";
 import { openShiftArgsFromConfig } from "../openshift/from-config";
 import { ROLLOUT_TYPE, type ClusterKind, type ClusterOf } from "../platform";
+import { platformOf } from "../platforms";
 import { hasAwsIdentity, ProviderPool, stackCloudIdentities } from "./providers";
 import { clusterStatus, ClusterStatus } from "./status";
 
@@ -62,6 +64,8 @@ export interface Deployed {
     component: ClusterComponent;
     outputs: Record<string, pulumi.Input<unknown>>;
     secrets?: Record<string, pulumi.Output<string | undefined>>;
+    /** What the central Alloy reads from this cluster's component (WiredOutputs). */
+    wired?: { eventHub?: pulumi.Output<WiredEventHub> };
 }
 type Builder<K extends ClusterKind> = (c: ClusterOf<K>, ctx: BuildContext, opts: pulumi.ComponentResourceOptions) => Deployed;
 
@@ -126,8 +130,13 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
         const hubSubscription = c.eventHubSubscriptionId ?? clusterSubscription;
         const eventHubProvider =
             hubSubscription.toLowerCase() !== clusterSubscription.toLowerCase() ? ctx.providers.azure(hubSubscription) : undefined;
-        return deployed(
-            new AksAuditLogging(c.name, { ...aksArgsFromConfig(c), ...(eventHubProvider ? { eventHubProvider } : {}) }, withProvider(opts, provider)),
+        const aks = new AksAuditLogging(
+            c.name,
+            { ...aksArgsFromConfig(c), ...(eventHubProvider ? { eventHubProvider } : {}) },
+            withProvider(opts, provider),
+        );
+        const result = deployed(
+            aks,
             (a) => ({
                 diagnosticSettingName: a.diagnosticSettingName,
                 categories: a.categories,
@@ -137,6 +146,16 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
             }),
             (a) => ({ listenConnectionString: a.listenConnectionString }),
         );
+        // The hub this stack creates feeds the central Alloy (unless secret config names a hub managed elsewhere).
+        const route = platformOf(c).logsRoute(c, ctx.config);
+        if (route.via === "event-hub" && route.source.from === "component") {
+            const eventHub = pulumi.all([aks.kafkaEndpoint, aks.listenConnectionString]).apply(([kafkaEndpoint, listenConnectionString]) => ({
+                kafkaEndpoint: kafkaEndpoint ?? "",
+                listenConnectionString: listenConnectionString ?? "",
+            }));
+            return { ...result, wired: { eventHub } };
+        }
+        return result;
     },
     openshift: (c, ctx, opts) =>
         deployed(new OpenShiftAuditProfile(c.name, openShiftArgsFromConfig(c, ctx.secret), opts), (o) => ({
@@ -175,7 +194,10 @@ export class AuditRollout extends pulumi.ComponentResource {
 
         // The logs layer first: it renders the Alloy manifests each k3s cluster installs. No resource of a
         // cluster depends on it, so nothing waits.
-        this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret }, child);
+        // The central Alloy reads outputs of cluster components built after it (the AKS Event Hubs): a deferred
+        // Output, resolved below once they exist, so one `up` wires them.
+        const [wired, resolveWired] = pulumi.deferredOutput<WiredOutputs>();
+        this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret, wired }, child);
         this.clusters = {};
         const providers = new ProviderPool(this);
         const stackIdentity = stackCloudIdentities();
@@ -187,6 +209,13 @@ export class AuditRollout extends pulumi.ComponentResource {
             built[c.name] = buildCluster(c, { config, secret, logs: this.logs, providers, stackIdentity }, clusterOpts);
             this.clusters[c.name] = built[c.name].component;
         }
+        resolveWired(
+            pulumi.output({
+                eventHubs: Object.fromEntries(
+                    Object.entries(built).flatMap(([n, b]) => (b.wired?.eventHub ? [[n, b.wired.eventHub]] : [])),
+                ) as Record<string, pulumi.Output<WiredEventHub>>,
+            }) as pulumi.Output<WiredOutputs>,
+        );
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));
         this.deployed = pulumi.output(Object.fromEntries(Object.entries(built).map(([n, b]) => [n, b.outputs]))) as pulumi.Output<
             Record<string, Record<string, unknown>>

@@ -78,7 +78,8 @@ describe("akko-audit policy simulate accepts AKS and GKE exports", () => {
     });
 });
 
-describe("akko-audit render writes the logs layer's artifacts", () => {
+describe("akko-audit render writes the logs layer's artifacts", function () {
+    this.timeout(60_000); // render records the whole program under the SDK's mocks (plan.json)
     it("Loki values, Alloy configs, k3s HelmChart manifests and the dashboard, without a secret value", async () => {
         const out = mkdtempSync(path.join(tmpdir(), "akko-render-"));
         const r = await run("render", "--stack", "prod", "--out", out, "--project-dir", path.resolve(__dirname, "../.."));

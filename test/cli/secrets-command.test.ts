@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { rmSync } from "node:fs";
 import { main } from "../../cli/main";
-import { copyProject, ROOT, setSecrets } from "../helpers/project";
+import { copyProject, editStack, ROOT, setSecrets } from "../helpers/project";
 
 async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
     const out: string[] = [];
@@ -42,13 +42,40 @@ describe("akko-audit secrets: which secrets a stack still needs, and the exact c
             const j = await cli(["secrets", "--stack", "prod", "--json", "--project-dir", dir]);
             const doc = JSON.parse(j.out.join("\n"));
             assert.deepEqual(
-                doc.secrets.find((s: { key: string }) => s.key === "hdsEventHubConnection"),
+                doc.secrets.find((s: { key: string }) => s.key === "paymentsUsFirehoseKey"),
                 {
-                    key: "hdsEventHubConnection",
+                    key: "paymentsUsFirehoseKey",
                     set: true,
-                    usedBy: ["logs receivers.eventHubs.hds-sante.connectionStringSecret"],
+                    usedBy: ["clusters[3] payments-us firehoseAccessKeySecret"],
                     command:
-                        "pulumi config set --stack prod --secret akko-audit:hdsEventHubConnection   # prompts for the Event Hub listen connection string",
+                        "pulumi config set --stack prod --secret akko-audit:paymentsUsFirehoseKey   # prompts for the Firehose HTTP endpoint access key",
+                },
+            );
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("an Event Hub managed elsewhere (logs.receivers.eventHubs) asks for its listen connection string", async () => {
+        const dir = copyProject();
+        try {
+            editStack(dir, "prod", (config) => {
+                config["akko-audit:logs"].receivers.eventHubs = {
+                    "clinic-lyon": {
+                        eventHubNamespace: "evhns-clinic.servicebus.windows.net",
+                        eventHub: "kube-audit",
+                        connectionStringSecret: "clinicHub",
+                    },
+                };
+            });
+            const doc = JSON.parse((await cli(["secrets", "--stack", "prod", "--json", "--project-dir", dir])).out.join("\n"));
+            assert.deepEqual(
+                doc.secrets.find((s: { key: string }) => s.key === "clinicHub"),
+                {
+                    key: "clinicHub",
+                    set: false,
+                    usedBy: ["logs receivers.eventHubs.clinic-lyon.connectionStringSecret"],
+                    command: "pulumi config set --stack prod --secret akko-audit:clinicHub   # prompts for the Event Hub listen connection string",
                 },
             );
         } finally {

@@ -3,6 +3,8 @@
  * version, apply prints its result line carrying the policy hash of its own command.
  */
 export function k3sCommandOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    // azure-native autonames a namespace from the resource name (plus a random suffix the mocks leave out).
+    if (type === "azure-native:eventhub:Namespace") return { name: inputs.namespaceName ?? name };
     if (type !== "command:remote:Command") return {};
     if (!name.endsWith("-apply")) return { stdout: '{"k3sVersion":"v1.30.4+k3s1"}\n', stderr: "" };
     const policyHash = /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(String(inputs.create ?? ""))?.[1] ?? "";

@@ -22,7 +22,15 @@ export type AuditSource =
     | { type: "file"; cluster: ClusterRef; path: string }
     | { type: "awsfirehose"; cluster: ClusterRef; port: number; accessKeyEnv: string }
     | { type: "gcplog"; cluster: ClusterRef; projectId: string; subscription: string }
-    | { type: "azure_event_hubs"; cluster: ClusterRef; namespace: string; eventHub: string; consumerGroup: string; connectionStringEnv: string }
+    | {
+          type: "azure_event_hubs";
+          cluster: ClusterRef;
+          /** The namespace's host (Kafka port 9093 added), or the environment variable holding host:port. */
+          endpoint: { host: string } | { env: string };
+          eventHub: string;
+          consumerGroup: string;
+          connectionStringEnv: string;
+      }
     | { type: "otlp"; cluster: ClusterRef; port: number; path: string; htpasswdEnv: string };
 
 /** The line format each source delivers. */
@@ -108,7 +116,7 @@ export function renderSource(s: AuditSource): string {
             ].join("\n\n");
         case "azure_event_hubs":
             return block(`loki.source.azure_event_hubs ${str(id)}`, [
-                `fully_qualified_namespace = ${str(`${s.namespace}:9093`)}`,
+                `fully_qualified_namespace = ${"host" in s.endpoint ? str(`${s.endpoint.host}:9093`) : `sys.env(${str(s.endpoint.env)})`}`,
                 `event_hubs                = [${str(s.eventHub)}]`,
                 `group_id                  = ${str(s.consumerGroup)}`,
                 "use_incoming_timestamp    = true",

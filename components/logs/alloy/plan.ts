@@ -26,10 +26,22 @@ export const LOKI_RELEASE = "loki";
  * An environment variable of an Alloy and the secret config key its value comes from; with htpasswdUser,
  * the value is the htpasswd line of that user and the secret (for an OTLP receiver's basic auth).
  */
-export interface SecretEnv {
-    env: string;
-    secretKey: string;
-    htpasswdUser?: string;
+export type SecretEnv =
+    | { env: string; secretKey: string; htpasswdUser?: string }
+    /** From a cluster component's output in the same deployment (WiredOutputs). */
+    | { env: string; wired: { cluster: string; output: keyof WiredEventHub } };
+
+/** What an AKS cluster's component gives the central Alloy (its outputs): the Kafka endpoint and the listen key. */
+export interface WiredEventHub {
+    /** <namespace>.servicebus.windows.net:9093 */
+    kafkaEndpoint: string;
+    /** Listen-only connection string (secret). */
+    listenConnectionString: string;
+}
+
+/** Outputs of the cluster components the central Alloy reads, by cluster name (resolved during `up`). */
+export interface WiredOutputs {
+    eventHubs: Record<string, WiredEventHub>;
 }
 
 export function logsNamespace(config: StackConfig): string {
@@ -113,15 +125,24 @@ export function centralPlan(config: StackConfig): CentralPlan {
                 break;
             case "event-hub": {
                 const connectionStringEnv = envName("EVENTHUB_CONNECTION_STRING", c.name);
+                const source = route.source;
+                // A hub this stack creates has a generated name: its endpoint reaches Alloy as an environment
+                // variable from the component's output, so the config text stays the same before and after `up`.
+                const namespaceEnv = source.from === "component" ? envName("EVENTHUB_ENDPOINT", c.name) : undefined;
                 plan.sources.push({
                     type: "azure_event_hubs",
                     cluster: c,
-                    namespace: route.namespace,
+                    endpoint: source.from === "config" ? { host: source.namespace } : { env: namespaceEnv! },
                     eventHub: route.eventHub,
                     consumerGroup: route.consumerGroup,
                     connectionStringEnv,
                 });
-                plan.env.push({ env: connectionStringEnv, secretKey: route.connectionStringSecret });
+                if (source.from === "config") {
+                    plan.env.push({ env: connectionStringEnv, secretKey: source.connectionStringSecret });
+                } else {
+                    plan.env.push({ env: namespaceEnv!, wired: { cluster: c.name, output: "kafkaEndpoint" } });
+                    plan.env.push({ env: connectionStringEnv, wired: { cluster: c.name, output: "listenConnectionString" } });
+                }
                 break;
             }
             case "otlp": {

@@ -21,7 +21,7 @@ function problems(values: Record<string, unknown>, secretKeys?: string[]): strin
 describe("stack config validation", () => {
     it("accepts the example prod fleet, one cluster of every kind, with defaults applied", () => {
         const c = validateStackConfig(exampleStack("prod"));
-        assert.deepEqual(c.clusters.map((x) => x.kind).sort(), ["aks", "eks", "gke", "k3s", "k3s", "openshift"]);
+        assert.deepEqual(c.clusters.map((x) => x.kind).sort(), ["aks", "aks", "eks", "eks", "gke", "k3s", "k3s", "openshift"]);
         assert.equal(c.logs.retentionDays, 90);
         const edge = c.clusters.find((x) => x.name === "edge-paris");
         assert.ok(edge && edge.kind === "k3s");
@@ -31,10 +31,10 @@ describe("stack config validation", () => {
             "edgeSshKey",
             "factorySshKey",
             "gcpAlloyKey",
-            "hdsEventHubConnection",
             "lokiGatewayPassword",
             "ocpKubeconfig",
             "paymentsFirehoseKey",
+            "paymentsUsFirehoseKey",
         ]);
     });
 

@@ -197,7 +197,7 @@ describe("coverage report", () => {
         assert.equal(await main(["coverage", "--stack", "prod", "--format", "json", "--project-dir", root], rec), 0);
         assert.deepEqual(
             JSON.parse(out[0]).clusters.map((c: ClusterConfig) => c.kind),
-            ["k3s", "k3s", "eks", "gke", "aks", "openshift"],
+            ["k3s", "k3s", "eks", "eks", "gke", "aks", "aks", "openshift"],
         );
         assert.equal(await main(["coverage", "--stack", "prod", "--format", "pdf"], rec), 2);
         assert.equal(err[0], 'akko-audit: coverage: --format "pdf"; allowed: md | json');

@@ -38,7 +38,10 @@ describe("logs artifacts for `render`", () => {
     it("lists the clusters whose events will not reach Loki, and why, in logs/NOT-SHIPPED.txt", () => {
         const out = renderLogsArtifacts(fleet({ receivers: { gcpCredentialsSecret: "gcpKey" } }));
         const notes = out.find((a) => a.path === "logs/NOT-SHIPPED.txt")!;
-        assert.equal(notes.content, "hds-sante: not shipped to Loki: no logs.receivers.eventHubs entry: the audit log stays in Log Analytics\n");
+        assert.equal(
+            notes.content,
+            "hds-sante: not shipped to Loki: no eventHubLocation (and no logs.receivers.eventHubs entry): the audit log stays in Log Analytics\n",
+        );
         assert.equal(
             renderLogsArtifacts(fleet()).some((a) => a.path === "logs/NOT-SHIPPED.txt"),
             false,

@@ -15,12 +15,14 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
         const plan = await buildPlan(validateDeployableStack(exampleStack("prod")), auditProgram);
         assert.deepEqual(Object.keys(plan.groups).sort(), [
             "analytics",
+            "clinic-lyon",
             "edge-paris",
             "factory-lyon",
             "hds-sante",
             "logs",
             "ocp-core",
             "payments-eu",
+            "payments-us",
             "providers",
             "stack",
         ]);

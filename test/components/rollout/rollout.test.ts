@@ -40,6 +40,21 @@ async function run<T = undefined>(
     }
 }
 
+// What the providers would answer (they cannot run here): ARNs the EKS chain is built from, the EKS
+// logging provider's outputs.
+const ARNS: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
+    "aws:cloudwatch/logGroup:LogGroup": (_n, i) => ({ arn: `arn:aws:logs:${i.region}:123456789012:log-group:${i.name}` }),
+    "aws:s3/bucket:Bucket": (n) => ({ bucket: `${n}-bucket`, arn: `arn:aws:s3:::${n}-bucket` }),
+    "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::123456789012:role/${n}` }),
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (n, i) => ({
+        arn: `arn:aws:firehose:${i.region}:123456789012:deliverystream/${n}`,
+    }),
+    "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": (_n, i) => ({ logTypes: i.logTypes, previousLogTypes: ["api"] }),
+};
+function cloudOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    return { ...k3sCommandOutputs(type, name, inputs), ...ARNS[type]?.(name, inputs) };
+}
+
 /** The cluster (direct child of the rollout) each resource belongs to. */
 function groups(resources: RecordedResource[]): Map<string, string> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -88,16 +103,76 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             .map((r) => `${r.type} ${r.name}`)
             .sort();
         assert.deepEqual(children, [
+            "akko:audit:AksAuditLogging clinic-lyon",
             "akko:audit:AksAuditLogging hds-sante",
             "akko:audit:EksAuditLogging payments-eu",
+            "akko:audit:EksAuditLogging payments-us",
             "akko:audit:GkeAuditLogging analytics",
             "akko:audit:K3sAuditLogging edge-paris",
             "akko:audit:K3sAuditLogging factory-lyon",
             "akko:audit:LogsLayer logs",
             "akko:audit:OpenShiftAuditProfile ocp-core",
-            // The AKS cluster's subscription, from its resource id (never ARM_SUBSCRIPTION_ID's).
+            // One explicit provider per identity: the two EKS accounts' roles (in their clusters' regions) and
+            // the two AKS clusters' subscriptions (from their resource ids, never ARM_SUBSCRIPTION_ID's).
+            "pulumi:providers:aws aws-eu-west-3-123456789012-akko-audit-deployer",
+            "pulumi:providers:aws aws-us-east-1-210987654321-akko-audit-deployer",
             "pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+            "pulumi:providers:azure-native azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5",
         ]);
+    });
+
+    it("each managed cluster acts as its own identity: its resources use that identity's provider, its dynamic resources get the same identity", async () => {
+        const { resources } = await run(validateDeployableStack(exampleStack("prod")), cloudOutputs);
+        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const cluster = groups(resources);
+        // Provider name per custom resource of each managed cluster ("default" when it uses the stack's).
+        const providerOf = (r: RecordedResource) => (r.provider ? byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")))!.name : "default");
+        const used = (name: string) =>
+            [
+                ...new Set(
+                    resources.filter((r) => r.custom && cluster.get(r.urn) === name && !r.type.startsWith("pulumi-nodejs:dynamic")).map(providerOf),
+                ),
+            ].sort();
+        assert.deepEqual(used("payments-eu"), ["aws-eu-west-3-123456789012-akko-audit-deployer"]);
+        assert.deepEqual(used("payments-us"), ["aws-us-east-1-210987654321-akko-audit-deployer"]);
+        assert.deepEqual(used("hds-sante"), ["azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590"]);
+        assert.deepEqual(used("clinic-lyon"), ["azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"]);
+        // No identity of its own (and none in the stack's gcp config): the default provider, ADC.
+        assert.deepEqual(used("analytics"), ["default"]);
+        assert.equal("identity" in resources.find((r) => r.name === "analytics-apiserver-logs")!.inputs, false);
+
+        const us = byUrn.get(resources.find((r) => r.name === "aws-us-east-1-210987654321-akko-audit-deployer")!.urn)!;
+        assert.deepEqual(
+            { region: us.inputs.region, assumeRoles: JSON.parse(us.inputs.assumeRoles) },
+            {
+                region: "us-east-1",
+                assumeRoles: [
+                    { roleArn: "arn:aws:iam::210987654321:role/akko-audit-deployer", externalId: "akko-audit-prod", sessionName: "akko-audit" },
+                ],
+            },
+        );
+        const usIdentity = {
+            assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/akko-audit-deployer", externalId: "akko-audit-prod" }],
+        };
+        assert.deepEqual(resources.find((r) => r.name === "payments-us-control-plane-logging")!.inputs.identity, usIdentity);
+        assert.deepEqual(resources.find((r) => r.name === "payments-us-log-group-check")!.inputs.identity, usIdentity);
+        const azure = resources.find((r) => r.name === "azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5")!;
+        assert.equal(azure.inputs.subscriptionId, "7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5");
+    });
+
+    it("one `up` wires the AKS Event Hubs it creates into the central Alloy: endpoint and listen key from the components' outputs, as secrets", async () => {
+        const { resources } = await run(validateDeployableStack(exampleStack("prod")));
+        const env = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "logs-central-env")!;
+        assert.ok(env.secretInputs.includes("stringData"));
+        const wired = Object.fromEntries(Object.entries(env.inputs.stringData as Record<string, string>).filter(([k]) => k.startsWith("EVENTHUB_")));
+        assert.deepEqual(wired, {
+            EVENTHUB_CONNECTION_STRING_CLINIC_LYON: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k",
+            EVENTHUB_CONNECTION_STRING_HDS_SANTE: "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k",
+            EVENTHUB_ENDPOINT_CLINIC_LYON: "clinic-lyon-audit.servicebus.windows.net:9093",
+            EVENTHUB_ENDPOINT_HDS_SANTE: "hds-sante-audit.servicebus.windows.net:9093",
+        });
+        const config = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "logs-central-config")!;
+        assert.ok((config.inputs.data["config.alloy"] as string).includes('fully_qualified_namespace = sys.env("EVENTHUB_ENDPOINT_HDS_SANTE")'));
     });
 
     it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
@@ -120,13 +195,20 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     it("clusters never depend on each other; the critical path is the largest HA cluster's servers", async () => {
         const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const group = groups(resources);
+        const crossing: string[] = [];
         for (const r of resources) {
             for (const d of r.dependencies) {
                 const from = group.get(r.urn)!;
                 const to = group.get(d)!;
-                assert.ok(from === to || to === "root", `${r.type} ${r.name} (${from}) depends on ${d} (${to})`);
+                if (from !== to && to !== "root" && to !== "providers") crossing.push(`${r.name} (${from}) -> ${d.split("::").pop()} (${to})`);
             }
         }
+        // The one exception: the central Alloy's environment waits for the AKS Event Hubs it reads (wired in
+        // the same `up`). No cluster waits for another, nor for the logs layer.
+        assert.deepEqual(crossing.sort(), [
+            "logs-central-env (logs) -> clinic-lyon-audit (clinic-lyon)",
+            "logs-central-env (logs) -> hds-sante-audit (hds-sante)",
+        ]);
         const path = criticalPath(resources.map((r) => ({ ...r, inputs: r.inputs, importId: r.importId })));
         assert.deepEqual(
             applies(path).map((u) => u.split("::").pop()),
@@ -147,7 +229,16 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     it("exports per-cluster status: kind, what was enabled, where logs go, retention on each hop", async () => {
         const { outputs } = await run(validateDeployableStack(exampleStack("prod")));
         const clusters = (await resolve(outputs.clusters)).value;
-        assert.deepEqual(Object.keys(clusters), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
+        assert.deepEqual(Object.keys(clusters), [
+            "edge-paris",
+            "factory-lyon",
+            "payments-eu",
+            "payments-us",
+            "analytics",
+            "hds-sante",
+            "clinic-lyon",
+            "ocp-core",
+        ]);
         assert.deepEqual(clusters["edge-paris"], {
             kind: "k3s",
             enabled: ["audit policy + kube-apiserver audit flags on 1 server node(s) (192.0.2.10)"],
@@ -168,28 +259,22 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
     });
 
     it("exports what was deployed, from the components' outputs; secret outputs apart, as secrets", async () => {
-        // What the providers would answer (they cannot run here): ARNs the EKS chain is built from, the EKS
-        // logging provider's outputs.
-        const arns: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
-            "aws:cloudwatch/logGroup:LogGroup": (_n, i) => ({ arn: `arn:aws:logs:eu-west-3:123456789012:log-group:${i.name}` }),
-            "aws:s3/bucket:Bucket": (n) => ({ bucket: `${n}-bucket`, arn: `arn:aws:s3:::${n}-bucket` }),
-            "aws:iam/role:Role": (n) => ({ arn: `arn:aws:iam::123456789012:role/${n}` }),
-            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (n) => ({
-                arn: `arn:aws:firehose:eu-west-3:123456789012:deliverystream/${n}`,
-            }),
-            "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": (_n, i) => ({ logTypes: i.logTypes, previousLogTypes: ["api"] }),
-        };
-        const providerOutputs = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => ({
-            ...k3sCommandOutputs(type, name, inputs),
-            ...arns[type]?.(name, inputs),
-        });
-        const { read } = await run(validateDeployableStack(exampleStack("prod")), providerOutputs, async (o) => ({
+        const { read } = await run(validateDeployableStack(exampleStack("prod")), cloudOutputs, async (o) => ({
             deployed: await resolve(o.deployed),
             secrets: await resolve(o.secretOutputs),
         }));
         const { deployed, secrets } = read!;
         assert.equal(deployed.secret, false, "deployed stays readable: no secret inside");
-        assert.deepEqual(Object.keys(deployed.value), ["edge-paris", "factory-lyon", "payments-eu", "analytics", "hds-sante", "ocp-core"]);
+        assert.deepEqual(Object.keys(deployed.value), [
+            "edge-paris",
+            "factory-lyon",
+            "payments-eu",
+            "payments-us",
+            "analytics",
+            "hds-sante",
+            "clinic-lyon",
+            "ocp-core",
+        ]);
         assert.deepEqual(Object.keys(deployed.value["factory-lyon"]), ["nodes"]);
         assert.deepEqual(
             (deployed.value["factory-lyon"].nodes as { node: string }[]).map((n) => n.node),
@@ -221,7 +306,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             customRules: [{ group: "system:authenticated:oauth", profile: "AllRequestBodies" }],
         });
         assert.equal(secrets.secret, true);
-        assert.deepEqual(Object.keys(secrets.value), ["hds-sante"]);
+        assert.deepEqual(Object.keys(secrets.value), ["hds-sante", "clinic-lyon"]);
         assert.equal(secrets.value["hds-sante"].listenConnectionString, "Endpoint=sb://x/;SharedAccessKeyName=listen;SharedAccessKey=k");
     });
 

@@ -163,6 +163,36 @@ loki.source.file "ocp_core" {
         ]);
     });
 
+    it("AKS hub this stack creates (eventHubLocation, no receivers entry): endpoint and key from the component's outputs, the text fixed", () => {
+        const config = fleet({ receivers: { gcpCredentialsSecret: "gcpKey" } });
+        const aksCluster = config.clusters.find((c) => c.name === "hds-sante")!;
+        Object.assign(aksCluster, { eventHubLocation: "francecentral" });
+        const plan = centralPlan(config);
+        const aks = plan.sources.find((s) => s.type === "azure_event_hubs")!;
+        assert.equal(
+            renderSource(aks),
+            `loki.source.azure_event_hubs "hds_sante" {
+  fully_qualified_namespace = sys.env("EVENTHUB_ENDPOINT_HDS_SANTE")
+  event_hubs                = ["kube-audit"]
+  group_id                  = "akko-audit"
+  use_incoming_timestamp    = true
+  authentication {
+    mechanism         = "connection_string"
+    connection_string = sys.env("EVENTHUB_CONNECTION_STRING_HDS_SANTE")
+  }
+  forward_to = [loki.process.hds_sante.receiver]
+}`,
+        );
+        assert.deepEqual(
+            plan.env.filter((e) => e.env.endsWith("HDS_SANTE")),
+            [
+                { env: "EVENTHUB_ENDPOINT_HDS_SANTE", wired: { cluster: "hds-sante", output: "kafkaEndpoint" } },
+                { env: "EVENTHUB_CONNECTION_STRING_HDS_SANTE", wired: { cluster: "hds-sante", output: "listenConnectionString" } },
+            ],
+        );
+        assert.deepEqual(plan.notShipped, []);
+    });
+
     it("GKE stages come from the table: one json stage, the two regexes in RE2 syntax, the template, the output", () => {
         const stages = normalizeStages("gke");
         assert.equal(stages.length, 5);
@@ -194,10 +224,10 @@ loki.source.file "ocp_core" {
     it("central plan: managed clusters without a receiver are listed as not shipped", () => {
         const c = fleet({ receivers: { gcpCredentialsSecret: "gcpKey" } });
         assert.deepEqual(centralPlan(c).notShipped, [
-            { cluster: "hds-sante", reason: "no logs.receivers.eventHubs entry: the audit log stays in Log Analytics" },
+            { cluster: "hds-sante", reason: "no eventHubLocation (and no logs.receivers.eventHubs entry): the audit log stays in Log Analytics" },
         ]);
         assert.deepEqual(
-            centralPlan(fleet()).env.map((e) => [e.env, e.secretKey]),
+            centralPlan(fleet()).env.map((e) => [e.env, "secretKey" in e ? e.secretKey : e.wired]),
             [
                 ["LOKI_PASSWORD", "lokiPw"],
                 ["FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fhKey"],
