@@ -3,6 +3,8 @@
 export type { AuditStackInput } from "./config";
 export { validateInput } from "./config";
 export { AutomationError } from "./errors";
+// validateInput's error (and an AutomationError's cause for bad config): one line per problem in `problems`.
+export { ConfigError } from "../components/config/errors";
 export type { Operation } from "./errors";
 export { auditRolloutProgram } from "./program";
 export type { AuditProgram } from "./program";
