@@ -6,7 +6,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-    globalIgnores(["rendered/", "bin/.tsc-out/", "scratch/", "test/components/plan/fixtures/"]),
+    globalIgnores(["rendered/", "bin/.tsc-out/", "dist/", "scratch/", "test/components/plan/fixtures/"]),
     js.configs.recommended,
     tseslint.configs.recommended,
     {

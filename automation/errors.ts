@@ -2,16 +2,22 @@ import { CommandError, ConcurrentUpdateError, StackAlreadyExistsError, StackNotF
 import { ConfigError } from "../components/config/errors";
 import { firstLine } from "./progress";
 
-export type Operation = "preview" | "up" | "destroy" | "outputs";
+export type Operation = "preview" | "up" | "refresh" | "destroy" | "outputs";
 
-/** A failed automation run, with one line that says what went wrong and what to do. */
+/**
+ * A failed automation run, with one line that says what went wrong and what to do. `cause` is what was
+ * thrown underneath, kept as is: the SDK's typed error (`CommandError`, `StackNotFoundError`,
+ * `ConcurrentUpdateError`, `StackAlreadyExistsError`), the `ConfigError`, or the program's own error. Its
+ * message is the Pulumi CLI's full output and may hold secrets: show the one line, not the cause.
+ */
 export class AutomationError extends Error {
     constructor(
         message: string,
         /** Config problems (one line each) when the failure is bad config. */
         readonly problems: readonly string[] = [],
+        options?: ErrorOptions,
     ) {
-        super(message);
+        super(message, options);
         this.name = "AutomationError";
     }
 }
@@ -42,13 +48,22 @@ export function firstErrorLine(stderr: string): string {
  * Pulumi CLI's stderr), a missing CLI, a missing passphrase or login, and the first engine error for a
  * failed update. `errors` are the error diagnostics seen in the event stream, if any.
  */
-export function describeError(e: unknown, stack: string, op: Operation, errors: readonly string[] = []): string {
+export function describeError(
+    e: unknown,
+    stack: string,
+    op: Operation,
+    errors: readonly string[] = [],
+    /** The stacks the backend has, when known: named when the stack is not found (a typo shows). */
+    existing?: readonly string[],
+): string {
     if (e instanceof ConfigError) return `stack ${stack}: ${e.problems.length} config problem(s); nothing was changed`;
     if (e instanceof ConcurrentUpdateError) {
         return `stack ${stack}: another update is running (the stack is locked); wait for it, or if none is running clear the stale lock with 'pulumi cancel --stack ${stack}'`;
     }
-    if (e instanceof StackNotFoundError)
-        return `stack ${stack}: no such stack in the backend; create it with 'akko-audit up --stack ${stack}' (or 'pulumi stack init ${stack}')`;
+    if (e instanceof StackNotFoundError) {
+        const there = existing === undefined ? "" : ` (it has ${existing.length > 0 ? existing.join(", ") : "none"})`;
+        return `stack ${stack}: no such stack in the backend${there}; create it with 'akko-audit up --stack ${stack}' (or 'pulumi stack init ${stack}')`;
+    }
     if (e instanceof StackAlreadyExistsError) return `stack ${stack}: already exists in the backend (created concurrently?); run again to select it`;
     if (e instanceof CommandError) {
         const { code, stderr } = commandErrorParts(e);

@@ -13,7 +13,7 @@ export interface StepCounts {
 }
 
 /**
- * Progress of one preview/up/destroy, folded from the engine's event stream. Immutable: each event gives a
+ * Progress of one preview/up/refresh/destroy, folded from the engine's event stream. Immutable: each event gives a
  * new state (a reducer the CLI redraws from and tests replay).
  */
 export interface Progress {
@@ -149,11 +149,14 @@ export function progressLine(p: Progress): string {
     return parts.join(" · ");
 }
 
-/** Steps per resource type that change something (every operation but "same"), types sorted. */
+/** Operations that change nothing: "same", and a refresh's read of each resource (its findings are in the engine's totals). */
+const NO_CHANGE: ReadonlySet<string> = new Set(["same", "refresh"]);
+
+/** Steps per resource type that change something (every operation but "same" and "refresh"), types sorted. */
 export function changesByType(p: Progress): Record<string, OpMap> {
     const out: Record<string, OpMap> = {};
     for (const type of Object.keys(p.byType).sort()) {
-        const changed = Object.entries(p.byType[type]).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+        const changed = Object.entries(p.byType[type]).filter(([op, n]) => !NO_CHANGE.has(op) && (n ?? 0) > 0);
         if (changed.length > 0) out[type] = Object.fromEntries(changed) as OpMap;
     }
     return out;

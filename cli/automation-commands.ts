@@ -1,29 +1,43 @@
 import * as path from "node:path";
-import { AuditProgram, AutomationError, destroy, preview, Progress, progressLine, RunSummary, StackSource, up } from "../automation";
-import type { StackConfig } from "../components/config/stack";
+import {
+    AuditProgram,
+    auditRolloutProgram,
+    AutomationError,
+    destroy,
+    preview,
+    Progress,
+    progressLine,
+    refresh,
+    RunSummary,
+    StackSource,
+    up,
+} from "../automation";
 import { CliError } from "./errors";
 import { Output } from "./output";
 import { parseOptions } from "./policy-commands";
 import { loadStackForCli } from "./stack";
 
-export type AutomationCommand = "preview" | "up" | "destroy";
-export const AUTOMATION_COMMANDS: readonly AutomationCommand[] = ["preview", "up", "destroy"];
+export type AutomationCommand = "preview" | "up" | "refresh" | "destroy";
+export const AUTOMATION_COMMANDS: readonly AutomationCommand[] = ["preview", "up", "refresh", "destroy"];
 
-export const AUTOMATION_HELP = `Usage: akko-audit preview|up|destroy --stack NAME [--project-dir DIR] [--policy-pack DIR] [--verbose] [--yes]
+export const AUTOMATION_HELP = `Usage: akko-audit preview|up|refresh|destroy --stack NAME [--project-dir DIR] [--policy-pack DIR] [--verbose] [--yes]
 
 Runs the program on a stack through the Pulumi Automation API: preview shows what would change, up applies
-it, destroy removes what the stack created (it needs --yes). Uses Pulumi.yaml and Pulumi.<NAME>.yaml of the
-project directory (default: the current one): their backend and config, secrets decrypted by the Pulumi CLI.
+it, refresh reads the stack's resources back from the clouds into its state (drift), destroy removes what the
+stack created (it needs --yes). Only up creates a stack that does not exist yet; the others fail, naming the
+stacks there. Uses Pulumi.yaml and Pulumi.<NAME>.yaml of the project directory (default: the current one):
+their backend and config, secrets decrypted by the Pulumi CLI.
 The config is validated offline first; bad config prints every problem and exits 1 before anything is touched.
 Shows progress (resources done / total, current cluster) on stderr; --verbose also streams Pulumi's output.
---policy-pack DIR enforces a CrossGuard pack (e.g. policy/pack).
+--policy-pack DIR enforces a CrossGuard pack (e.g. policy/pack) on preview and up (the Automation API runs
+no packs on refresh or destroy).
 Needs the Pulumi CLI and the clouds' credentials. Exit: 0 done, 1 failed (one line says why), 2 bad usage.`;
 
 /** What the commands run against; tests replace the Automation API boundary and the clock. */
 export interface AutomationDeps {
     /** Default: LocalWorkspace (the Pulumi CLI). */
     stacks?: StackSource;
-    /** Default: the AuditRollout program (components/rollout). */
+    /** Default: auditRolloutProgram (the AuditRollout program, as index.ts runs it). */
     program?: AuditProgram;
     /** Milliseconds clock for throttling progress lines. Default: Date.now. */
     now?: () => number;
@@ -32,18 +46,6 @@ export interface AutomationDeps {
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
-
-/**
- * The inline program: the same one `pulumi up` runs from index.ts. Loaded lazily (it pulls in every
- * provider SDK); components/rollout owns the program and its signature.
- */
-export const rolloutProgram: AuditProgram = async () => {
-    // require, not import(): the launcher registers tsx for CommonJS only.
-    const { loadStackConfig } = require("../components/deployable") as typeof import("../components/deployable");
-    const rollout = require("../components/rollout/program") as { auditProgram(config: StackConfig): unknown };
-    const result = await rollout.auditProgram(loadStackConfig());
-    return typeof result === "object" && result !== null ? (result as Record<string, unknown>) : {};
-};
 
 /** Prints progress lines on stderr: when something changed, at most every interval, always on a new cluster or failure. */
 function progressPrinter(out: Output, now: () => number, intervalMs: number) {
@@ -92,6 +94,11 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
         yes: { type: "boolean" },
     });
     if (opts.help) return (out.stdout(AUTOMATION_HELP), 0);
+    if ((op === "refresh" || op === "destroy") && opts["policy-pack"] !== undefined) {
+        throw new CliError(
+            `${op}: --policy-pack ${opts["policy-pack"]}: not supported on ${op} (the Automation API runs no policy packs there, it would be ignored); allowed on preview and up`,
+        );
+    }
     // Offline validation of Pulumi.<stack>.yaml first: bad config never reaches the Pulumi CLI.
     const config = loadStackForCli(opts.stack, opts["project-dir"], op, out, { allowUnsetSecrets: false });
     if (typeof config === "number") return config;
@@ -103,11 +110,11 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
     const projectDir = path.resolve(opts["project-dir"] ?? process.cwd());
     const printer = progressPrinter(out, deps.now ?? Date.now, deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     let last: Progress | undefined;
-    const run = { preview, up, destroy }[op];
+    const run = { preview, up, refresh, destroy }[op];
     try {
         const r = await run({
             stackName: config.stack,
-            program: deps.program ?? rolloutProgram,
+            program: deps.program ?? auditRolloutProgram,
             workDir: projectDir,
             clusters: config.clusters.map((c) => c.name),
             ...(opts["policy-pack"] ? { policyPacks: [path.resolve(opts["policy-pack"])] } : {}),

@@ -17,7 +17,8 @@ Commands:
   plan --stack NAME --base REF      the change preview: what 'pulumi up' would do on the fleet, step by step
   secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
   coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
-  preview|up|destroy --stack NAME   run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
+  preview|up|refresh|destroy --stack NAME
+                                    run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
 
 Run 'akko-audit <command> --help' for a command's options.`;
 
@@ -40,6 +41,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return secretsCommand(rest, out);
             case "preview":
             case "up":
+            case "refresh":
             case "destroy": {
                 // Loaded on demand: the Automation API is only needed by these commands.
                 // require, not import(): the launcher registers tsx for CommonJS only.
@@ -56,7 +58,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return 0;
             default:
                 throw new CliError(
-                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, destroy (see akko-audit --help)`,
+                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, refresh, destroy (see akko-audit --help)`,
                 );
         }
     } catch (e) {

@@ -5,11 +5,13 @@
  */
 import type {
     ConfigMap,
+    DestroyOptions,
     EngineEvent,
     InlineProgramArgs,
     LocalWorkspaceOptions,
     OutputMap,
     PreviewOptions,
+    RefreshOptions,
     UpOptions,
 } from "@pulumi/pulumi/automation";
 import type { AutomationStack, StackSource } from "../../automation/run";
@@ -21,6 +23,8 @@ export interface Script {
     error?: unknown;
     /** Thrown by createOrSelectStack / selectStack. */
     selectError?: unknown;
+    /** The backend's stacks, returned by listStacks. Default: listStacks fails (the listing is best effort). */
+    stacks?: string[];
     outputs?: OutputMap;
     changeSummary?: Record<string, number>;
 }
@@ -30,12 +34,13 @@ export interface Recorded {
     args?: InlineProgramArgs;
     wsOpts?: LocalWorkspaceOptions;
     config?: ConfigMap;
-    runOpts?: PreviewOptions | UpOptions;
+    /** The options of the last operation, as the SDK received them. */
+    runOpts?: Partial<PreviewOptions & UpOptions & RefreshOptions & DestroyOptions>;
 }
 
 export function fakeStacks(script: Script = {}): { stacks: StackSource; rec: Recorded } {
     const rec: Recorded = { calls: [] };
-    const play = async (name: string, opts?: PreviewOptions | UpOptions) => {
+    const play = async (name: string, opts?: Recorded["runOpts"]) => {
         rec.calls.push(name);
         rec.runOpts = opts;
         for (const line of script.output ?? []) opts?.onOutput?.(line);
@@ -69,7 +74,11 @@ export function fakeStacks(script: Script = {}): { stacks: StackSource; rec: Rec
             await play("up", opts);
             return { stdout: "", stderr: "", outputs: script.outputs ?? {}, summary: summary() };
         },
-        async destroy(opts?: UpOptions) {
+        async refresh(opts?: RefreshOptions) {
+            await play("refresh", opts);
+            return { stdout: "", stderr: "", summary: { ...summary(), kind: "refresh" as const } };
+        },
+        async destroy(opts?: DestroyOptions) {
             await play("destroy", opts);
             return { stdout: "", stderr: "", summary: { ...summary(), kind: "destroy" as const } };
         },
@@ -85,5 +94,10 @@ export function fakeStacks(script: Script = {}): { stacks: StackSource; rec: Rec
         if (script.selectError !== undefined) throw script.selectError;
         return stack;
     };
-    return { stacks: { createOrSelectStack: select("createOrSelectStack"), selectStack: select("selectStack") }, rec };
+    const listStacks = async () => {
+        rec.calls.push("listStacks");
+        if (script.stacks === undefined) throw new Error("listStacks: not scripted");
+        return script.stacks;
+    };
+    return { stacks: { createOrSelectStack: select("createOrSelectStack"), selectStack: select("selectStack"), listStacks }, rec };
 }

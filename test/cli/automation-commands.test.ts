@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { CommandError } from "@pulumi/pulumi/automation";
-import { AutomationDeps, automationCommand, AutomationCommand } from "../../cli/automation-commands";
+import { AUTOMATION_HELP, AutomationDeps, automationCommand, AutomationCommand } from "../../cli/automation-commands";
 import { main } from "../../cli/main";
 import { diagnostic, pre, ROLLOUT, stepDone, summary } from "../automation/events";
 import { fakeStacks, Script } from "../automation/fake-stack";
@@ -44,14 +44,14 @@ const EVENTS = [
     summary({ create: 2, update: 1, same: 1 }, 7),
 ];
 
-describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)", () => {
+describe("akko-audit preview|up|refresh|destroy (Automation API stubbed at StackSource)", () => {
     it("preview --stack prod: runs on the project's own stack config, shows progress per cluster, prints the changes", async () => {
         const r = await run("preview", ["--stack", "prod", "--project-dir", PROD], {
             events: EVENTS,
             changeSummary: { create: 2, update: 1, same: 1 },
         });
         assert.equal(r.code, 0);
-        assert.deepEqual(r.rec.calls, ["createOrSelectStack", "preview"]);
+        assert.deepEqual(r.rec.calls, ["selectStack", "preview"]);
         assert.equal(r.rec.args!.stackName, "prod");
         assert.equal(r.rec.args!.program, program);
         assert.deepEqual(r.rec.wsOpts, { workDir: PROD });
@@ -147,8 +147,49 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
         );
         const r = await run("destroy", ["--stack", "prod", "--project-dir", PROD, "--yes"], { changeSummary: { delete: 5 } });
         assert.equal(r.code, 0);
-        assert.deepEqual(r.rec.calls, ["createOrSelectStack", "destroy"]);
+        assert.deepEqual(r.rec.calls, ["selectStack", "destroy"]);
         assert.equal(r.out[0], "destroy of stack prod: delete 5 (90s)");
+    });
+
+    it("refresh --stack prod: selects the stack, prints the engine's totals (its reads are no changes)", async () => {
+        const r = await run("refresh", ["--stack", "prod", "--project-dir", PROD], {
+            events: [...stepDone("refresh", "akko:audit:K3sCluster", "edge-paris", [ROLLOUT]), summary({ same: 4, update: 1 }, 3)],
+            changeSummary: { same: 4, update: 1 },
+        });
+        assert.equal(r.code, 0);
+        assert.deepEqual(r.rec.calls, ["selectStack", "refresh"]);
+        assert.deepEqual(r.rec.wsOpts, { workDir: PROD });
+        assert.deepEqual(r.err, ["[0/1] resources · cluster edge-paris", "[1/1] resources · cluster edge-paris"]);
+        assert.deepEqual(r.out, ["refresh of stack prod: same 4, update 1 (90s)"]);
+    });
+
+    it("up creates a missing stack; preview, refresh and destroy exit 1 naming the stacks there, and create nothing", async () => {
+        const created = await run("up", ["--stack", "prod", "--project-dir", PROD]);
+        assert.equal(created.code, 0);
+        assert.deepEqual(created.rec.calls, ["createOrSelectStack", "up"]);
+        for (const op of ["preview", "refresh", "destroy"] as const) {
+            const r = await run(op, ["--stack", "prod", "--project-dir", PROD, ...(op === "destroy" ? ["--yes"] : [])], {
+                selectError: createCommandError(new CommandResult("", "error: no stack named 'prod' found", 255)),
+                stacks: ["dev", "staging"],
+            });
+            assert.equal(r.code, 1, op);
+            assert.deepEqual(r.rec.calls, ["selectStack", "listStacks"]);
+            assert.deepEqual(r.out, []);
+            assert.deepEqual(r.err, [
+                "akko-audit: stack prod: no such stack in the backend (it has dev, staging); create it with 'akko-audit up --stack prod' (or 'pulumi stack init prod')",
+            ]);
+        }
+    });
+
+    it("--policy-pack on refresh or destroy is bad usage (exit 2): the Automation API would ignore it", async () => {
+        const err: string[] = [];
+        const io = { stdout: () => undefined, stderr: (l: string) => err.push(l) };
+        assert.equal(await main(["destroy", "--stack", "prod", "--project-dir", PROD, "--policy-pack", "policy/pack", "--yes"], io), 2);
+        assert.equal(await main(["refresh", "--stack", "prod", "--project-dir", PROD, "--policy-pack", "policy/pack"], io), 2);
+        assert.deepEqual(err, [
+            "akko-audit: destroy: --policy-pack policy/pack: not supported on destroy (the Automation API runs no policy packs there, it would be ignored); allowed on preview and up",
+            "akko-audit: refresh: --policy-pack policy/pack: not supported on refresh (the Automation API runs no policy packs there, it would be ignored); allowed on preview and up",
+        ]);
     });
 
     it("--policy-pack passes the pack directory; --verbose streams Pulumi's output", async () => {
@@ -164,15 +205,17 @@ describe("akko-audit preview|up|destroy (Automation API stubbed at StackSource)"
         const err: string[] = [];
         const io = { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) };
         assert.equal(await main(["--help"], io), 0);
-        assert.ok(out.join("\n").includes("preview|up|destroy --stack NAME"));
+        assert.ok(out.join("\n").includes("preview|up|refresh|destroy --stack NAME"));
         assert.equal(await main(["up"], io), 2);
         assert.equal(err.at(-1), "akko-audit: up: --stack NAME is required (see up --help)");
         assert.equal(await main(["preview", "--help"], io), 0);
-        assert.ok(out.at(-1)!.startsWith("Usage: akko-audit preview|up|destroy --stack NAME"));
+        assert.ok(out.at(-1)!.startsWith("Usage: akko-audit preview|up|refresh|destroy --stack NAME"));
+        assert.equal(await main(["refresh", "--help"], io), 0);
+        assert.equal(out.at(-1), AUTOMATION_HELP);
     });
 });
 
-describe("akko-audit preview|up|destroy: the inline program it passes (rolloutProgram) under the SDK's mocks", () => {
+describe("akko-audit preview|up|refresh|destroy: the inline program it passes (auditRolloutProgram) under the SDK's mocks", () => {
     const rolloutPresent = ["index.ts", "rollout.ts"].some((f) => existsSync(path.join(ROOT, "components", "rollout", f)));
 
     it("registers the rollout for Pulumi.dev.yaml's fleet and returns a status per cluster", async function () {
@@ -182,8 +225,8 @@ describe("akko-audit preview|up|destroy: the inline program it passes (rolloutPr
         const config: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.values)) config[`akko-audit:${k}`] = raw.secretKeys.has(k) ? `fake-${k}` : JSON.stringify(v);
         const run = await setupMocks({ config, secretKeys: [...raw.secretKeys].map((k) => `akko-audit:${k}`) });
-        const { rolloutProgram } = await import("../../cli/automation-commands.js");
-        const result = await rolloutProgram();
+        const { auditRolloutProgram } = await import("../../automation/index.js");
+        const result = await auditRolloutProgram();
         await settle();
         assert.equal(run.byType("akko:audit:Rollout").length, 1);
         const clusters = (raw.values.clusters as { name: string }[]).map((c) => c.name).sort();
