@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../../components/config/source";
-import { loadWorkflow, PULUMI_CLI_VERSION, ROOT, stepUsing } from "./workflow";
+import { loadWorkflow, PULUMI_VERSION_INPUT, ROOT, stepUsing } from "./workflow";
 
 const { doc, text } = loadWorkflow("preview.yml");
 const FORK = "${{ github.event.pull_request.head.repo.fork }}";
@@ -36,17 +36,34 @@ describe("workflow preview.yml", () => {
             assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write", "id-token": "write" });
         });
 
+        it("runs in the stack's preview environment (<stack>-preview: read-only roles), never in up.yml's <stack> environment", () => {
+            assert.equal(job.environment, "${{ matrix.stack }}-preview");
+            const resolved = job.strategy!.matrix!.stack!.map((stack) => (job.environment as string).replace("${{ matrix.stack }}", stack));
+            assert.deepEqual(
+                resolved,
+                listStacks(ROOT).map((stack) => `${stack}-preview`),
+            );
+            const up = loadWorkflow("up.yml").doc.jobs.up;
+            const upResolved = up.strategy!.matrix!.stack!.map((stack) => (up.environment as string).replace("${{ matrix.stack }}", stack));
+            assert.deepEqual(
+                resolved.filter((e) => upResolved.includes(e)),
+                [],
+                "a preview never gets an up environment's variables or OIDC subject",
+            );
+        });
+
         it("has one matrix entry per Pulumi.<stack>.yaml in the repository", () => {
             assert.deepEqual(job.strategy?.matrix?.stack, listStacks(ROOT));
             assert.equal(job.strategy?.["fail-fast"], false);
         });
 
-        it("runs pulumi/actions preview on the matrix stack with the project's CLI version and policy pack, and comments on the pull request", () => {
+        it("runs pulumi/actions preview --refresh on the matrix stack with the SDK's CLI version and policy pack, and comments on the pull request", () => {
             const step = stepUsing(job, "pulumi/actions");
             assert.deepEqual(step.with, {
                 command: "preview",
                 "stack-name": "${{ matrix.stack }}",
-                "pulumi-version": PULUMI_CLI_VERSION,
+                "pulumi-version": PULUMI_VERSION_INPUT,
+                refresh: true,
                 policyPacks: "policy/pack",
                 "comment-on-pr": true,
             });
@@ -78,8 +95,9 @@ describe("workflow preview.yml", () => {
     describe("offline-plan job (pull requests from forks)", () => {
         const job = doc.jobs["offline-plan"];
 
-        it("runs only for forks", () => {
+        it("runs only for forks, in no environment (no environment variable, secret or OIDC subject)", () => {
             assert.equal(job.if, FORK);
+            assert.equal(job.environment, undefined);
         });
 
         it("can only read the code: no secret, no OIDC token, no repository variable, no token", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../../components/config/source";
-import { loadWorkflow, PULUMI_CLI_VERSION, ROOT, stepUsing } from "./workflow";
+import { loadWorkflow, PULUMI_VERSION_INPUT, ROOT, stepUsing } from "./workflow";
 
 const { doc, text } = loadWorkflow("up.yml");
 const job = doc.jobs.up;
@@ -32,14 +32,16 @@ describe("workflow up.yml", () => {
         assert.deepEqual(job.concurrency, { group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
     });
 
-    it("runs pulumi/actions up on the matrix stack with the project's CLI version and policy pack, after the offline validation", () => {
+    it("runs pulumi/actions up --refresh (drift is seen and repaired, in one operation) on the matrix stack with the SDK's CLI version and policy pack, after the offline validation", () => {
         const step = stepUsing(job, "pulumi/actions");
         assert.deepEqual(step.with, {
             command: "up",
             "stack-name": "${{ matrix.stack }}",
-            "pulumi-version": PULUMI_CLI_VERSION,
+            "pulumi-version": PULUMI_VERSION_INPUT,
+            refresh: true,
             policyPacks: "policy/pack",
         });
+        assert.equal(job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).length, 1, "no separate refresh step");
         const validate = job.steps.findIndex((s) => s.name === "Validate the stack config");
         assert.ok(validate >= 0 && validate < job.steps.indexOf(step));
         const secrets = job.steps.findIndex((s) => s.name === "Every secret is set");

@@ -9,12 +9,23 @@ import { parse } from "yaml";
 export const ROOT = path.resolve(__dirname, "../..");
 export const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
-/** The Pulumi CLI the workflows install: the version of package.json's `pulumi` devDependency (what `npx pulumi` runs locally). */
-export const PULUMI_CLI_VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> })
-    .devDependencies.pulumi;
+/** The Pulumi SDK the program runs on: package.json's `@pulumi/pulumi`. The workflows install the CLI of the same release. */
+export const PULUMI_SDK_VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+    .dependencies["@pulumi/pulumi"];
+
+/** What the `pulumi-version` input of pulumi/actions is: the output of the job's `Pulumi CLI version` step. */
+export const PULUMI_VERSION_INPUT = "${{ steps.pulumi-cli.outputs.version }}";
+
+/** The step of a job with this name, exactly one. */
+export function stepNamed(job: Job, name: string): Step {
+    const found = job.steps.filter((s) => s.name === name);
+    if (found.length !== 1) throw new Error(`expected one step named ${name}, found ${found.length}`);
+    return found[0];
+}
 
 export interface Step {
     name?: string;
+    id?: string;
     uses?: string;
     run?: string;
     if?: string;

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
+import { onlyRegistration } from "./program-plan";
 
 const grpc = require("@grpc/grpc-js");
 const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -55,13 +56,30 @@ describe("policy pack: served over the analyzer protocol (policy/pack/index.ts)"
         child?.kill();
     });
 
-    it("describes itself: name, version from its package.json, the four policies", async () => {
+    it("describes itself: name, version from its package.json, the five policies", async () => {
         const info = await call<any>(client, "getAnalyzerInfo", new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
         assert.equal(info.getName(), "akko-audit-guardrails");
         assert.equal(info.getVersion(), "0.1.0");
         assert.deepEqual(
             info.getPoliciesList().map((p: any) => p.getName()),
-            ["eks-audit-log-enabled", "aks-single-audit-category", "gke-data-access-logs", "log-group-retention-set"],
+            ["eks-cluster-logging-audit", "eks-audit-log-enabled", "aks-single-audit-category", "gke-data-access-logs", "log-group-retention-set"],
+        );
+    });
+
+    it("passes the program's own EksClusterLogging registration as the engine sends it; a mandatory violation once audit is dropped", async () => {
+        const reg = await onlyRegistration("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging");
+        const good = await call<any>(client, "analyze", analyzeRequest(reg.type, reg.name, reg.inputs));
+        assert.equal(good.getDiagnosticsList().length, 0);
+        const bad = await call<any>(client, "analyze", analyzeRequest(reg.type, reg.name, { ...reg.inputs, logTypes: ["api", "authenticator"] }));
+        const ds = bad.getDiagnosticsList();
+        assert.equal(ds.length, 1);
+        assert.equal(ds[0].getPolicyname(), "eks-cluster-logging-audit");
+        assert.equal(ds[0].getEnforcementlevel(), pb.EnforcementLevel.MANDATORY);
+        assert.equal(
+            ds[0].getMessage(),
+            "akko-audit's EKS control-plane logging (EksClusterLogging) keeps the audit log type on.\n" +
+                'pulumi-nodejs:dynamic/akko-audit:EksClusterLogging "payments-eu-control-plane-logging": logTypes: got ["api","authenticator"]; ' +
+                'allowed: a list that includes "audit" (the resource turns off every log type it does not list: without it EKS writes no API-server audit events)',
         );
     });
 

@@ -3,15 +3,21 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { POLICY_PACK_NAME, policies } from "../../../policy/pack/policies";
+import { analyze } from "./analyze";
+import { prodRegistrations } from "./program-plan";
 
 const PACK = path.resolve(__dirname, "../../../policy/pack");
 const policyLib = require("@pulumi/policy/policy") as { getPulumiType(o: unknown): string | undefined };
 
-describe("policy pack: akko-audit-guardrails", () => {
-    it("has the four guardrails, mandatory, each filtered to its exact resource type token", () => {
+describe("policy pack: akko-audit-guardrails", function () {
+    this.timeout(60_000);
+
+    it("has the five guardrails, mandatory, each filtered to its exact resource type token (the dynamic resource's by args.type)", () => {
         assert.deepEqual(
             policies.map((p) => [p.name, p.enforcementLevel, policyLib.getPulumiType(p.validateResource)]),
             [
+                // A dynamic resource's class has no type token to attach; the rule compares args.type (its own test).
+                ["eks-cluster-logging-audit", "mandatory", undefined],
                 ["eks-audit-log-enabled", "mandatory", "aws:eks/cluster:Cluster"],
                 ["aks-single-audit-category", "mandatory", "azure-native:monitor:DiagnosticSetting"],
                 ["gke-data-access-logs", "mandatory", "gcp:projects/iAMAuditConfig:IAMAuditConfig"],
@@ -29,8 +35,28 @@ describe("policy pack: akko-audit-guardrails", () => {
         ];
         assert.deepEqual(
             tokens,
-            policies.map((p) => policyLib.getPulumiType(p.validateResource)),
+            policies.filter((p) => p.name !== "eks-cluster-logging-audit").map((p) => policyLib.getPulumiType(p.validateResource)),
         );
+    });
+
+    it("on the program's own plan (prod stack): no violation, and which of its resources each guardrail checks", async () => {
+        const checked: Record<string, string[]> = Object.fromEntries(policies.map((p) => [p.name, []]));
+        for (const reg of await prodRegistrations()) {
+            for (const policy of policies) {
+                const r = await analyze(policy, reg.type, reg.name, reg.inputs);
+                assert.deepEqual(r.violations, [], `${policy.name} on ${reg.type} ${reg.name}`);
+                assert.equal(r.unknown, undefined, `${policy.name} on ${reg.type} ${reg.name}`);
+                if (r.notApplicable === undefined) checked[policy.name].push(`${reg.type} ${reg.name}`);
+            }
+        }
+        assert.deepEqual(checked, {
+            "eks-cluster-logging-audit": ["pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging"],
+            // The program never creates an EKS cluster; the rule is for stacks that own one (README, Policy pack).
+            "eks-audit-log-enabled": [],
+            "aks-single-audit-category": ["azure-native:monitor:DiagnosticSetting hds-sante-audit"],
+            "gke-data-access-logs": ["gcp:projects/iAMAuditConfig:IAMAuditConfig analytics-data-access"],
+            "log-group-retention-set": ["aws:cloudwatch/logGroup:LogGroup payments-eu-log-group"],
+        });
     });
 
     it("names are valid for the analyzer (unique, not the reserved 'all') and the pack is loadable by the Pulumi CLI", () => {
@@ -51,7 +77,9 @@ describe("policy pack: akko-audit-guardrails", () => {
         const files = [
             "index.ts",
             "policies.ts",
-            ...["aks-audit-category", "eks-audit-log", "format", "gke-data-access", "log-group-retention"].map((f) => `rules/${f}.ts`),
+            ...["aks-audit-category", "eks-audit-log", "eks-cluster-logging", "format", "gke-data-access", "log-group-retention"].map(
+                (f) => `rules/${f}.ts`,
+            ),
         ];
         for (const f of files) {
             const text = readFileSync(path.join(PACK, f), "utf8");
