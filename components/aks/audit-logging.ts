@@ -13,6 +13,7 @@ const SETTINGS = AksClusterSchema.pick({
     allowBothAuditCategories: true,
     eventHubLocation: true,
     eventHubRetentionDays: true,
+    allowAuditOff: true,
 });
 
 export { ALLOY_CONSUMER_GROUP, DIAGNOSTIC_SETTING_NAME, EVENT_HUB_NAME } from "./ids";
@@ -44,6 +45,11 @@ export interface AksAuditLoggingArgs {
     eventHubPartitions?: pulumi.Input<number>;
     /** Throughput units of the namespace. Default 1. */
     throughputUnits?: pulumi.Input<number>;
+    /**
+     * Let this stack turn the cluster's audit logging off. Default false: the diagnostic setting is protected, so deleting this
+     * component (cluster removed from config, `pulumi destroy`) stops with Pulumi's protect error.
+     */
+    allowAuditOff?: boolean;
     /**
      * Provider for the Event Hubs resources when they live in another subscription than the cluster (the
      * config's eventHubSubscriptionId). Default: the component's own azure-native provider (opts.providers).
@@ -80,11 +86,20 @@ export class AksAuditLogging extends pulumi.ComponentResource {
             allowBothAuditCategories,
             eventHubLocation,
             eventHubRetentionDays,
+            allowAuditOff,
         } = args;
         const settings = checkArgs(
             where,
             SETTINGS,
-            { clusterResourceId, workspaceResourceId, categories: wanted, allowBothAuditCategories, eventHubLocation, eventHubRetentionDays },
+            {
+                clusterResourceId,
+                workspaceResourceId,
+                categories: wanted,
+                allowBothAuditCategories,
+                eventHubLocation,
+                eventHubRetentionDays,
+                allowAuditOff,
+            },
             (s) => aksRules.problems({ ...s, kind: "aks", name } as AksCluster, { where, index: 0, logsRetentionDays: Infinity, fleet: new Map() }),
         );
         super("akko:audit:AksAuditLogging", name, {}, opts);
@@ -160,7 +175,8 @@ export class AksAuditLogging extends pulumi.ComponentResource {
                 logs: categories.map((category) => ({ category, enabled: true })),
                 ...(eventHub ? { eventHubAuthorizationRuleId: eventHub.ruleId, eventHubName: eventHub.hubName } : {}),
             },
-            { parent: this },
+            // Its delete turns the audit log off: only with the cluster's explicit opt-in.
+            { parent: this, protect: !settings.allowAuditOff },
         );
 
         this.diagnosticSettingName = setting.name;

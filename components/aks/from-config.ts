@@ -11,5 +11,6 @@ export function aksArgsFromConfig(c: AksCluster): AksAuditLoggingArgs {
         eventHubLocation: c.eventHubLocation,
         eventHubResourceGroup: c.eventHubResourceGroup,
         eventHubRetentionDays: c.eventHubRetentionDays,
+        allowAuditOff: c.allowAuditOff,
     };
 }

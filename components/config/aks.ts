@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, previousNames, intInRange, strictObject } from "./fields";
+import { allowAuditOff, allowed, clusterName, previousNames, intInRange, strictObject } from "./fields";
 import type { KindRules } from "./kind-rules";
 
 export const AKS_AUDIT_CATEGORIES = ["kube-audit", "kube-audit-admin"] as const;
@@ -74,6 +74,7 @@ export const AksClusterSchema = strictObject({
         .string(allowed("an Azure subscription id (a UUID)"))
         .regex(AZURE_SUBSCRIPTION_ID, allowed("an Azure subscription id (a UUID)"))
         .optional(),
+    allowAuditOff,
 });
 
 export type AksCluster = z.infer<typeof AksClusterSchema>;

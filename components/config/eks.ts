@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, previousNames, intInRange, oneOf, secretRef, strictObject } from "./fields";
+import { allowAuditOff, allowed, clusterName, previousNames, intInRange, oneOf, secretRef, strictObject } from "./fields";
 import type { KindRules } from "./kind-rules";
 import { CONFIG_NAMESPACE } from "./namespace";
 
@@ -139,6 +139,7 @@ export const EksClusterSchema = strictObject({
         .string(allowed("a profile name of the shared AWS config files: letters, digits and ._+@-"))
         .regex(AWS_PROFILE, allowed("a profile name of the shared AWS config files: letters, digits and ._+@-"))
         .optional(),
+    allowAuditOff,
 });
 
 export type EksCluster = z.infer<typeof EksClusterSchema>;

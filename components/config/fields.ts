@@ -81,3 +81,11 @@ export function intInRange(min: number, max: number, unit: string) {
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
     return z.enum(values, allowed(values.join(" | ")));
 }
+
+/**
+ * Let this stack turn the cluster's audit logging off. Without it, the resources whose delete turns audit off
+ * (the k3s apply, the EKS and GKE logging settings, Data Access config, the AKS diagnostic setting, the
+ * OpenShift patch) are protected: removing the cluster or `pulumi destroy` stops with Pulumi's protect error.
+ * To take a cluster out: set it, `pulumi up`, then remove the cluster or destroy. Default false.
+ */
+export const allowAuditOff = z.boolean(allowed("true or false")).default(false);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, previousNames, intInRange, oneOf, strictObject } from "./fields";
+import { allowAuditOff, allowed, clusterName, previousNames, intInRange, oneOf, strictObject } from "./fields";
 import type { KindRules } from "./kind-rules";
 
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -60,6 +60,7 @@ export const GkeClusterSchema = strictObject({
         .string(allowed("a service account email such as akko-audit-deployer@my-project.iam.gserviceaccount.com"))
         .regex(GCP_SERVICE_ACCOUNT, allowed("a service account email such as akko-audit-deployer@my-project.iam.gserviceaccount.com"))
         .optional(),
+    allowAuditOff,
 });
 
 export type GkeCluster = z.infer<typeof GkeClusterSchema>;

@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { absolutePath, allowed, clusterName, previousNames, host, intInRange, port, secretRef, sshHostKey, sshUser, strictObject } from "./fields";
+import {
+    absolutePath,
+    allowAuditOff,
+    allowed,
+    clusterName,
+    previousNames,
+    host,
+    intInRange,
+    port,
+    secretRef,
+    sshHostKey,
+    sshUser,
+    strictObject,
+} from "./fields";
 import type { KindRules } from "./kind-rules";
 
 export const DEFAULT_SSH_PORT = 22;
@@ -58,6 +71,7 @@ export const K3sClusterSchema = strictObject({
         .string(allowed("a systemd unit name such as k3s"))
         .regex(SERVICE_NAME, allowed("a systemd unit name such as k3s"))
         .default(DEFAULT_K3S_SERVICE),
+    allowAuditOff,
 });
 
 export type K3sCluster = z.infer<typeof K3sClusterSchema>;

@@ -176,8 +176,14 @@ export const LogsSchema = strictObject({
     mode: oneOf(LOKI_MODES).default(DEFAULT_LOKI_MODE),
     /** Image and chart mirrors for air-gapped sites. Default: none (upstream). */
     mirrors: MirrorsSchema.default({}),
-    /** Secret config key with the kubeconfig of the logs cluster. Default: the ambient kubeconfig. */
+    /** Secret config key with the kubeconfig of the logs cluster. Required unless useAmbientKubeconfig. */
     kubeconfigSecret: secretRef.optional(),
+    /**
+     * Install the logs layer into the current context of the ambient kubeconfig (KUBECONFIG or ~/.kube/config
+     * of whoever runs `pulumi up`) instead of kubeconfigSecret. Default false: whatever context is current on
+     * a laptop (or none, in CI) must not decide where Loki and its data go.
+     */
+    useAmbientKubeconfig: z.boolean(allowed("true or false")).default(false),
     /** Namespace in the logs cluster. Default akko-audit-logs. */
     namespace: z
         .string(allowed("a namespace name: lowercase letters, digits and '-'"))

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowed, clusterName, previousNames, oneOf, secretRef, strictObject } from "./fields";
+import { allowAuditOff, allowed, clusterName, previousNames, oneOf, secretRef, strictObject } from "./fields";
 import type { KindRules } from "./kind-rules";
 
 export const OPENSHIFT_PROFILES = ["Default", "WriteRequestBodies", "AllRequestBodies", "None"] as const;
@@ -35,6 +35,7 @@ export const OpenShiftClusterSchema = strictObject({
      * also needs confirmAuditingOff. Default: none.
      */
     customRules: z.array(OpenShiftCustomRuleSchema, allowed("a list of {group, profile}")).default([]),
+    allowAuditOff,
 });
 
 export type OpenShiftCluster = z.infer<typeof OpenShiftClusterSchema>;

@@ -45,6 +45,11 @@ export interface EksAuditLoggingArgs {
     /** Minutes a logging update may run. Default 30. */
     updateTimeoutMinutes?: pulumi.Input<number>;
     /**
+     * Let this stack turn the cluster's audit logging off. Default false: the control-plane logging setting (EksClusterLogging) is protected, so deleting this
+     * component (cluster removed from config, `pulumi destroy`) stops with Pulumi's protect error.
+     */
+    allowAuditOff?: boolean;
+    /**
      * Who the EKS API and CloudWatch lookups (dynamic resources) act as: give the same identity as the
      * `aws.Provider` passed in `opts.providers`, so every call of this cluster acts as one identity. Default:
      * the SDK's default credential chain.
@@ -67,12 +72,23 @@ const SETTINGS = z.object({
     adoptExistingLogGroup: EksClusterSchema.shape.adoptExistingLogGroup,
     firehoseEndpointUrl: EksClusterSchema.shape.firehoseEndpointUrl,
     failedBatchRetentionDays: EksClusterSchema.shape.failedBatchRetentionDays,
+    allowAuditOff: EksClusterSchema.shape.allowAuditOff,
 });
 
 /** The config's rules and messages for the args (ConfigError, every problem at once), before anything is registered. */
 function checkEksArgs(name: string, args: EksAuditLoggingArgs): z.output<typeof SETTINGS> {
     const where = `EksAuditLogging ${JSON.stringify(name)}`;
-    const { clusterName, region, logTypes, retentionDays, kmsKeyArn, adoptExistingLogGroup, firehoseEndpointUrl, failedBatchRetentionDays } = args;
+    const {
+        clusterName,
+        region,
+        logTypes,
+        retentionDays,
+        kmsKeyArn,
+        adoptExistingLogGroup,
+        firehoseEndpointUrl,
+        failedBatchRetentionDays,
+        allowAuditOff,
+    } = args;
     const settings = {
         clusterName,
         region,
@@ -82,6 +98,7 @@ function checkEksArgs(name: string, args: EksAuditLoggingArgs): z.output<typeof 
         adoptExistingLogGroup,
         firehoseEndpointUrl,
         failedBatchRetentionDays,
+        allowAuditOff,
     };
     const problems: string[] = [];
     let parsed: z.output<typeof SETTINGS> | undefined;
@@ -162,11 +179,15 @@ export class EksAuditLogging extends pulumi.ComponentResource {
         let failedBatchBucket: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (settings.firehoseEndpointUrl !== undefined) {
             const accountId = logGroup.arn.apply(arnAccount);
-            const bucket = new aws.s3.Bucket(`${name}-failed-batches`, { region, tags: { "managed-by": "akko-audit" } }, { parent: this });
+            // Destroy keeps the bucket: it holds the only copy of batches Firehose could not deliver (replay
+            // them into Loki after an outage). Retained, not protected, so destroy completes; its access block
+            // and lifecycle are retained with it, so a kept bucket stays private and still expires its objects.
+            const keep = { parent: this, retainOnDelete: true };
+            const bucket = new aws.s3.Bucket(`${name}-failed-batches`, { region, tags: { "managed-by": "akko-audit" } }, keep);
             const publicAccess = new aws.s3.BucketPublicAccessBlock(
                 `${name}-failed-batches`,
                 { bucket: bucket.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-                { parent: this },
+                keep,
             );
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-failed-batches`,
@@ -183,7 +204,7 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                         },
                     ],
                 },
-                { parent: this },
+                keep,
             );
 
             const firehoseRole = new aws.iam.Role(
@@ -273,7 +294,8 @@ export class EksAuditLogging extends pulumi.ComponentResource {
                 updateTimeoutMinutes: args.updateTimeoutMinutes,
                 ...identityInput(args.identity),
             },
-            { parent: this, dependsOn: ready },
+            // Its delete turns the audit log off: only with the cluster's explicit opt-in.
+            { parent: this, dependsOn: ready, protect: !settings.allowAuditOff },
         );
 
         this.logGroupName = logGroup.name;

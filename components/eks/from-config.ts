@@ -15,5 +15,6 @@ export function eksArgsFromConfig(c: EksCluster, secret: (key: string) => pulumi
         firehoseAccessKey: c.firehoseAccessKeySecret !== undefined ? secret(c.firehoseAccessKeySecret) : undefined,
         failedBatchRetentionDays: c.failedBatchRetentionDays,
         lokiClusterLabel: c.name,
+        allowAuditOff: c.allowAuditOff,
     };
 }

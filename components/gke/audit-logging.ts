@@ -4,6 +4,7 @@ import { z } from "zod";
 import { GkeClusterSchema } from "../config/gke";
 import { checkArgs } from "../config/stack";
 import { GkeClusterLogging } from "./cluster-logging";
+import { GkeDataAccessBaseline } from "./data-access-baseline";
 import type { GcpIdentity } from "./identity";
 import { alloyServiceAccountId, gkeAuditSinkFilter, gkePubsubName, pubsubServiceAgent } from "./filter";
 
@@ -17,6 +18,7 @@ const SETTINGS = z.object({
     subscriptionRetentionDays: GkeClusterSchema.shape.subscriptionRetentionDays,
     maxDeliveryAttempts: GkeClusterSchema.shape.maxDeliveryAttempts,
     alloyServiceAccountEmail: GkeClusterSchema.shape.alloyServiceAccountEmail,
+    allowAuditOff: GkeClusterSchema.shape.allowAuditOff,
 });
 
 /** The Kubernetes Engine API, whose Data Access logs carry the k8s.io read events (e.g. Secret gets). */
@@ -50,6 +52,12 @@ export interface GkeAuditLoggingArgs {
     alloyServiceAccountEmail?: string;
     /** Name of the topic and the subscription (logs.receivers.gcpSubscriptions' default). Default akko-audit-<name>. */
     pubsubName?: string;
+    /**
+     * Let this stack turn the cluster's audit logging off. Default false: the Data Access config (and its
+     * baseline) and the API_SERVER logging setting are protected, so deleting this component (cluster removed
+     * from config, `pulumi destroy`) stops with Pulumi's protect error.
+     */
+    allowAuditOff?: boolean;
     /**
      * Who the GKE API calls (a dynamic resource) act as: give the same identity as the `gcp.Provider` passed in
      * `opts.providers`, so every call of this cluster acts as one identity. Default: Application Default Credentials.
@@ -90,18 +98,27 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             subscriptionRetentionDays: args.subscriptionRetentionDays,
             maxDeliveryAttempts: args.maxDeliveryAttempts,
             alloyServiceAccountEmail: args.alloyServiceAccountEmail,
+            allowAuditOff: args.allowAuditOff,
         });
         super("akko:audit:GkeAuditLogging", name, {}, opts);
         const project = args.project;
         const types = [...new Set(settings.dataAccessLogTypes)];
         const retentionSeconds = settings.subscriptionRetentionDays * 86_400;
+        // The deletes that turn audit logging off run only with the cluster's explicit opt-in.
+        const protect = !settings.allowAuditOff;
 
         // Admin Activity logs are always on; Data Access adds reads (Secret gets) and is billed per GiB.
         if (types.length > 0 && (args.manageDataAccessLogs ?? true)) {
+            // Recorded before ours is applied, put back after ours is removed (delete runs dependents first).
+            const baseline = new GkeDataAccessBaseline(
+                `${name}-data-access-baseline`,
+                { project, service: CONTAINER_SERVICE, ...identityInput(args.identity) },
+                { parent: this, protect },
+            );
             new gcp.projects.IAMAuditConfig(
                 `${name}-data-access`,
                 { project, service: CONTAINER_SERVICE, auditLogConfigs: types.map((logType) => ({ logType })) },
-                { parent: this },
+                { parent: this, dependsOn: [baseline], protect },
             );
         }
 
@@ -197,7 +214,7 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             new GkeClusterLogging(
                 `${name}-apiserver-logs`,
                 { project, location: args.location, clusterName: args.clusterName, components: ["APISERVER"], ...identityInput(args.identity) },
-                { parent: this },
+                { parent: this, protect },
             );
         }
 

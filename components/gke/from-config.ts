@@ -19,6 +19,7 @@ export function gkeArgsFromConfig(c: GkeCluster, fleet: readonly { kind: string;
         subscriptionRetentionDays: c.subscriptionRetentionDays,
         maxDeliveryAttempts: c.maxDeliveryAttempts,
         alloyServiceAccountEmail: c.alloyServiceAccountEmail,
+        allowAuditOff: c.allowAuditOff,
         // Named after the cluster's first name: a rename must not replace the subscription (and its backlog).
         pubsubName: gkePubsubName(firstName(c)),
         serviceAccountId: alloyServiceAccountId(firstName(c)),

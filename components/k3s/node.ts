@@ -143,8 +143,15 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                 logging,
                 addPreviousOutputInEnv: false,
             },
-            // stderr can quote k3s's journal on failure: kept secret in state.
-            { parent: this, dependsOn: [preflight, ...copies], additionalSecretOutputs: ["stderr"], ignoreChanges },
+            // stderr can quote k3s's journal on failure: kept secret in state. Its delete script turns the node's
+            // audit log off: protected unless the cluster opts in (the preflight and uploads delete nothing).
+            {
+                parent: this,
+                dependsOn: [preflight, ...copies],
+                additionalSecretOutputs: ["stderr"],
+                ignoreChanges,
+                protect: !cluster.allowAuditOff,
+            },
         );
 
         const result: pulumi.Output<NodeResult> = this.apply.stdout.apply((out) => parseNodeResult(out));

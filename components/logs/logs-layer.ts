@@ -18,7 +18,7 @@ export interface LogsLayerArgs {
     config: StackConfig;
     /** A secret config value by key. Default: secretConfig (always a secret Output). */
     secret?: (key: string) => pulumi.Output<string>;
-    /** Provider of the logs cluster. Default: one from logs.kubeconfigSecret, else the ambient kubeconfig. */
+    /** Provider of the logs cluster. Default: one from logs.kubeconfigSecret, else (logs.useAmbientKubeconfig) the ambient kubeconfig. */
     provider?: k8s.Provider;
     /** Providers of the OpenShift clusters by name. Default: one from each cluster's kubeconfigSecret. */
     openshiftProviders?: Record<string, k8s.Provider>;
@@ -48,6 +48,7 @@ export class LogsLayer extends pulumi.ComponentResource {
         const logs = config.logs;
         const secret = args.secret ?? secretConfig;
         const password = secret(logs.gatewayPasswordSecret!);
+        // assertLogsDeployable refused a config with neither: no provider here means the ambient context was asked for.
         const provider =
             args.provider ??
             (logs.kubeconfigSecret

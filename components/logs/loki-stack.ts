@@ -18,7 +18,7 @@ export interface LokiStackArgs {
     gatewayPassword: pulumi.Input<string>;
     /** Object-storage credentials (SimpleScalable with logs.objectStorage.credentialsSecret). Default none. */
     storageCredentials?: pulumi.Input<string>;
-    /** Provider of the logs cluster. Default: the ambient kubeconfig. */
+    /** Provider of the logs cluster. Default: the ambient kubeconfig (LogsLayer passes one unless logs.useAmbientKubeconfig). */
     provider?: k8s.Provider;
 }
 
@@ -40,7 +40,11 @@ export class LokiStack extends pulumi.ComponentResource {
     constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super(LOKI_STACK_TYPE, name, {}, opts);
         const child = { parent: this, provider: args.provider };
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
+        // Loki's volumes (its PersistentVolumeClaims: SingleBinary keeps every audit event on one) live in this
+        // namespace, and deleting a namespace deletes its claims and so, by the usual reclaim policy, the data.
+        // Retained, not protected: `destroy` and a namespace rename still go through (the release is uninstalled,
+        // the StatefulSet's claims stay, see lokiValues) and the next `up` into the same namespace finds them.
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, { ...child, retainOnDelete: true });
         this.namespace = ns.metadata.name;
         const htpasswd = pulumi.secret(pulumi.all([args.gatewayUser, args.gatewayPassword]).apply(([u, p]) => htpasswdLine(u, p) + "\n"));
         const gateway = new k8s.core.v1.Secret(

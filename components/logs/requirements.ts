@@ -7,7 +7,7 @@ const WHERE = `${CONFIG_NAMESPACE}:logs`;
 
 /**
  * What the logs layer needs beyond the schema, one line per problem (same format as the config errors):
- * credentials for the gateway, a public TLS host when agents push from outside the logs cluster,
+ * an explicit logs cluster, credentials for the gateway, a public TLS host when agents push from outside the logs cluster,
  * receiver credentials for the managed clusters, object storage for SimpleScalable, and receiver entries
  * that name real clusters. Pure: checked before any resource is registered.
  */
@@ -19,6 +19,16 @@ export function logsProblems(config: StackConfig): string[] {
     if (!logs.gatewayPasswordSecret) {
         problems.push(
             `${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`,
+        );
+    }
+    // One explicit logs cluster: the ambient context only when asked for, never both.
+    if (!logs.kubeconfigSecret && !logs.useAmbientKubeconfig) {
+        problems.push(
+            `${WHERE}: field kubeconfigSecret: missing; allowed: the name of a secret config key with the logs cluster's kubeconfig, or useAmbientKubeconfig: true to use the current context of the ambient kubeconfig`,
+        );
+    } else if (logs.kubeconfigSecret && logs.useAmbientKubeconfig) {
+        problems.push(
+            `${WHERE}: field useAmbientKubeconfig: got true; allowed: false (the default) when kubeconfigSecret is set: one logs cluster, named by one of them`,
         );
     }
     const routes = config.clusters.map((c) => ({ name: c.name, route: platformOf(c).logsRoute(c, config) }));

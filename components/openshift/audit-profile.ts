@@ -10,6 +10,7 @@ const SETTINGS = z.object({
     profile: OpenShiftClusterSchema.shape.profile,
     customRules: OpenShiftClusterSchema.shape.customRules,
     confirmAuditingOff: OpenShiftClusterSchema.shape.confirmAuditingOff,
+    allowAuditOff: OpenShiftClusterSchema.shape.allowAuditOff,
 });
 
 export interface OpenShiftAuditProfileArgs {
@@ -21,6 +22,11 @@ export interface OpenShiftAuditProfileArgs {
     customRules?: { group: string; profile: string }[];
     /** Must be true for profile None (anywhere): None turns auditing off. Default false. */
     confirmAuditingOff?: boolean;
+    /**
+     * Let this stack turn the cluster's audit logging off. Default false: the APIServer patch is protected, so deleting this
+     * component (cluster removed from config, `pulumi destroy`) stops with Pulumi's protect error.
+     */
+    allowAuditOff?: boolean;
     /**
      * The Kubernetes provider's clusterIdentifier: a change replaces the provider and so every resource it
      * manages (the patch is deleted, then re-applied). Default: the component's name; from config, the
@@ -44,7 +50,7 @@ export class OpenShiftAuditProfile extends pulumi.ComponentResource {
         const settings = checkArgs(
             where,
             SETTINGS,
-            { profile: args.profile, customRules: args.customRules, confirmAuditingOff: args.confirmAuditingOff },
+            { profile: args.profile, customRules: args.customRules, confirmAuditingOff: args.confirmAuditingOff, allowAuditOff: args.allowAuditOff },
             (s) =>
                 openShiftRules.problems({ ...s, kind: "openshift", name } as OpenShiftCluster, {
                     where,
@@ -83,7 +89,8 @@ export class OpenShiftAuditProfile extends pulumi.ComponentResource {
                 },
                 spec: apiServerAuditSpec(profile, customRules),
             },
-            { parent: this, provider },
+            // Its delete gives spec.audit back to the cluster's default: only with the cluster's explicit opt-in.
+            { parent: this, provider, protect: !settings.allowAuditOff },
         );
 
         this.profile = pulumi.output(profile);

@@ -10,6 +10,7 @@ export function openShiftArgsFromConfig(c: OpenShiftCluster, secret: (key: strin
         profile: c.profile,
         customRules: c.customRules,
         confirmAuditingOff: c.confirmAuditingOff,
+        allowAuditOff: c.allowAuditOff,
         clusterIdentifier: firstName(c),
     };
 }

@@ -85,6 +85,12 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
             if (step.op === "delete")
                 return `removes the Data Access audit config of ${input("service")} in project ${input("project")} (reads stop being logged)`;
             break;
+        case "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline":
+            if (step.op === "create")
+                return `records the Data Access audit config of ${input("service")} in project ${input("project")} as it is now (put back on delete)`;
+            if (step.op === "delete")
+                return `puts back the Data Access audit config of ${input("service")} in project ${input("project")} recorded before akko-audit`;
+            break;
         case "azure-native:monitor:DiagnosticSetting":
             if (step.op === "delete") return `deletes diagnostic setting ${input("name")}: the AKS cluster stops exporting its audit logs`;
             break;
@@ -119,6 +125,8 @@ export function changePreview(
     const stepByUrn = new Map(steps.map((s) => [s.urn, s]));
     const counts: Record<StepOp, number> = { create: 0, import: 0, update: 0, replace: 0, delete: 0, discard: 0, same: 0 };
     const warnings: string[] = [];
+    // The engine stops on these: errors, not warnings.
+    const blocked: string[] = [];
     const out: FleetStep[] = [];
     // A node's children, to say whether its policy or drop-in changed along with its apply.
     const childrenOf = new Map<string, Registration[]>();
@@ -133,7 +141,12 @@ export function changePreview(
         const node = r.parent;
         const siblings = (suffix: string) => stepByUrn.get(childrenOf.get(node)?.find((x) => x.name.endsWith(suffix))?.urn ?? "");
         const stepWarnings: string[] = [];
-        if (s.blockedByProtect) stepWarnings.push(`the engine refuses this step: ${s.urn} is protected`);
+        if (s.blockedByProtect) {
+            stepWarnings.push(`the engine refuses this step: ${s.urn} is protected`);
+            blocked.push(
+                `${s.urn}: protected, the engine refuses to ${s.op === "delete" ? "delete" : "replace"} it; allowed: set allowAuditOff: true on its cluster and \`pulumi up\` first (README: What destroy keeps)`,
+            );
+        }
         if (s.providerUnknown) stepWarnings.push(`${r.type}'s own diff is not modelled offline: its provider may replace it`);
         if (s.from && r.type === "command:remote:Command") {
             const old = oldByUrn.get(s.from)!;
@@ -144,7 +157,8 @@ export function changePreview(
             }
         }
         out.push({ ...s, effect: describe(s, r, byUrn, siblings), warnings: stepWarnings });
-        warnings.push(...stepWarnings.map((w) => `${urnName(s.urn)}: ${w}`));
+        // A protected step is in the errors already.
+        warnings.push(...stepWarnings.filter((w) => !s.blockedByProtect || w !== stepWarnings[0]).map((w) => `${urnName(s.urn)}: ${w}`));
     }
     return {
         stack: at.stack,
@@ -152,7 +166,7 @@ export function changePreview(
         head: head.label,
         counts,
         steps: out,
-        errors: [...errors, ...destructiveReplaceProblems(head.resources)],
+        errors: [...errors, ...destructiveReplaceProblems(head.resources), ...blocked],
         warnings,
     };
 }

@@ -6,5 +6,5 @@ export { isSecretValue } from "./registrations";
 export { changePreview, changePreviewText } from "./effects";
 export type { ChangePreview } from "./effects";
 export { ProgramLoadError, runAsLanguageHost } from "./host";
-export { destructiveReplaceProblems } from "./steps";
+export { DESTRUCTIVE_DELETES, destructiveReplaceProblems } from "./steps";
 export type { Registration } from "./steps";

@@ -10,7 +10,8 @@
  *   PropertyPath.Contains: `triggers[*]` matches `triggers[0]`, not a removed `triggers`).
  * - a replace creates the new resource, then deletes the old one (its delete runs), unless
  *   deleteBeforeReplace; `retainOnDelete` drops the resource from state without running its delete;
- *   `protect` makes a replace or delete fail.
+ *   `protect` makes a delete fail, and a replace when both the state and the program protect it
+ *   (step_generator.go: "we do allow unprotecting and replacing to happen in a single update").
  * - resources no longer registered are deleted, dependents first.
  *
  * Provider diffs cannot run offline; PROVIDER_REPLACE_KEYS holds the replace keys of the providers this
@@ -19,6 +20,7 @@
  */
 import { EKS_LOGGING_REPLACE_KEYS } from "../eks/logging-provider";
 import { LOG_GROUP_GUARD_REPLACE_KEYS } from "../eks/log-group-guard";
+import { GKE_DATA_ACCESS_REPLACE_KEYS } from "../gke/data-access-provider";
 import { GKE_LOGGING_REPLACE_KEYS } from "../gke/logging-provider";
 import { ROOT_STACK_TYPE } from "./monitor";
 
@@ -68,6 +70,7 @@ export const PROVIDER_REPLACE_KEYS: Record<string, readonly string[]> = {
     "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": EKS_LOGGING_REPLACE_KEYS,
     "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard": LOG_GROUP_GUARD_REPLACE_KEYS,
     "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging": GKE_LOGGING_REPLACE_KEYS,
+    "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline": GKE_DATA_ACCESS_REPLACE_KEYS,
     "aws:cloudwatch/logGroup:LogGroup": ["name", "namePrefix", "region"],
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ["name", "logGroup", "region"],
     "aws:iam/role:Role": ["name", "namePrefix"],
@@ -101,6 +104,7 @@ export const DYNAMIC_DIFF_KEYS: Record<string, readonly string[]> = {
     "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": [...EKS_LOGGING_REPLACE_KEYS, "logTypes"],
     "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard": LOG_GROUP_GUARD_REPLACE_KEYS,
     "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging": [...GKE_LOGGING_REPLACE_KEYS, "components"],
+    "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline": GKE_DATA_ACCESS_REPLACE_KEYS,
 };
 /** Kubernetes objects are replaced when their name or namespace changes. */
 const KUBERNETES_REPLACE_KEYS = ["metadata.name", "metadata.namespace"];
@@ -122,6 +126,8 @@ export const DESTRUCTIVE_DELETES: Record<string, { target: readonly string[]; wh
     "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging": { target: EKS_LOGGING_REPLACE_KEYS },
     "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging": { target: GKE_LOGGING_REPLACE_KEYS },
     "gcp:projects/iAMAuditConfig:IAMAuditConfig": { target: ["project", "service"] },
+    // Its delete writes back the config from before akko-audit: Data Access off if it was off then.
+    "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline": { target: GKE_DATA_ACCESS_REPLACE_KEYS },
     "azure-native:monitor:DiagnosticSetting": { target: ["name", "resourceUri"] },
     "kubernetes:config.openshift.io/v1:APIServerPatch": { target: KUBERNETES_REPLACE_KEYS },
 };
@@ -272,7 +278,7 @@ export interface Step {
     deleteBeforeReplace?: boolean;
     /** The resource's delete runs (a delete, or the old half of a replace, without retainOnDelete). */
     runsDelete: boolean;
-    /** protect: the engine refuses this step and stops. */
+    /** protect: the engine refuses this step and stops (a delete: protected in state; a replace: in state and program). */
     blockedByProtect?: boolean;
     /** The provider's diff is not modelled offline: it may replace where this says update. */
     providerUnknown?: boolean;
@@ -384,7 +390,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
                 replaceBecause: ["(its provider is replaced)"],
                 deleteBeforeReplace: dbr,
                 runsDelete: !old.retainOnDelete,
-                ...(old.protect ? { blockedByProtect: true } : {}),
+                ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
             });
             return;
         }
@@ -402,7 +408,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
                     replaceBecause: ["provider"],
                     deleteBeforeReplace: dbr,
                     runsDelete: !old.retainOnDelete,
-                    ...(old.protect ? { blockedByProtect: true } : {}),
+                    ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
                 });
                 return;
             }
@@ -438,7 +444,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             replaceBecause,
             deleteBeforeReplace: dbr,
             runsDelete: !old.retainOnDelete,
-            ...(old.protect ? { blockedByProtect: true } : {}),
+            ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
         });
     }
 

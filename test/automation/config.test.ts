@@ -12,7 +12,11 @@ const K3S = {
 };
 
 /** The least a deployable stack needs in its logs block (gateway credentials, the public host k3s pushes to). */
-const LOGS = { gatewayPasswordSecret: "lokiPassword", ingress: { clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" } };
+const LOGS = {
+    useAmbientKubeconfig: true,
+    gatewayPasswordSecret: "lokiPassword",
+    ingress: { clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" },
+};
 
 describe("automation: config mapping", () => {
     it("maps clusters and logs to JSON config values and each secret to { value, secret: true }", () => {
@@ -45,6 +49,7 @@ describe("automation: config mapping", () => {
                 assert.ok(e instanceof ConfigError);
                 assert.deepEqual(e.problems, [
                     "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
+                    "akko-audit:logs: field kubeconfigSecret: missing; allowed: the name of a secret config key with the logs cluster's kubeconfig, or useAmbientKubeconfig: true to use the current context of the ambient kubeconfig",
                     "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge push to from outside the logs cluster",
                 ]);
                 return true;

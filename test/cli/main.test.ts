@@ -133,6 +133,7 @@ describe("akko-audit CLI", () => {
             "akko-audit:edgeSshKey": "[secret]",
             "akko-audit:factorySshKey": "[secret]",
             "akko-audit:gcpAlloyKey": "[secret]",
+            "akko-audit:logsKubeconfig": "[secret]",
             "akko-audit:lokiGatewayPassword": "[secret]",
             "akko-audit:ocpKubeconfig": "[secret]",
             "akko-audit:paymentsFirehoseKey": "[secret]",

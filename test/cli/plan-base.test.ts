@@ -10,9 +10,11 @@ import * as path from "node:path";
 import { main } from "../../cli/main";
 import { ChangePreview, changePreview, changePreviewText } from "../../components/plan/effects";
 import { runAsLanguageHost } from "../../components/plan/host";
-import { destructiveReplaceProblems, Registration } from "../../components/plan/steps";
+import { DESTRUCTIVE_DELETES, destructiveReplaceProblems, Registration } from "../../components/plan/steps";
 import { commitAll, copyProject, edit, editStack, git, setSecrets } from "../helpers/project";
 
+/** Types whose delete turns audit logging off (steps.ts DESTRUCTIVE_DELETES). */
+const DESTRUCTIVE = Object.keys(DESTRUCTIVE_DELETES);
 const NODES = ["edge-paris/192.0.2.10", "factory-lyon/10.20.0.11", "factory-lyon/10.20.0.12", "factory-lyon/10.20.0.13"];
 const FIXTURES = path.join(__dirname, "..", "components", "plan", "fixtures");
 
@@ -105,13 +107,41 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         assert.deepEqual(p.steps, []);
     });
 
-    it("a server removed: its delete script runs on that host only", async () => {
-        editStack(dir, "prod", (c) => {
-            const lyon = c["akko-audit:clusters"].find((x: { name: string }) => x.name === "factory-lyon");
+    /** A base plan rendered from the copy as it is now (the state after a `pulumi up` of this config). */
+    async function renderBase(): Promise<string> {
+        const out = path.join(mkdtempSync(path.join(tmpdir(), "akko-render-")), "rendered");
+        const r = await cli(["render", "--stack", "prod", "--out", out, "--project-dir", dir]);
+        assert.equal(r.code, 0, r.err);
+        return path.join(out, "plan.json");
+    }
+    const cluster = (c: Record<string, any>, name: string) => c["akko-audit:clusters"].find((x: { name: string }) => x.name === name);
+    const PROTECTED = (urn: string) =>
+        `${urn}: protected, the engine refuses to delete it; allowed: set allowAuditOff: true on its cluster and \`pulumi up\` first (README: What destroy keeps)`;
+
+    it("a server removed: its delete script runs on that host only, once the cluster allows audit off (else the engine refuses)", async () => {
+        const removeServer = (c: Record<string, any>) => {
+            const lyon = cluster(c, "factory-lyon");
             lyon.servers = lyon.servers.filter((s: { host: string }) => s.host !== "10.20.0.12");
-        });
-        const { code, preview: p } = await preview();
+        };
+        editStack(dir, "prod", removeServer);
+        const blocked = await preview();
+        assert.equal(blocked.code, 1);
+        const apply = blocked.preview.steps.filter((s) => s.blockedByProtect);
+        assert.deepEqual(
+            apply.map((s) => `${s.op} ${s.name}`),
+            ["delete factory-lyon-10.20.0.12-apply"],
+        );
+        assert.deepEqual(blocked.preview.errors, [PROTECTED(apply[0].urn)]);
+
+        // The flow: allowAuditOff: true, `pulumi up` (the base below), then remove the server.
+        git(dir, "checkout", "-q", "--", "Pulumi.prod.yaml");
+        editStack(dir, "prod", (c) => (cluster(c, "factory-lyon").allowAuditOff = true));
+        const base = await renderBase();
+        editStack(dir, "prod", removeServer);
+        const { code, preview: p } = await preview(base);
+        rmSync(path.dirname(path.dirname(base)), { recursive: true, force: true });
         assert.equal(code, 0);
+        assert.deepEqual(p.errors, []);
         assert.deepEqual(effects(p), [
             "delete runs the delete script on factory-lyon/10.20.0.12: puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)",
             "delete forgets the secret.yaml upload of factory-lyon/10.20.0.12 (the staged file stays; nothing runs)",
@@ -122,14 +152,53 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         ]);
     });
 
-    it("managed clusters removed: their deletes give back what was there (EKS log types, GKE's API_SERVER logging, Data Access)", async () => {
+    it("managed clusters removed without allowAuditOff: every delete that turns audit off is blockedByProtect, exit 1", async () => {
         editStack(dir, "prod", (c) => {
             c["akko-audit:clusters"] = c["akko-audit:clusters"].filter((x: { name: string }) => x.name !== "analytics" && x.name !== "payments-eu");
             delete c["akko-audit:logs"].receivers.gcpCredentialsSecret;
         });
         const { code, preview: p } = await preview();
+        assert.equal(code, 1);
+        const blocked = p.steps.filter((s) => s.blockedByProtect);
+        assert.deepEqual(
+            blocked.map((s) => `${s.op} ${s.type} ${s.name}`),
+            [
+                "delete pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging analytics-apiserver-logs",
+                "delete pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging",
+                "delete gcp:projects/iAMAuditConfig:IAMAuditConfig analytics-data-access",
+                "delete pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline analytics-data-access-baseline",
+            ],
+        );
+        assert.deepEqual(
+            p.errors,
+            blocked.map((s) => PROTECTED(s.urn)),
+        );
+        assert.ok(p.steps.every((s) => s.blockedByProtect || !DESTRUCTIVE.includes(s.type)));
+    });
+
+    it("managed clusters removed after allowAuditOff: their deletes give back what was there (EKS log types, GKE's API_SERVER logging, Data Access)", async () => {
+        editStack(dir, "prod", (c) => {
+            cluster(c, "analytics").allowAuditOff = true;
+            cluster(c, "payments-eu").allowAuditOff = true;
+        });
+        const base = await renderBase();
+        editStack(dir, "prod", (c) => {
+            c["akko-audit:clusters"] = c["akko-audit:clusters"].filter((x: { name: string }) => x.name !== "analytics" && x.name !== "payments-eu");
+            delete c["akko-audit:logs"].receivers.gcpCredentialsSecret;
+        });
+        const { code, preview: p } = await preview(base);
+        rmSync(path.dirname(path.dirname(base)), { recursive: true, force: true });
         assert.equal(code, 0);
+        assert.deepEqual(p.errors, []);
         const e = effects(p);
+        // Dependents first: ours is removed, then the config from before akko-audit is written back.
+        const removed = e.indexOf(
+            "delete removes the Data Access audit config of container.googleapis.com in project akko-analytics-prod (reads stop being logged)",
+        );
+        const restored = e.indexOf(
+            "delete puts back the Data Access audit config of container.googleapis.com in project akko-analytics-prod recorded before akko-audit",
+        );
+        assert.ok(removed >= 0 && restored > removed, e.join("\n"));
         assert.ok(e.includes("delete turns APISERVER logging off on gke analytics-prod (the components it turned on)"), e.join("\n"));
         assert.ok(
             e.includes("delete puts back the EKS log types found before on payments-prod-eu (eu-west-3): audit logging off unless it was on before"),
@@ -172,8 +241,8 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
             t
                 .replace("                delete: plain.remove,\n", "                delete: plain.remove,\n                triggers: [hash],\n")
                 .replace(
-                    'additionalSecretOutputs: ["stderr"], ignoreChanges },\n        );\n\n        const result',
-                    'additionalSecretOutputs: ["stderr"] },\n        );\n\n        const result',
+                    "                ignoreChanges,\n                protect: !cluster.allowAuditOff,\n",
+                    "                protect: !cluster.allowAuditOff,\n",
                 ),
         );
         commitAll(dir, "bad program");
@@ -217,7 +286,13 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         const recorded = JSON.parse(readFileSync(path.join(FIXTURES, "v0.1.0-prod.json"), "utf8")) as { resources: Registration[] };
         // The same stack file and secrets as when 0.1.0 recorded it.
         const dir = copyProject();
-        edit(dir, "Pulumi.prod.yaml", () => readFileSync(path.join(FIXTURES, "v0.1.0-Pulumi.prod.yaml"), "utf8"));
+        // The upgrade's one config change: 0.1.0 used the ambient kubeconfig without asking; now it is explicit.
+        edit(dir, "Pulumi.prod.yaml", () =>
+            readFileSync(path.join(FIXTURES, "v0.1.0-Pulumi.prod.yaml"), "utf8").replace(
+                "  akko-audit:logs:\n",
+                "  akko-audit:logs:\n    useAmbientKubeconfig: true\n",
+            ),
+        );
         const head = await runAsLanguageHost(dir, "prod");
         const p = changePreview(
             { label: "0.1.0", resources: recorded.resources },
@@ -227,9 +302,16 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         rmSync(dir, { recursive: true, force: true });
         // Only the AKS cluster's subscription provider is created. Its resources move to it from the default
         // azure-native provider, and azure-native's DiffConfig never replaces: they stay unchanged.
+        // The GKE cluster's Data Access baseline is created; it records the config 0.1.0 applied (ours), so a
+        // later destroy leaves Data Access on. Loki's values pin enableStatefulSetAutoDeletePVC: false (the
+        // chart's SingleBinary default: the StatefulSet it renders is the same). Protect flags are not inputs.
         assert.deepEqual(
             p.steps.map((s) => s.effect),
-            ["creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590"],
+            [
+                "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+                "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
+                "records the Data Access audit config of container.googleapis.com in project akko-analytics-prod as it is now (put back on delete)",
+            ],
             changePreviewText(p),
         );
         assert.deepEqual(p.errors, []);

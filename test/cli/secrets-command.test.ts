@@ -13,15 +13,17 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 describe("akko-audit secrets: which secrets a stack still needs, and the exact commands", function () {
     this.timeout(60_000);
 
-    it("the example dev stack (no secrets in the file): both missing, exit 1, one runnable command each", async () => {
+    it("the example dev stack (no secrets in the file): all three missing, exit 1, one runnable command each", async () => {
         const r = await cli(["secrets", "--stack", "dev", "--project-dir", ROOT]);
         assert.equal(r.code, 1);
         assert.deepEqual(r.out, [
-            "Stack dev: 2 secret(s) referenced, 2 not set yet.",
+            "Stack dev: 3 secret(s) referenced, 3 not set yet.",
+            "  MISSING akko-audit:devLogsKubeconfig  (logs kubeconfigSecret)",
             "  MISSING akko-audit:devLokiPassword  (logs gatewayPasswordSecret)",
             "  MISSING akko-audit:devSshKey  (clusters[0] dev sshPrivateKeySecret)",
             "",
             "Set them before `pulumi up`:",
+            "  pulumi config set --stack dev --secret akko-audit:devLogsKubeconfig < path/to/kubeconfig   # kubeconfig",
             "  pulumi config set --stack dev --secret akko-audit:devLokiPassword   # prompts for the Loki gateway password",
             "  pulumi config set --stack dev --secret akko-audit:devSshKey < path/to/ssh-private-key   # SSH private key",
         ]);
@@ -34,7 +36,7 @@ describe("akko-audit secrets: which secrets a stack still needs, and the exact c
             setSecrets(dir, "prod");
             const r = await cli(["secrets", "--stack", "prod", "--project-dir", dir]);
             assert.equal(r.code, 0);
-            assert.equal(r.out[0], "Stack prod: 7 secret(s) referenced, 0 not set yet.");
+            assert.equal(r.out[0], "Stack prod: 8 secret(s) referenced, 0 not set yet.");
             assert.ok(
                 r.out.slice(1).every((l) => l.startsWith("  set     akko-audit:")),
                 r.out.join("\n"),

@@ -25,6 +25,8 @@ const CONFIG_DIR = path.resolve(__dirname, "..");
 const COMMON_DOCS: Record<string, string> = {
     name: "Unique cluster name; names every resource of the cluster and is the Loki `cluster` label.",
     kind: "The cluster's kind; selects the fields below.",
+    allowAuditOff:
+        "Let this stack turn the cluster's audit logging off. Default false: the resources whose delete turns it off are protected, so removing the cluster or `pulumi destroy` stops with Pulumi's protect error. Set it, `pulumi up`, then remove the cluster or destroy (see What destroy keeps).",
 };
 
 function typeText(s: JsonSchema): string {

@@ -11,6 +11,14 @@ export const STORAGE_SECRET = "akko-audit-loki-storage";
 /** How long the compactor waits before deleting marked chunks (lets in-flight queries finish). */
 export const RETENTION_DELETE_DELAY = "2h";
 
+/**
+ * No persistentVolumeClaimRetentionPolicy on Loki's StatefulSets, so Kubernetes keeps their claims (and the
+ * audit events on them) when `destroy` uninstalls the release or they scale down. Chart 18.11.0 already
+ * leaves it off for singleBinary and write, but turns it on with whenDeleted: Delete for backend; pinned here
+ * so a chart bump cannot change it.
+ */
+export const KEEP_CLAIMS = { enableStatefulSetAutoDeletePVC: false } as const;
+
 /** The chart's name for SingleBinary (the chart calls it Monolithic; "SingleBinary" is its deprecated alias). */
 export function chartDeploymentMode(mode: LogsConfig["mode"]): string {
     return mode === "SingleBinary" ? "Monolithic" : "SimpleScalable";
@@ -125,11 +133,12 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
                       enabled: true,
                       size: logs.volume?.size ?? DEFAULT_LOKI_VOLUME_SIZE,
                       storageClass: logs.volume?.storageClass ?? null,
+                      ...KEEP_CLAIMS,
                   },
               },
-        write: { replicas },
+        write: { replicas, persistence: KEEP_CLAIMS },
         read: { replicas },
-        backend: { replicas },
+        backend: { replicas, persistence: KEEP_CLAIMS },
         ...(withCredentials ? { defaults: storageCredentialDefaults(logs.objectStorage!.type) } : {}),
         gateway: {
             enabled: true,

@@ -71,6 +71,19 @@ describe("AksAuditLogging (Pulumi mocks)", () => {
         for (const r of run.resources) if (r !== component) assert.equal(r.parent, component.urn);
     });
 
+    it("the diagnostic setting (its delete stops the audit export) is protected unless allowAuditOff; nothing else is", async () => {
+        new mod.AksAuditLogging("hds-sante", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, eventHubLocation: "francecentral" });
+        await settle();
+        assert.deepEqual(
+            run.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`),
+            ["azure-native:monitor:DiagnosticSetting hds-sante-audit"],
+        );
+        run = await setupMocks({ outputs });
+        new mod.AksAuditLogging("hds-sante", { clusterResourceId: CLUSTER, workspaceResourceId: WORKSPACE, allowAuditOff: true });
+        await settle();
+        assert.equal(run.one("azure-native:monitor:DiagnosticSetting", "hds-sante-audit").protect, false);
+    });
+
     it("Event Hubs: Standard namespace in the cluster's group and region, hub with retention, Alloy consumer group, listen-only rule", async () => {
         new mod.AksAuditLogging("hds-sante", {
             clusterResourceId: CLUSTER,

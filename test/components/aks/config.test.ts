@@ -31,6 +31,7 @@ describe("AKS config (Event Hub)", () => {
             eventHubLocation: "francecentral",
             eventHubResourceGroup: undefined,
             eventHubRetentionDays: 7,
+            allowAuditOff: false,
         });
     });
 

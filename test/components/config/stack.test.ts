@@ -31,6 +31,7 @@ describe("stack config validation", () => {
             "edgeSshKey",
             "factorySshKey",
             "gcpAlloyKey",
+            "logsKubeconfig",
             "lokiGatewayPassword",
             "ocpKubeconfig",
             "paymentsFirehoseKey",
@@ -64,7 +65,10 @@ describe("stack config validation", () => {
             namespace: "akko-audit-logs",
             gatewayUser: "akko-audit",
             openshiftForwarder: "alloy",
+            useAmbientKubeconfig: false,
         });
+        // Every kind's delete that turns audit off is protected unless the cluster opts in.
+        assert.deepEqual([k.allowAuditOff, e.allowAuditOff], [false, false]);
     });
 
     it("names key, cluster, field, value and what is allowed; reports every problem at once", () => {

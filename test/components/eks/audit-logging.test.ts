@@ -103,6 +103,26 @@ describe("EksAuditLogging (Pulumi mocks)", () => {
         assert.match(logging.inputs.__provider, /require\("@aws-sdk\/client-eks"\)/);
     });
 
+    it("destroy: the logging setting is protected (allowAuditOff lifts it); the log group and the failed-batch bucket, its access block and lifecycle are retained", async () => {
+        new mod.EksAuditLogging("payments-eu", forwarding);
+        new mod.EksAuditLogging("lab", { clusterName: "lab", region: "eu-west-1", allowAuditOff: true });
+        await settle();
+        assert.deepEqual(
+            run.resources
+                .filter((r) => r.protect || r.retainOnDelete)
+                .map((r) => `${r.type} ${r.name}${r.protect ? " protect" : ""}${r.retainOnDelete ? " retain" : ""}`)
+                .sort(),
+            [
+                "aws:cloudwatch/logGroup:LogGroup lab-log-group retain",
+                "aws:cloudwatch/logGroup:LogGroup payments-eu-log-group retain",
+                "aws:s3/bucket:Bucket payments-eu-failed-batches retain",
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration payments-eu-failed-batches retain",
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock payments-eu-failed-batches retain",
+                "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging protect",
+            ],
+        );
+    });
+
     it("the serialized provider (the code the engine runs) is self-contained and works against the stubbed EKS API", async () => {
         new mod.EksAuditLogging("p", { clusterName: "p", region: "eu-west-1", pollIntervalSeconds: 0 });
         await settle();

@@ -98,6 +98,7 @@ describe("EKS config (forwarding, adoption)", () => {
                 firehoseAccessKey: "x",
                 failedBatchRetentionDays: 14,
                 lokiClusterLabel: "pay",
+                allowAuditOff: false,
             },
         );
         assert.deepEqual(eksSummary(c), {

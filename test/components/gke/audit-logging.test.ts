@@ -55,6 +55,7 @@ describe("GkeAuditLogging (Pulumi mocks)", () => {
             "gcp:pubsub/topicIAMMember:TopicIAMMember analytics-sink-publisher",
             "gcp:serviceaccount/account:Account analytics-alloy",
             "pulumi-nodejs:dynamic/akko-audit:GkeClusterLogging analytics-apiserver-logs",
+            "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline analytics-data-access-baseline",
         ]);
         const audit = run.one("gcp:projects/iAMAuditConfig:IAMAuditConfig", "analytics-data-access");
         assert.deepEqual(audit.inputs, {

@@ -27,6 +27,7 @@ describe("GKE config (subscription, API_SERVER)", () => {
             subscriptionRetentionDays: 7,
             maxDeliveryAttempts: 10,
             alloyServiceAccountEmail: undefined,
+            allowAuditOff: false,
             pubsubName: "akko-audit-ana",
             serviceAccountId: "alloy-ana",
         });

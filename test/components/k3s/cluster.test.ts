@@ -86,6 +86,20 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         for (const n of ["edge-10.0.0.1-policy", "edge-10.0.0.1-dropin"]) assert.equal(run.one(COPY, n).parent, node.urn);
     });
 
+    it("protects each node's apply (its delete script turns audit off) unless the cluster sets allowAuditOff; nothing else", async () => {
+        new mod.K3sAuditLogging("edge", { cluster: cluster("edge", 2) });
+        new mod.K3sAuditLogging("lab", { cluster: cluster("lab", 1, { allowAuditOff: true }) });
+        await settle();
+        assert.deepEqual(
+            run.resources
+                .filter((r) => r.protect)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort(),
+            [`${CMD} edge-10.0.0.1-apply`, `${CMD} edge-10.0.0.2-apply`],
+        );
+        assert.equal(run.one(CMD, "lab-10.0.0.1-apply").protect, false);
+    });
+
     it("runs exactly the commands buildNodeCommands builds (content hashes inside, no triggers) with logging off", async () => {
         const c = cluster("edge", 1);
         const comp = new mod.K3sAuditLogging("edge", { cluster: c });

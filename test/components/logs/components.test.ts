@@ -48,6 +48,20 @@ describe("logs components (Pulumi mocks)", () => {
         assert.ok(!JSON.stringify(rel.inputs).includes("gw-pa55"));
         assert.ok(rel.dependencies.includes(auth.urn));
         assert.equal(auth.parent, run.one("akko:audit:LokiStack", "logs").urn);
+        // Destroy keeps Loki's data: the namespace (and so the volume claims) stays; the release is uninstalled
+        // and its StatefulSet has no claim retention policy (Kubernetes keeps the claims).
+        assert.deepEqual(run.resources.map((r) => `${r.name} retain=${r.retainOnDelete} protect=${r.protect}`).sort(), [
+            "logs retain=false protect=false",
+            "logs-gateway-auth retain=false protect=false",
+            "logs-loki retain=false protect=false",
+            "logs-ns retain=true protect=false",
+        ]);
+        assert.deepEqual(rel.inputs.values.singleBinary.persistence, {
+            enabled: true,
+            size: "50Gi",
+            storageClass: null,
+            enableStatefulSetAutoDeletePVC: false,
+        });
     });
 
     it("LokiStack air-gapped: chart from the mirror, images from the registry", async () => {
@@ -79,6 +93,12 @@ describe("logs components (Pulumi mocks)", () => {
         const rel = run.one("kubernetes:helm.sh/v3:Release", "logs-loki");
         assert.ok(rel.dependencies.includes(st.urn));
         assert.ok(!JSON.stringify(rel.inputs).includes("wJalrXUtnFEMI"));
+        // The chart turns claim deletion on for backend by default: pinned off for the StatefulSets with volumes.
+        const v = rel.inputs.values;
+        assert.deepEqual(
+            [v.write.persistence, v.backend.persistence],
+            [{ enableStatefulSetAutoDeletePVC: false }, { enableStatefulSetAutoDeletePVC: false }],
+        );
     });
 
     it("AlloyShipper central: config map, env Secret (all secret), GCP key Secret, Firehose ingress with TLS, release", async () => {

@@ -11,6 +11,7 @@ describe("logs layer requirements (before anything is registered)", () => {
 
     it("names each missing piece in one line", () => {
         const c = fleet({
+            kubeconfigSecret: undefined,
             gatewayPasswordSecret: undefined,
             ingress: undefined,
             receivers: {
@@ -20,6 +21,7 @@ describe("logs layer requirements (before anything is registered)", () => {
         });
         assert.deepEqual(logsProblems(c), [
             "akko-audit:logs: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)",
+            "akko-audit:logs: field kubeconfigSecret: missing; allowed: the name of a secret config key with the logs cluster's kubeconfig, or useAmbientKubeconfig: true to use the current context of the ambient kubeconfig",
             "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge-paris, ocp-core push to from outside the logs cluster",
             "akko-audit:logs: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS",
             "akko-audit:logs: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions",
@@ -27,6 +29,14 @@ describe("logs layer requirements (before anything is registered)", () => {
             'akko-audit:logs: field receivers.eventHubs.nope: got "nope"; allowed: the name of a aks cluster in akko-audit:clusters',
         ]);
         assert.throws(() => assertLogsDeployable(c), ConfigError);
+    });
+
+    it("the logs cluster is explicit: kubeconfigSecret or useAmbientKubeconfig: true, not both", () => {
+        assert.equal(fleet().logs.useAmbientKubeconfig, false);
+        assert.deepEqual(logsProblems(fleet({ kubeconfigSecret: undefined, useAmbientKubeconfig: true })), []);
+        assert.deepEqual(logsProblems(fleet({ useAmbientKubeconfig: true })), [
+            "akko-audit:logs: field useAmbientKubeconfig: got true; allowed: false (the default) when kubeconfigSecret is set: one logs cluster, named by one of them",
+        ]);
     });
 
     it("S3 needs a region", () => {
@@ -65,6 +75,12 @@ describe("logs config schema errors", () => {
                 'akko-audit:logs: field ingress.lokiHost: got "not a host"; allowed: a DNS name such as loki.example.net',
             ],
         );
+    });
+
+    it("useAmbientKubeconfig is a boolean", () => {
+        assert.deepEqual(problems({ useAmbientKubeconfig: "yes" }), [
+            'akko-audit:logs: field useAmbientKubeconfig: got "yes"; allowed: true or false',
+        ]);
     });
 
     it("secret references must exist and be secret", () => {

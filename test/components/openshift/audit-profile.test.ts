@@ -44,6 +44,17 @@ describe("OpenShiftAuditProfile (Pulumi mocks)", () => {
         assert.equal((await resolve(c.profile)).value, "WriteRequestBodies");
     });
 
+    it("the APIServer patch (its delete gives the profile back to the cluster's default) is protected unless allowAuditOff", async () => {
+        new mod.OpenShiftAuditProfile("ocp-core", { kubeconfig: KUBECONFIG });
+        new mod.OpenShiftAuditProfile("ocp-lab", { kubeconfig: KUBECONFIG, allowAuditOff: true });
+        await settle();
+        assert.deepEqual(
+            run.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`),
+            ["kubernetes:config.openshift.io/v1:APIServerPatch ocp-core-apiserver-audit"],
+        );
+        assert.equal(run.one("kubernetes:config.openshift.io/v1:APIServerPatch", "ocp-lab-apiserver-audit").protect, false);
+    });
+
     it("a plain kubeconfig is still registered secret", async () => {
         new mod.OpenShiftAuditProfile("ocp", { kubeconfig: KUBECONFIG });
         await settle();

@@ -98,7 +98,7 @@ describe("the program as the Pulumi nodejs language host loads it", function () 
             assert.ok(e instanceof ProgramLoadError);
             assert.match(
                 e.message,
-                /2 config problems:\n {2}- akko-audit:clusters\[0\] \(cluster "dev", kind k3s\): field sshPrivateKeySecret: got "devSshKey", but akko-audit:devSshKey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:devSshKey`\n/,
+                /3 config problems:\n {2}- akko-audit:clusters\[0\] \(cluster "dev", kind k3s\): field sshPrivateKeySecret: got "devSshKey", but akko-audit:devSshKey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:devSshKey`\n/,
             );
             return true;
         });

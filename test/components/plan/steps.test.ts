@@ -155,6 +155,32 @@ describe("engine step rules (computeSteps)", () => {
         );
     });
 
+    it("protect blocks a replace only when both the state and the program protect it (unprotect and replace in one update)", () => {
+        const diag = (protect: boolean, clusterResourceId: string) =>
+            reg("azure-native:monitor:DiagnosticSetting", "aks-audit", undefined, {
+                protect,
+                inputs: { name: "akko-audit", resourceUri: clusterResourceId },
+            });
+        const blocked = (was: boolean, now: boolean) =>
+            computeSteps([diag(was, "/a")], [diag(now, "/b")], AT).steps.map((s) => [s.op, s.blockedByProtect ?? false]);
+        assert.deepEqual(blocked(true, true), [["replace", true]]);
+        assert.deepEqual(blocked(true, false), [["replace", false]]);
+        assert.deepEqual(blocked(false, true), [["replace", false]]);
+    });
+
+    it("the GKE Data Access baseline: replaced on another project (its target), its own diff compares project and service only", () => {
+        const type = "pulumi-nodejs:dynamic/akko-audit:GkeDataAccessBaseline";
+        const b = (project: string, extra: Record<string, unknown> = {}) =>
+            reg(type, "analytics-data-access-baseline", undefined, { inputs: { project, service: "container.googleapis.com", ...extra } });
+        const step = (olds: Registration, news: Registration) => computeSteps([olds], [news], AT).steps[0];
+        assert.deepEqual(
+            [step(b("p1"), b("p2")).op, step(b("p1"), b("p2")).replaceBecause, step(b("p1"), b("p2")).deleteBeforeReplace],
+            ["replace", ["project"], false],
+        );
+        assert.equal(step(b("p1"), b("p1", { __provider: "other code" })).op, "same");
+        assert.deepEqual(destructiveReplaceProblems([b("p1")]), []);
+    });
+
     it("deleteBeforeReplace: from the option, or from the provider's diff (the EKS and GKE logging providers ask for it)", () => {
         const eks = (cluster: string) => [
             reg("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "logging", undefined, {

@@ -80,7 +80,11 @@ function k3sFleet(sizes: number[]): StackConfig {
         stack: "t",
         values: {
             clusters,
-            logs: { gatewayPasswordSecret: "lokiPassword", ingress: { clusterIssuer: "le", lokiHost: "loki.example.net" } },
+            logs: {
+                useAmbientKubeconfig: true,
+                gatewayPasswordSecret: "lokiPassword",
+                ingress: { clusterIssuer: "le", lokiHost: "loki.example.net" },
+            },
             sshKey: "[secret]",
             lokiPassword: "[secret]",
         },

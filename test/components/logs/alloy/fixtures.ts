@@ -30,6 +30,7 @@ export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[]
                 { name: "ocp-core", kind: "openshift", kubeconfigSecret: "kc" },
             ],
             logs: {
+                kubeconfigSecret: "kc",
                 gatewayPasswordSecret: "lokiPw",
                 ingress: { className: "nginx", clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" },
                 receivers: {

@@ -12,7 +12,11 @@ describe("Loki chart values", () => {
         const v = lokiValues(logs()) as V;
         assert.equal(v.deploymentMode, "Monolithic");
         assert.deepEqual(v.loki.storage, { type: "filesystem" });
-        assert.deepEqual(v.singleBinary, { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClass: null } });
+        // enableStatefulSetAutoDeletePVC off: no claim retention policy, Kubernetes keeps the volume on uninstall.
+        assert.deepEqual(v.singleBinary, {
+            replicas: 1,
+            persistence: { enabled: true, size: "50Gi", storageClass: null, enableStatefulSetAutoDeletePVC: false },
+        });
         assert.deepEqual([v.write.replicas, v.read.replicas, v.backend.replicas], [0, 0, 0]);
         assert.equal(v.minio.enabled, false);
     });
