@@ -120,7 +120,11 @@ lib.preview({ stackName: "qa", workDir: __dirname }).then(
         );
         // Pulumi.dev.yaml's fleet as a typed object, its two secrets set.
         const raw = exampleStack("dev");
-        const input = { clusters: raw.values.clusters, logs: raw.values.logs, secrets: { devSshKey: "fake-key", devLokiPassword: "fake-password" } };
+        const input = {
+            clusters: raw.values.clusters,
+            logs: raw.values.logs,
+            secrets: { devSshKey: "fake-key", devLokiPassword: "fake-password", devLogsKubeconfig: "apiVersion: v1" },
+        };
         const r = consumerNode("check.js", { AKKO_INPUT: JSON.stringify(input) });
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(JSON.parse(r.stdout), {
@@ -224,7 +228,8 @@ const registered = [];
         assert.deepEqual(compiled.registered, names.sort());
     });
 
-    it("a TypeScript consumer type-checks against the emitted .d.ts (strict, node16), and destroy's options do not offer policyPacks", () => {
+    it("a TypeScript consumer type-checks against the emitted .d.ts (strict, node16), and destroy's options do not offer policyPacks", function () {
+        this.timeout(60_000); // a tsc run over the consumer and the package's declarations
         const dir = path.join(CONSUMER, "ts");
         mkdirSync(dir);
         writeFileSync(

@@ -67,7 +67,7 @@ describe("policy pack: served over the analyzer protocol (policy/pack/index.ts)"
     });
 
     it("passes the program's own EksClusterLogging registration as the engine sends it; a mandatory violation once audit is dropped", async () => {
-        const reg = await onlyRegistration("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging");
+        const reg = await onlyRegistration("pulumi-nodejs:dynamic/akko-audit:EksClusterLogging", "payments-eu-control-plane-logging");
         const good = await call<any>(client, "analyze", analyzeRequest(reg.type, reg.name, reg.inputs));
         assert.equal(good.getDiagnosticsList().length, 0);
         const bad = await call<any>(client, "analyze", analyzeRequest(reg.type, reg.name, { ...reg.inputs, logTypes: ["api", "authenticator"] }));

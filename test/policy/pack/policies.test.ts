@@ -49,13 +49,23 @@ describe("policy pack: akko-audit-guardrails", function () {
                 if (r.notApplicable === undefined) checked[policy.name].push(`${reg.type} ${reg.name}`);
             }
         }
+        for (const names of Object.values(checked)) names.sort();
         assert.deepEqual(checked, {
-            "eks-cluster-logging-audit": ["pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging"],
+            "eks-cluster-logging-audit": [
+                "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-eu-control-plane-logging",
+                "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging payments-us-control-plane-logging",
+            ],
             // The program never creates an EKS cluster; the rule is for stacks that own one (README, Policy pack).
             "eks-audit-log-enabled": [],
-            "aks-single-audit-category": ["azure-native:monitor:DiagnosticSetting hds-sante-audit"],
+            "aks-single-audit-category": [
+                "azure-native:monitor:DiagnosticSetting clinic-lyon-audit",
+                "azure-native:monitor:DiagnosticSetting hds-sante-audit",
+            ],
             "gke-data-access-logs": ["gcp:projects/iAMAuditConfig:IAMAuditConfig analytics-data-access"],
-            "log-group-retention-set": ["aws:cloudwatch/logGroup:LogGroup payments-eu-log-group"],
+            "log-group-retention-set": [
+                "aws:cloudwatch/logGroup:LogGroup payments-eu-log-group",
+                "aws:cloudwatch/logGroup:LogGroup payments-us-log-group",
+            ],
         });
     });
 

@@ -14,9 +14,9 @@ export function prodRegistrations(): Promise<Registration[]> {
     return cached;
 }
 
-/** The one registration of `type`; fails when there are none or several. */
-export async function onlyRegistration(type: string): Promise<Registration> {
-    const found = (await prodRegistrations()).filter((r) => r.type === type);
-    if (found.length !== 1) throw new Error(`expected one ${type} in the prod plan, found ${found.length}`);
+/** The one registration of `type` named `name`; fails when there are none or several. */
+export async function onlyRegistration(type: string, name: string): Promise<Registration> {
+    const found = (await prodRegistrations()).filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} ${name} in the prod plan, found ${found.length}`);
     return found[0];
 }

@@ -16,7 +16,7 @@ describe("policy pack: eks-cluster-logging-audit", function () {
     });
 
     it("passes the program's registration for payments-eu (logTypes from the config, audit included)", async () => {
-        const reg = await onlyRegistration(EKS_CLUSTER_LOGGING_TYPE);
+        const reg = await onlyRegistration(EKS_CLUSTER_LOGGING_TYPE, "payments-eu-control-plane-logging");
         assert.equal(reg.name, "payments-eu-control-plane-logging");
         assert.deepEqual(reg.inputs.logTypes, ["audit", "authenticator", "controllerManager"]);
         assert.equal(typeof reg.inputs.__provider, "string", "the inputs are the engine's, serialized provider included");
@@ -24,7 +24,7 @@ describe("policy pack: eks-cluster-logging-audit", function () {
     });
 
     it("fails that registration with logTypes without audit, naming the field, the value and what is allowed", async () => {
-        const reg = await onlyRegistration(EKS_CLUSTER_LOGGING_TYPE);
+        const reg = await onlyRegistration(EKS_CLUSTER_LOGGING_TYPE, "payments-eu-control-plane-logging");
         const r = await analyze(eksClusterLoggingPolicy, reg.type, reg.name, { ...reg.inputs, logTypes: ["api", "authenticator"] });
         assert.deepEqual(r.violations, [
             `pulumi-nodejs:dynamic/akko-audit:EksClusterLogging "payments-eu-control-plane-logging": logTypes: got ["api","authenticator"]; ${ALLOWED}`,
