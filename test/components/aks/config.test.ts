@@ -20,6 +20,18 @@ function problems(cluster: Record<string, unknown>, extra: Record<string, unknow
 }
 
 describe("AKS config (Event Hub)", () => {
+    it("an Event Hub in another subscription needs its resource group named; the cluster's own subscription does not", () => {
+        const other = "7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5";
+        assert.deepEqual(problems({ ...BASE, eventHubLocation: "francecentral", eventHubSubscriptionId: other }), [
+            `${W}: field eventHubResourceGroup: missing; allowed: a resource group of subscription ${other} (required when eventHubSubscriptionId is not the cluster's subscription ${SUB})`,
+        ]);
+        assert.deepEqual(problems({ ...BASE, eventHubSubscriptionId: "not-a-uuid" }), [
+            `${W}: field eventHubSubscriptionId: got "not-a-uuid"; allowed: an Azure subscription id (a UUID)`,
+        ]);
+        // The cluster's own subscription (any case) needs nothing more.
+        validate({ ...BASE, eventHubLocation: "francecentral", eventHubSubscriptionId: SUB.toUpperCase() });
+    });
+
     it("defaults: no Event Hub; 7 days when there is one", () => {
         const [c] = validate({ ...BASE, eventHubLocation: "francecentral" }).clusters;
         assert.ok(c.kind === "aks");

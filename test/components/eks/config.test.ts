@@ -20,6 +20,24 @@ function problems(cluster: Record<string, unknown>, extra: Record<string, unknow
 }
 
 describe("EKS config (forwarding, adoption)", () => {
+    it("identity: a role (with an external id) and/or a profile; bad values and an external id without a role are refused", () => {
+        const [c] = validate({
+            ...BASE,
+            roleArn: "arn:aws:iam::210987654321:role/path/akko-audit",
+            externalId: "akko-audit-prod",
+            profile: "prod",
+        }).clusters;
+        assert.ok(c.kind === "eks");
+        assert.deepEqual([c.roleArn, c.externalId, c.profile], ["arn:aws:iam::210987654321:role/path/akko-audit", "akko-audit-prod", "prod"]);
+        assert.deepEqual(problems({ ...BASE, roleArn: "arn:aws:iam::2109:role/x", profile: "a b" }), [
+            `${W}: field roleArn: got "arn:aws:iam::2109:role/x"; allowed: an IAM role ARN such as arn:aws:iam::123456789012:role/akko-audit`,
+            `${W}: field profile: got "a b"; allowed: a profile name of the shared AWS config files: letters, digits and ._+@-`,
+        ]);
+        assert.deepEqual(problems({ ...BASE, externalId: "akko-audit-prod" }), [
+            `${W}: field externalId: got "akko-audit-prod"; allowed: only with roleArn (the role whose trust policy asks for it)`,
+        ]);
+    });
+
     it("defaults: no forwarding, no adoption, 14 days of failed batches", () => {
         const [c] = validate(BASE).clusters;
         assert.ok(c.kind === "eks");

@@ -50,6 +50,24 @@ describe("EKS log group check (stubbed CloudWatch Logs API)", () => {
         assert.deepEqual(await logGroupGuardProvider.create(inputs), { id: `eu-west-3${NAME}`, outs: inputs });
     });
 
+    it("check runs the lookup, so preview shows the problem; only for a new group", async () => {
+        logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: NAME }] });
+        const r = await logGroupGuardProvider.check!({} as never, inputs);
+        assert.deepEqual(
+            r.failures?.map((f) => f.property),
+            ["logGroupName"],
+        );
+        assert.ok(
+            r.failures![0].reason.startsWith(
+                'cluster "payments-eu": CloudWatch log group /aws/eks/payments-prod-eu/cluster (eu-west-3) already exists',
+            ),
+        );
+        // Already created: nothing is looked up again (the group now exists because this stack made it).
+        const calls = logs.commandCalls(DescribeLogGroupsCommand).length;
+        assert.deepEqual(await logGroupGuardProvider.check!(inputs, { ...inputs, adopt: true }), { inputs: { ...inputs, adopt: true } });
+        assert.equal(logs.commandCalls(DescribeLogGroupsCommand).length, calls);
+    });
+
     it("runs once: toggling the flag later is no change; another group is a replacement", async () => {
         assert.deepEqual(await logGroupGuardProvider.diff!("x", inputs, { ...inputs, adopt: true }), { changes: false, replaces: [] });
         assert.deepEqual(await logGroupGuardProvider.diff!("x", inputs, { ...inputs, region: "eu-west-1" }), { changes: true, replaces: ["region"] });

@@ -197,6 +197,43 @@ describe("EKS logging provider logic (stubbed EKS API)", () => {
             assert.deepEqual(r.props!.logTypes, ["api"]);
         });
 
+        it("read: a cluster that is gone is a resource that is gone (empty id: refresh drops it instead of failing)", async () => {
+            fakeCluster([]);
+            assert.deepEqual(await eksLoggingProvider.read!("eu-west-3/gone", { ...inputs, clusterName: "gone", previousLogTypes: [] }), {
+                id: "",
+                props: {},
+            });
+        });
+
+        it("check: a missing cluster fails preview, naming it, the region and the identity; an unchanged target calls nothing", async () => {
+            fakeCluster([]);
+            const identity = { assumeRoles: [{ roleArn: "arn:aws:iam::210987654321:role/akko-audit-deployer" }] };
+            assert.deepEqual(await eksLoggingProvider.check!({} as never, { ...inputs, clusterName: "gone", identity }), {
+                inputs: { ...inputs, clusterName: "gone", identity },
+                failures: [
+                    {
+                        property: "clusterName",
+                        reason: 'EKS cluster "gone" not found in eu-west-3 (as arn:aws:iam::210987654321:role/akko-audit-deployer): check clusterName, region and the cluster\'s roleArn/profile in akko-audit:clusters',
+                    },
+                ],
+            });
+            assert.deepEqual(await eksLoggingProvider.check!({} as never, inputs), { inputs, failures: [] });
+            const calls = eks.commandCalls(DescribeClusterCommand).length;
+            assert.deepEqual(await eksLoggingProvider.check!(inputs, { ...inputs, logTypes: ["audit"] }), {
+                inputs: { ...inputs, logTypes: ["audit"] },
+            });
+            assert.equal(eks.commandCalls(DescribeClusterCommand).length, calls);
+        });
+
+        it("diff: a new identity is an update that records it (delete and refresh then act as it); no replace", async () => {
+            const olds = { ...inputs, logTypes: ["audit", "controllerManager"], previousLogTypes: [] };
+            assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...olds, identity: { profile: "prod" } }), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: true,
+            });
+        });
+
         it("diff: log types in any order are no change; other types are a change; another cluster is a replacement", async () => {
             const olds = { ...inputs, logTypes: ["audit", "controllerManager"], previousLogTypes: [] };
             assert.deepEqual(await eksLoggingProvider.diff!("x", olds, { ...inputs, logTypes: ["controllerManager", "audit"] }), {

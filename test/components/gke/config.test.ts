@@ -14,6 +14,12 @@ function problems(cluster: Record<string, unknown>, extra: Record<string, unknow
 }
 
 describe("GKE config (subscription, API_SERVER)", () => {
+    it("identity: a service account to impersonate, checked like one", () => {
+        assert.deepEqual(problems({ ...BASE, impersonateServiceAccount: "deployer@gmail.com" }), [
+            `${W}: field impersonateServiceAccount: got "deployer@gmail.com"; allowed: a service account email such as akko-audit-deployer@my-project.iam.gserviceaccount.com`,
+        ]);
+    });
+
     it("defaults: API_SERVER on, 7 days of subscription retention, 10 delivery attempts", () => {
         const [c] = validate(BASE).clusters;
         assert.ok(c.kind === "gke");

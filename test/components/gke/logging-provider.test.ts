@@ -149,6 +149,37 @@ describe("GKE logging-component logic (stubbed GKE API)", () => {
             assert.equal(fake.state.updates.length, 0);
         });
 
+        it("read: a cluster that is gone is a resource that is gone (empty id: refresh drops it instead of failing)", async () => {
+            const fake = fakeGke([]);
+            const provider = makeGkeLoggingProvider(() => fake.client);
+            assert.deepEqual(await provider.read!("x", { ...inputs, clusterName: "gone", addedComponents: [] }), { id: "", props: {} });
+        });
+
+        it("check: a missing cluster fails preview, naming it and the identity; an unchanged target calls nothing", async () => {
+            const fake = fakeGke([]);
+            const provider = makeGkeLoggingProvider(() => fake.client);
+            const identity = { impersonateServiceAccount: "deployer@akko-analytics-prod.iam.gserviceaccount.com" };
+            const gone = { ...inputs, clusterName: "gone", identity };
+            assert.deepEqual(await provider.check!({} as never, gone), {
+                inputs: gone,
+                failures: [
+                    {
+                        property: "clusterName",
+                        reason: `GKE cluster projects/${inputs.project}/locations/${inputs.location}/clusters/gone not found (as deployer@akko-analytics-prod.iam.gserviceaccount.com): check project, location and clusterName in akko-audit:clusters`,
+                    },
+                ],
+            });
+            assert.deepEqual(await provider.check!({} as never, inputs), { inputs });
+            assert.deepEqual(await provider.check!(inputs, { ...inputs, components: ["APISERVER", "WORKLOADS"] }), {
+                inputs: { ...inputs, components: ["APISERVER", "WORKLOADS"] },
+            });
+            assert.deepEqual(await provider.diff!("x", { ...inputs, addedComponents: [] }, { ...inputs, identity }), {
+                changes: true,
+                replaces: [],
+                deleteBeforeReplace: true,
+            });
+        });
+
         it("read shows drift when APISERVER was turned off elsewhere", async () => {
             const fake = fakeGke(["SYSTEM_COMPONENTS"]);
             const provider = makeGkeLoggingProvider(() => fake.client);

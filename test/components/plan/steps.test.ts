@@ -70,6 +70,29 @@ function node(
 const ops = (r: ReturnType<typeof computeSteps>) => r.steps.filter((s) => s.custom).map((s) => `${s.op} ${s.name}`);
 
 describe("engine step rules (computeSteps)", () => {
+    it("another provider: the new provider's DiffConfig decides (aws replaces on a region change; azure-native never; a default provider is unknown offline)", () => {
+        const provider = (type: string, name: string, inputs: Record<string, unknown>) =>
+            reg(`pulumi:providers:${type}`, name, undefined, { inputs });
+        const ref = (p: Registration) => `${p.urn}::${p.name}-id`;
+        const awsEu = provider("aws", "aws-eu", { region: "eu-west-3" });
+        const awsUs = provider("aws", "aws-us", { region: "us-east-1" });
+        const awsEu2 = provider("aws", "aws-eu-role", { region: "eu-west-3", assumeRoles: "[]" });
+        const azure = provider("azure-native", "azure-sub", { subscriptionId: "s" });
+        const group = (p: Registration | undefined) => reg("aws:cloudwatch/logGroup:LogGroup", "group", undefined, { provider: p ? ref(p) : "" });
+        const diag = (p: Registration | undefined) => reg("azure-native:monitor:DiagnosticSetting", "diag", undefined, { provider: p ? ref(p) : "" });
+
+        // Explicit -> explicit in another region: pulumi-aws's ForcesProviderReplace on region (pulumi-aws#4000).
+        const moved = computeSteps([awsEu, group(awsEu)], [awsUs, group(awsUs)], AT).steps.find((x) => x.name === "group")!;
+        assert.deepEqual([moved.op, moved.replaceBecause], ["replace", ["provider"]]);
+        // Same region, another role: no replace key changed.
+        assert.equal(computeSteps([awsEu, group(awsEu)], [awsEu2, group(awsEu2)], AT).steps.find((x) => x.name === "group")!.op, "same");
+        // Default -> explicit: the default provider's config is the engine's (stack config): not knowable here.
+        const fromDefault = computeSteps([group(undefined)], [awsEu, group(awsEu)], AT).steps.find((x) => x.name === "group")!;
+        assert.deepEqual([fromDefault.op, fromDefault.providerUnknown, fromDefault.changed], ["update", true, ["provider"]]);
+        // azure-native's DiffConfig never replaces (pulumi/ci-mgmt#1113).
+        assert.equal(computeSteps([diag(undefined)], [azure, diag(azure)], AT).steps.find((x) => x.name === "diag")!.op, "same");
+    });
+
     it("same inputs: no step; a changed command is an update in place (the provider's Update runs `update`)", () => {
         const before = node("edge", "10.0.0.1", { ignore: true });
         assert.deepEqual(ops(computeSteps(before, before, AT)), ["same edge-10.0.0.1-apply"]);
