@@ -48,8 +48,16 @@ export interface GkeAuditLoggingArgs {
     maxDeliveryAttempts?: number;
     /** Account id of the dedicated service account created for Alloy. Default alloy-<name> (cut to 30 characters). */
     serviceAccountId?: pulumi.Input<string>;
-    /** Use this existing service account (email) for Alloy instead of creating one. Default: create one. */
-    alloyServiceAccountEmail?: string;
+    /**
+     * Use this existing service account (email) for Alloy instead of creating one: a plain email, or another
+     * cluster's `serviceAccountEmail` output (one reader for the fleet). Default: create one.
+     */
+    alloyServiceAccountEmail?: pulumi.Input<string>;
+    /**
+     * Create a key for Alloy's account and output it (`alloyKey`, secret), so the central Alloy pulls with it
+     * in the same deployment. Default false (the key comes from logs.receivers.gcpCredentialsSecret).
+     */
+    createAlloyKey?: boolean;
     /** Name of the topic and the subscription (logs.receivers.gcpSubscriptions' default). Default akko-audit-<name>. */
     pubsubName?: string;
     /**
@@ -81,6 +89,8 @@ export { gkePubsubName } from "./filter";
 export class GkeAuditLogging extends pulumi.ComponentResource {
     /** projects/<p>/subscriptions/<s>: Alloy's loki.source.gcplog pull subscription. */
     public readonly subscriptionPath: pulumi.Output<string>;
+    /** With createAlloyKey: the key JSON of Alloy's account (secret), for the central Alloy. */
+    public readonly alloyKey: pulumi.Output<string | undefined>;
     /** Alloy's service account (subscriber on the subscription only). */
     public readonly serviceAccountEmail: pulumi.Output<string>;
     /** The sink's writer identity (publisher on the topic only). */
@@ -97,7 +107,8 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             apiServerComponentLogs: args.apiServerComponentLogs,
             subscriptionRetentionDays: args.subscriptionRetentionDays,
             maxDeliveryAttempts: args.maxDeliveryAttempts,
-            alloyServiceAccountEmail: args.alloyServiceAccountEmail,
+            // An Output (the fleet's reader account, made by another cluster's component) is known later.
+            alloyServiceAccountEmail: pulumi.Output.isInstance(args.alloyServiceAccountEmail) ? undefined : args.alloyServiceAccountEmail,
             allowAuditOff: args.allowAuditOff,
         });
         super("akko:audit:GkeAuditLogging", name, {}, opts);
@@ -176,10 +187,9 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const email =
-            args.alloyServiceAccountEmail !== undefined
-                ? pulumi.output(args.alloyServiceAccountEmail)
-                : new gcp.serviceaccount.Account(
+        const account =
+            args.alloyServiceAccountEmail === undefined
+                ? new gcp.serviceaccount.Account(
                       `${name}-alloy`,
                       {
                           project,
@@ -188,7 +198,20 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
                           description: "Pulls one Pub/Sub subscription (akko-audit); nothing else",
                       },
                       { parent: this },
-                  ).email;
+                  )
+                : undefined;
+        const email = account ? account.email : pulumi.output(args.alloyServiceAccountEmail!);
+        // The key the central Alloy pulls with (GOOGLE_APPLICATION_CREDENTIALS is one file per Alloy, so one
+        // account reads every GKE subscription of the fleet). The private key is a secret output.
+        let alloyKey: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.createAlloyKey) {
+            const key = new gcp.serviceaccount.Key(
+                `${name}-alloy-key`,
+                { serviceAccountId: account ? account.name : pulumi.interpolate`projects/-/serviceAccounts/${email}` },
+                { parent: this, additionalSecretOutputs: ["privateKey"] },
+            );
+            alloyKey = pulumi.secret(key.privateKey.apply((k) => Buffer.from(k, "base64").toString("utf8")));
+        }
         new gcp.pubsub.SubscriptionIAMMember(
             `${name}-alloy-subscriber`,
             { project, subscription: subscription.name, role: "roles/pubsub.subscriber", member: pulumi.interpolate`serviceAccount:${email}` },
@@ -219,11 +242,13 @@ export class GkeAuditLogging extends pulumi.ComponentResource {
         }
 
         this.subscriptionPath = pulumi.interpolate`projects/${project}/subscriptions/${subscription.name}`;
+        this.alloyKey = alloyKey;
         this.serviceAccountEmail = email;
         this.sinkWriterIdentity = sink.writerIdentity;
         this.sinkFilter = pulumi.output(filter);
         this.registerOutputs({
             subscriptionPath: this.subscriptionPath,
+            alloyKey: this.alloyKey,
             serviceAccountEmail: this.serviceAccountEmail,
             sinkWriterIdentity: this.sinkWriterIdentity,
             sinkFilter: this.sinkFilter,

@@ -82,13 +82,24 @@ export class AlloyShipper extends pulumi.ComponentResource {
             values = centralValues(
                 config.logs,
                 [...plan.firehose.map((f) => f.port), ...plan.otlp.map((o) => o.port)],
-                plan.gcpCredentialsSecret !== undefined,
+                plan.gcpCredentials !== undefined,
             );
-            if (plan.gcpCredentialsSecret) {
+            const gcp = plan.gcpCredentials;
+            if (gcp) {
+                const keyJson =
+                    "secretKey" in gcp
+                        ? args.secret(gcp.secretKey)
+                        : pulumi.secret(
+                              wired.apply((w) => {
+                                  if (!w.gcpKey)
+                                      throw new Error("central Alloy: no GCP key from the first GKE cluster's component (its createAlloyKey)");
+                                  return w.gcpKey;
+                              }),
+                          );
                 deps.push(
                     new k8s.core.v1.Secret(
                         `${name}-gcp`,
-                        { metadata: { name: ALLOY_GCP_SECRET, namespace }, stringData: { "key.json": args.secret(plan.gcpCredentialsSecret) } },
+                        { metadata: { name: ALLOY_GCP_SECRET, namespace }, stringData: { "key.json": keyJson } },
                         child,
                     ),
                 );

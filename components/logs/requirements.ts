@@ -50,11 +50,6 @@ export function logsProblems(config: StackConfig): string[] {
             `${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`,
         );
     }
-    if (routes.some((r) => r.route.via === "pubsub") && !logs.receivers?.gcpCredentialsSecret) {
-        problems.push(
-            `${WHERE}: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions`,
-        );
-    }
     if (logs.mode === "SimpleScalable") {
         const s = logs.objectStorage;
         if (!s)

@@ -39,6 +39,8 @@ interface BuildContext {
     providers: ProviderPool;
     /** The stack's own identities (aws:profile, aws:assumeRoles, gcp:impersonateServiceAccount). */
     stackIdentity: ReturnType<typeof stackCloudIdentities>;
+    /** The fleet's GKE reader account and its key, once the first GKE cluster made them (no gcpCredentialsSecret). */
+    gkeReader?: { email: pulumi.Output<string>; key: pulumi.Output<string | undefined> };
 }
 
 /** A cluster's own AWS identity, if it names one (roleArn, externalId, profile). */
@@ -113,11 +115,20 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
     gke: (c, ctx, opts) => {
         const own = c.impersonateServiceAccount;
         const provider = own !== undefined ? ctx.providers.gcp({ impersonateServiceAccount: own }) : undefined;
+        // Without logs.receivers.gcpCredentialsSecret, the first GKE cluster's account is the fleet's reader:
+        // its component makes the key the central Alloy pulls with (one key file per Alloy), and the other GKE
+        // clusters grant that account on their subscriptions. All in the same `up`.
+        const wireKey = !ctx.config.logs.receivers?.gcpCredentialsSecret;
+        const keyOwner = wireKey && ctx.gkeReader === undefined;
         const args = {
             ...gkeArgsFromConfig(c, ctx.config.clusters),
             identity: own !== undefined ? { impersonateServiceAccount: own } : ctx.stackIdentity.gcp,
+            ...(keyOwner ? { createAlloyKey: true } : {}),
+            ...(wireKey && !keyOwner && c.alloyServiceAccountEmail === undefined ? { alloyServiceAccountEmail: ctx.gkeReader!.email } : {}),
         };
-        return deployed(new GkeAuditLogging(c.name, args, withProvider(opts, provider)), (g) => ({
+        const gke = new GkeAuditLogging(c.name, args, withProvider(opts, provider));
+        if (keyOwner) ctx.gkeReader = { email: gke.serviceAccountEmail, key: gke.alloyKey };
+        return deployed(gke, (g) => ({
             subscriptionPath: g.subscriptionPath,
             serviceAccountEmail: g.serviceAccountEmail,
             sinkWriterIdentity: g.sinkWriterIdentity,
@@ -199,14 +210,13 @@ export class AuditRollout extends pulumi.ComponentResource {
         const [wired, resolveWired] = pulumi.deferredOutput<WiredOutputs>();
         this.logs = new LogsLayer(LOGS_LAYER_NAME, { config, secret, wired }, child);
         this.clusters = {};
-        const providers = new ProviderPool(this);
-        const stackIdentity = stackCloudIdentities();
+        const ctx: BuildContext = { config, secret, logs: this.logs, providers: new ProviderPool(this), stackIdentity: stackCloudIdentities() };
         const built: Record<string, Deployed> = {};
         for (const c of config.clusters) {
             // A renamed cluster keeps its resources: the engine finds them under the earlier name (its
             // children follow, their names start with the cluster's), so nothing is deleted and recreated.
             const clusterOpts = { parent: this, aliases: c.previousNames.map((n) => ({ name: n })) };
-            built[c.name] = buildCluster(c, { config, secret, logs: this.logs, providers, stackIdentity }, clusterOpts);
+            built[c.name] = buildCluster(c, ctx, clusterOpts);
             this.clusters[c.name] = built[c.name].component;
         }
         resolveWired(
@@ -214,6 +224,7 @@ export class AuditRollout extends pulumi.ComponentResource {
                 eventHubs: Object.fromEntries(
                     Object.entries(built).flatMap(([n, b]) => (b.wired?.eventHub ? [[n, b.wired.eventHub]] : [])),
                 ) as Record<string, pulumi.Output<WiredEventHub>>,
+                gcpKey: ctx.gkeReader?.key,
             }) as pulumi.Output<WiredOutputs>,
         );
         this.status = Object.fromEntries(config.clusters.map((c) => [c.name, clusterStatus(c, config)]));

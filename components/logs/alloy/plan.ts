@@ -42,6 +42,8 @@ export interface WiredEventHub {
 /** Outputs of the cluster components the central Alloy reads, by cluster name (resolved during `up`). */
 export interface WiredOutputs {
     eventHubs: Record<string, WiredEventHub>;
+    /** The GCP key JSON of the fleet's reader account (secret), when no gcpCredentialsSecret is set. */
+    gcpKey?: string;
 }
 
 export function logsNamespace(config: StackConfig): string {
@@ -83,8 +85,11 @@ export interface CentralPlan {
     sources: AuditSource[];
     /** Environment variables of the central Alloy, each from a secret config key. */
     env: SecretEnv[];
-    /** Secret config key of the GCP service-account key, when a GKE cluster is shipped. */
-    gcpCredentialsSecret?: string;
+    /**
+     * Where the GCP service-account key comes from, when a GKE cluster is shipped: a secret config key, or the
+     * first GKE cluster's component (`wired`: it creates the fleet's reader account's key in the same `up`).
+     */
+    gcpCredentials?: { secretKey: string } | { wired: true };
     /** Firehose receivers to expose: ingress host (from the EKS cluster's endpoint URL) and port. */
     firehose: { cluster: string; host: string; port: number }[];
     /** OTLP receivers to expose on logs.ingress.receiversHost: path and port per OpenShift cluster. */
@@ -121,7 +126,9 @@ export function centralPlan(config: StackConfig): CentralPlan {
             }
             case "pubsub":
                 plan.sources.push({ type: "gcplog", cluster: c, projectId: route.projectId, subscription: route.subscription });
-                plan.gcpCredentialsSecret = config.logs.receivers?.gcpCredentialsSecret;
+                plan.gcpCredentials = config.logs.receivers?.gcpCredentialsSecret
+                    ? { secretKey: config.logs.receivers.gcpCredentialsSecret }
+                    : { wired: true };
                 break;
             case "event-hub": {
                 const connectionStringEnv = envName("EVENTHUB_CONNECTION_STRING", c.name);

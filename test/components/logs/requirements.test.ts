@@ -24,7 +24,6 @@ describe("logs layer requirements (before anything is registered)", () => {
             "akko-audit:logs: field kubeconfigSecret: missing; allowed: the name of a secret config key with the logs cluster's kubeconfig, or useAmbientKubeconfig: true to use the current context of the ambient kubeconfig",
             "akko-audit:logs: field ingress.lokiHost: missing; allowed: the public DNS name of Loki's gateway, which edge-paris, ocp-core push to from outside the logs cluster",
             "akko-audit:logs: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS",
-            "akko-audit:logs: field receivers.gcpCredentialsSecret: missing; allowed: the name of a secret config key with the service-account key JSON that pulls the GKE subscriptions",
             "akko-audit:logs: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage",
             'akko-audit:logs: field receivers.eventHubs.nope: got "nope"; allowed: the name of a aks cluster in akko-audit:clusters',
         ]);

@@ -179,6 +179,49 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         assert.ok((config.inputs.data["config.alloy"] as string).includes('fully_qualified_namespace = sys.env("EVENTHUB_ENDPOINT_HDS_SANTE")'));
     });
 
+    it("without gcpCredentialsSecret, one `up` makes the fleet's GKE reader key and wires it: the first GKE cluster's account reads every subscription", async () => {
+        const prod = exampleStack("prod");
+        delete (prod.values.logs as any).receivers;
+        delete prod.values.gcpAlloyKey;
+        const raw = { ...prod, secretKeys: new Set([...prod.secretKeys].filter((k) => k !== "gcpAlloyKey")) };
+        (raw.values.clusters as any[]).push({
+            name: "search",
+            kind: "gke",
+            project: "akko-search-prod",
+            location: "europe-west4",
+            clusterName: "search-prod",
+        });
+        const outputs = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => ({
+            ...cloudOutputs(type, name, inputs),
+            ...(type === "gcp:serviceaccount/account:Account"
+                ? {
+                      email: `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`,
+                      name: `projects/${inputs.project}/serviceAccounts/${inputs.accountId}`,
+                  }
+                : {}),
+            ...(type === "gcp:serviceaccount/key:Key" ? { privateKey: Buffer.from('{"type":"service_account"}').toString("base64") } : {}),
+        });
+        const { resources } = await run(validateDeployableStack(raw), outputs);
+        assert.deepEqual(
+            resources.filter((r) => r.type.startsWith("gcp:serviceaccount/")).map((r) => `${r.type} ${r.name}`),
+            ["gcp:serviceaccount/account:Account analytics-alloy", "gcp:serviceaccount/key:Key analytics-alloy-key"],
+        );
+        assert.equal(
+            resources.find((r) => r.name === "analytics-alloy-key")!.inputs.serviceAccountId,
+            "projects/akko-analytics-prod/serviceAccounts/alloy-analytics",
+        );
+        assert.deepEqual(
+            resources.filter((r) => r.name.endsWith("-alloy-subscriber")).map((r) => [r.name, r.inputs.member]),
+            [
+                ["analytics-alloy-subscriber", "serviceAccount:alloy-analytics@akko-analytics-prod.iam.gserviceaccount.com"],
+                ["search-alloy-subscriber", "serviceAccount:alloy-analytics@akko-analytics-prod.iam.gserviceaccount.com"],
+            ],
+        );
+        const key = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "logs-central-gcp")!;
+        assert.deepEqual(key.inputs.stringData, { "key.json": '{"type":"service_account"}' });
+        assert.ok(key.secretInputs.includes("stringData"));
+    });
+
     it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
         const { resources } = await run(validateDeployableStack(exampleStack("prod")));
         const manifests = resources

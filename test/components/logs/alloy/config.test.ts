@@ -193,6 +193,11 @@ loki.source.file "ocp_core" {
         assert.deepEqual(plan.notShipped, []);
     });
 
+    it("GKE key: from secret config when named, else wired from the first GKE cluster's component (same `up`)", () => {
+        assert.deepEqual(centralPlan(fleet()).gcpCredentials, { secretKey: "gcpKey" });
+        assert.deepEqual(centralPlan(fleet({ receivers: {} })).gcpCredentials, { wired: true });
+    });
+
     it("GKE stages come from the table: one json stage, the two regexes in RE2 syntax, the template, the output", () => {
         const stages = normalizeStages("gke");
         assert.equal(stages.length, 5);
