@@ -46,7 +46,8 @@ export const GkeClusterSchema = strictObject({
     maxDeliveryAttempts: intInRange(5, 100, "attempts").default(DEFAULT_MAX_DELIVERY_ATTEMPTS),
     /**
      * Existing service account the central Alloy pulls with (the one behind logs.receivers.gcpCredentialsSecret);
-     * it gets subscriber on this cluster's subscription only. Default: a dedicated account alloy-<name> is created.
+     * it gets subscriber on this cluster's subscription only. Default: with gcpCredentialsSecret, a dedicated
+     * account alloy-<name>; without, the first GKE cluster's alloy-<name> account (its key is made for Alloy).
      */
     alloyServiceAccountEmail: z
         .string(allowed("a service account email such as alloy-audit@my-project.iam.gserviceaccount.com"))

@@ -133,8 +133,9 @@ export const EventHubSchema = strictObject({
 
 export const ReceiversSchema = strictObject({
     /**
-     * Secret config key with the GCP service-account key JSON Alloy pulls every GKE subscription with.
-     * Required when the fleet has a GKE cluster.
+     * Secret config key with the GCP service-account key JSON Alloy pulls every GKE subscription with (an
+     * account managed elsewhere). Default: none — the first GKE cluster's Alloy account gets a key in the same
+     * `pulumi up`, and every GKE cluster grants that account on its subscription.
      */
     gcpCredentialsSecret: secretRef.optional(),
     /**
@@ -148,7 +149,10 @@ export const ReceiversSchema = strictObject({
             allowed("a mapping of GKE cluster name to subscription path"),
         )
         .optional(),
-    /** Event Hub per AKS cluster (by cluster name). An AKS cluster without one does not reach Loki. */
+    /**
+     * Event Hub per AKS cluster managed elsewhere (by cluster name). Default: none — an AKS cluster with
+     * eventHubLocation gets its hub from this stack, wired into the central Alloy in the same `pulumi up`.
+     */
     eventHubs: z
         .record(clusterName, EventHubSchema, allowed("a mapping of AKS cluster name to {eventHubNamespace, eventHub, connectionStringSecret}"))
         .optional(),
