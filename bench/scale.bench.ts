@@ -69,10 +69,11 @@ export function syntheticFleet(nodes: number): StackConfig {
     const logs = {
         retentionDays: 30,
         gatewayPasswordSecret: "lokiPassword",
+        kubeconfigSecret: "logsKubeconfig",
         ingress: { clusterIssuer: "letsencrypt", lokiHost: "loki.example.net" },
         receivers: { gcpCredentialsSecret: "gcpKey" },
     };
-    const secrets = ["sshKey", "kubeconfig", "firehoseKey", "lokiPassword", "gcpKey"];
+    const secrets = ["sshKey", "kubeconfig", "firehoseKey", "lokiPassword", "gcpKey", "logsKubeconfig"];
     return validateDeployableStack({
         stack: "bench",
         values: { clusters, logs, ...Object.fromEntries(secrets.map((k) => [k, "[secret]"])) },
