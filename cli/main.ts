@@ -6,6 +6,7 @@ import { planCommand } from "./plan-command";
 import { policyCommand } from "./policy-commands";
 import { renderCommand } from "./render-command";
 import { secretsCommand } from "./secrets-command";
+import { verifyCommand } from "./verify-command";
 
 export const MAIN_HELP = `Usage: akko-audit <command> [options]
 
@@ -17,6 +18,7 @@ Commands:
   plan --stack NAME --base REF      the change preview: what 'pulumi up' would do on the fleet, step by step
   secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
   coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
+  verify --stack NAME [--json]      read-only check of every k3s node over SSH: audit flags, policy hash, modes, log age
   preview|up|refresh|destroy --stack NAME
                                     run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
 
@@ -39,6 +41,8 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return coverageCommand(rest, out);
             case "secrets":
                 return secretsCommand(rest, out);
+            case "verify":
+                return await verifyCommand(rest, out);
             case "preview":
             case "up":
             case "refresh":
@@ -58,7 +62,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return 0;
             default:
                 throw new CliError(
-                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, refresh, destroy (see akko-audit --help)`,
+                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)`,
                 );
         }
     } catch (e) {

@@ -94,7 +94,7 @@ describe("akko-audit CLI", () => {
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
             [
                 ["frobnicate"],
-                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, preview, up, refresh, destroy (see akko-audit --help)',
+                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)',
             ],
         ];
         for (const [args, start] of cases) {
@@ -114,6 +114,7 @@ describe("akko-audit CLI", () => {
             ["policy", "explain", "--help"],
             ["policy", "simulate", "--help"],
             ["render", "--help"],
+            ["verify", "--help"],
         ]) {
             const r = await run(...args);
             assert.equal(r.code, 0, args.join(" "));
