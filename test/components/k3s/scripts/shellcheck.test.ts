@@ -9,8 +9,8 @@ const scripts = readdirSync(SCRIPTS_DIR)
     .sort();
 
 describe("k3s node scripts: POSIX sh, documented, shellcheck-clean", () => {
-    it("are the three scripts the component sends", () => {
-        assert.deepEqual(scripts, ["converge.sh", "launch.sh", "preflight.sh"]);
+    it("are the four scripts the component sends", () => {
+        assert.deepEqual(scripts, ["converge.sh", "effective-args.sh", "launch.sh", "preflight.sh"]);
     });
 
     for (const f of scripts) {
