@@ -1,6 +1,6 @@
 import { K3sCluster, K3sServer } from "../config/k3s";
-import { K3S_DROPIN_PATH, K3S_MANIFESTS_DIR, K3S_POLICY_PATH, NODE_STATE_DIR } from "./render";
-import { CONVERGE_SH, LAUNCH_SH, PREFLIGHT_SH } from "./scripts";
+import { dropInArgs, K3S_DROPIN_PATH, K3S_MANIFESTS_DIR, K3S_POLICY_PATH, NODE_STATE_DIR } from "./render";
+import { CONVERGE_SH, EFFECTIVE_ARGS_SH, LAUNCH_SH, PREFLIGHT_SH } from "./scripts";
 import { buildRemoteCommand } from "./shell";
 
 /** Where the SSH user uploads files, relative to its login directory (preflight makes it 0700). */
@@ -88,7 +88,15 @@ export function buildNodeCommands(input: NodeCommandInput): NodeCommands {
     if (overrides.pollInterval !== undefined) runEnv.AKKO_POLL_INTERVAL = overrides.pollInterval;
     if (overrides.requestTimeoutSeconds !== undefined) runEnv.AKKO_REQUEST_TIMEOUT = String(overrides.requestTimeoutSeconds);
 
-    const preflight = buildRemoteCommand(PREFLIGHT_SH, { ...common, AKKO_SUDO: sudo ? "sudo -n" : "" }, { sudo: false });
+    const preflightEnv = {
+        ...common,
+        AKKO_SUDO: sudo ? "sudo -n" : "",
+        // The effective-args check: the drop-in's flags must be the ones k3s will really run with.
+        AKKO_EFFECTIVE_ARGS_SCRIPT: EFFECTIVE_ARGS_SH,
+        AKKO_DROPIN_PATH: K3S_DROPIN_PATH,
+        AKKO_EXPECT_ARGS: dropInArgs(cluster).join("\n"),
+    };
+    const preflight = buildRemoteCommand(PREFLIGHT_SH, preflightEnv, { sudo: false });
     const launchApply = buildRemoteCommand(
         LAUNCH_SH,
         {

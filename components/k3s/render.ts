@@ -22,14 +22,21 @@ export function renderDropIn(c: DropInSettings, policyPath: string = K3S_POLICY_
         "# Managed by akko-audit: `pulumi up` rewrites this file, `pulumi destroy` removes it. Do not edit.",
         "# kube-apiserver-arg+ appends to the node's own kube-apiserver-arg list instead of replacing it.",
         "kube-apiserver-arg+:",
-        `  - audit-policy-file=${policyPath}`,
-        `  - audit-log-path=${c.auditLogPath}`,
-        `  - audit-log-maxage=${c.auditLogMaxAgeDays}`,
-        `  - audit-log-maxbackup=${c.auditLogMaxBackup}`,
-        `  - audit-log-maxsize=${c.auditLogMaxSizeMb}`,
-        "  - audit-log-format=json",
+        ...dropInArgs(c, policyPath).map((a) => `  - ${a}`),
         "",
     ].join("\n");
+}
+
+/** The drop-in's kube-apiserver flags (`name=value`); preflight checks k3s would really use each of them. */
+export function dropInArgs(c: DropInSettings, policyPath: string = K3S_POLICY_PATH): string[] {
+    return [
+        `audit-policy-file=${policyPath}`,
+        `audit-log-path=${c.auditLogPath}`,
+        `audit-log-maxage=${c.auditLogMaxAgeDays}`,
+        `audit-log-maxbackup=${c.auditLogMaxBackup}`,
+        `audit-log-maxsize=${c.auditLogMaxSizeMb}`,
+        "audit-log-format=json",
+    ];
 }
 
 /** sha256 of the policy followed by the drop-in: in the apply command (a change updates it in place), and what launch.sh verifies on the node. */

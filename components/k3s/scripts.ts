@@ -11,6 +11,8 @@ function script(name: string): string {
 
 /** Refusals before anything is touched (runs as the login user). */
 export const PREFLIGHT_SH = script("preflight.sh");
+/** The kube-apiserver args k3s will really use; refuses audit flags it would override or ignore (run by preflight). */
+export const EFFECTIVE_ARGS_SH = script("effective-args.sh");
 /** Starts converge.sh detached and polls for its result (runs as root). */
 export const LAUNCH_SH = script("launch.sh");
 /** The apply/remove run itself, with backup and rollback (runs detached, as root). */

@@ -11,11 +11,15 @@
 #                      real directory owned by the user (default: none, nothing created)
 #   AKKO_ROOT          prefix for every node path (tests point it into a temporary root; default empty)
 #   AKKO_PATH_PREFIX   directories put first on PATH (tests put stub systemctl/k3s there; default empty)
+#   AKKO_EFFECTIVE_ARGS_SCRIPT  the text of effective-args.sh; run as root with AKKO_EXPECT_ARGS and
+#                      AKKO_DROPIN_PATH (see that script) it refuses flags k3s would not really use (default
+#                      empty: not checked, for running this script alone)
+#   AKKO_EXPECT_ARGS, AKKO_DROPIN_PATH  passed on to effective-args.sh
 #
 # Refuses (exit 3, one message on stderr): k3s older than v1.21 (no config.yaml.d drop-ins); a unit that is
 # not a k3s server (an agent runs no API server); kube-apiserver-arg on the k3s command line (command-line
 # lists override config-file lists, so the drop-in would be silently ignored); a login user that is neither
-# root nor allowed passwordless sudo.
+# root nor allowed passwordless sudo; audit flags that k3s would not really use (effective-args.sh).
 set -u
 
 if [ -n "${AKKO_PATH_PREFIX:-}" ]; then PATH="$AKKO_PATH_PREFIX:$PATH"; export PATH; fi
@@ -69,6 +73,16 @@ case "$argv" in
         refuse "kube-apiserver-arg is set on the k3s command line of unit $SERVICE ($argv); command-line lists override config-file lists, so the audit drop-in would be silently ignored. Fix: move those flags into /etc/rancher/k3s/config.yaml under kube-apiserver-arg, re-run the k3s install script without them in INSTALL_K3S_EXEC (or edit ExecStart), then systemctl daemon-reload"
         ;;
 esac
+
+# --- effective kube-apiserver args (effective-args.sh): the audit flags must be the ones k3s will use ---
+if [ -n "${AKKO_EFFECTIVE_ARGS_SCRIPT:-}" ]; then
+    # As root: k3s configs and the unit's environment files are root-only. It prints its own refusal.
+    # shellcheck disable=SC2086 # $SUDO is a command and its options
+    $SUDO env AKKO_NODE="$NODE" AKKO_SERVICE="$SERVICE" AKKO_ROOT="${AKKO_ROOT:-}" AKKO_PATH_PREFIX="${AKKO_PATH_PREFIX:-}" \
+        AKKO_DROPIN_PATH="${AKKO_DROPIN_PATH:-}" AKKO_EXPECT_ARGS="${AKKO_EXPECT_ARGS:-}" \
+        /bin/sh -c "$AKKO_EFFECTIVE_ARGS_SCRIPT" effective-args >/dev/null || exit 3
+fi
+# --- end effective args ---------------------------------------------------------------------------------
 
 if [ -n "${AKKO_STAGE_DIR:-}" ]; then
     stage="$AKKO_STAGE_DIR"

@@ -171,8 +171,8 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.ok(
             run
                 .one(CMD, "edge-10.0.0.2-preflight")
-                .inputs.create.startsWith(
-                    "env 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c ",
+                .inputs.create.includes(
+                    " 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c ",
                 ),
         );
     });

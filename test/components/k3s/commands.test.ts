@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { K3sClusterSchema } from "../../../components/config/k3s";
 import { buildNodeCommands, parseNodeResult, pinnedHostKey } from "../../../components/k3s/commands";
-import { CONVERGE_SH, LAUNCH_SH, PREFLIGHT_SH } from "../../../components/k3s/scripts";
+import { CONVERGE_SH, EFFECTIVE_ARGS_SH, LAUNCH_SH, PREFLIGHT_SH } from "../../../components/k3s/scripts";
 import { shellQuote } from "../../../components/k3s/shell";
 
 const cluster = K3sClusterSchema.parse({
@@ -26,7 +26,22 @@ describe("buildNodeCommands", () => {
     it("preflight: the login user's shell runs preflight.sh with the node's inputs, no sudo for root", () => {
         assert.equal(
             c.preflight,
-            `env 'AKKO_NODE=edge/10.0.0.1' 'AKKO_SERVICE=k3s-server' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=' /bin/sh -c ${shellQuote(PREFLIGHT_SH)} akko-audit`,
+            [
+                "env",
+                "'AKKO_DROPIN_PATH=/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml'",
+                `'AKKO_EFFECTIVE_ARGS_SCRIPT=${EFFECTIVE_ARGS_SH.replace(/'/g, `'\\''`)}'`,
+                // The drop-in's flags, one a line: effective-args.sh checks k3s would really use each.
+                `'AKKO_EXPECT_ARGS=${[
+                    "audit-policy-file=/etc/rancher/k3s/audit-policy.yaml",
+                    "audit-log-path=/var/log/kubernetes/audit.log",
+                    "audit-log-maxage=30",
+                    "audit-log-maxbackup=10",
+                    "audit-log-maxsize=100",
+                    "audit-log-format=json",
+                ].join("\n")}'`,
+                "'AKKO_NODE=edge/10.0.0.1' 'AKKO_SERVICE=k3s-server' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO='",
+                `/bin/sh -c ${shellQuote(PREFLIGHT_SH)} akko-audit`,
+            ].join(" "),
         );
     });
 

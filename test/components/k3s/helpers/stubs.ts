@@ -8,19 +8,31 @@
  *                  is broken: fail-mode "refuse" (default) answers /readyz with an error, "hang" never answers
  *   ready-delay    seconds after a restart before /readyz is ok (default 0)
  *   no-audit       present: the API server writes no audit events
+ *   environment    the unit's Environment= (e.g. K3S_CONFIG_FILE=/srv/k3s.yaml); the unit's EnvironmentFiles is
+ *                  /etc/systemd/system/k3s.service.env, as the k3s installer writes it
  * and record: restarts (one line per restart), started-at, running-config (what the API server runs with),
- * journal (what journalctl -u prints).
+ * apiserver-args (the kube-apiserver flags k3s would start with, merged like k3s: k3s-config-merge.js; the
+ * audit log is the last audit-log-path there), journal (what journalctl -u prints).
  */
+import * as path from "node:path";
+
 export function stubScripts(root: string): Record<string, string> {
     const head = `#!/bin/sh\nROOT='${root}'\nCTL="$ROOT/ctl"\n`;
+    const merge = `'${process.execPath}' '${path.join(__dirname, "k3s-config-merge.js")}' "$ROOT"`;
     const systemctl = `${head}
 cmd="$1"; shift
 case "$cmd" in
     show)
-        printf 'ExecStart={ path=/usr/local/bin/k3s ; argv[]=%s ; ignore_errors=no ; start_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\\n' "$(cat "$CTL/execstart")"
+        case "$2" in
+            Environment) printf 'Environment=%s\\n' "$(cat "$CTL/environment" 2>/dev/null)" ;;
+            EnvironmentFiles) echo 'EnvironmentFiles=/etc/systemd/system/k3s.service.env (ignore_errors=yes)' ;;
+            MainPID) echo 'MainPID=0' ;;
+            *) printf 'ExecStart={ path=/usr/local/bin/k3s ; argv[]=%s ; ignore_errors=no ; start_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\\n' "$(cat "$CTL/execstart")" ;;
+        esac
         ;;
     restart)
         cat "$ROOT/etc/rancher/k3s/config.yaml" "$ROOT"/etc/rancher/k3s/config.yaml.d/*.yaml "$ROOT/etc/rancher/k3s/audit-policy.yaml" >"$CTL/running-config" 2>/dev/null
+        ${merge} >"$CTL/apiserver-args" || exit 1
         date +%s >"$CTL/started-at"
         echo "$(date +%s) $*" >>"$CTL/restarts"
         echo "k3s[4242]: Starting k3s $(cat "$CTL/version")" >>"$CTL/journal"
@@ -28,6 +40,7 @@ case "$cmd" in
         if [ -n "$pattern" ] && grep -q -F "$pattern" "$CTL/running-config"; then
             echo 'k3s[4242]: E1125 kube-apiserver: failed to load audit policy: strict decoding error: unknown field "broken"' >>"$CTL/journal"
         else
+            echo "k3s[4242]: Running kube-apiserver $(tr '\\n' ' ' <"$CTL/apiserver-args")" >>"$CTL/journal"
             echo "k3s[4242]: k3s is up and running" >>"$CTL/journal"
         fi
         ;;
@@ -57,7 +70,7 @@ if [ -z "$started" ] || [ "$broken" = true ] || [ "$(date +%s)" -lt $((started +
     exit 1
 fi
 if [ "$raw" = /readyz ]; then echo ok; exit 0; fi
-log="$(sed -n 's/.*audit-log-path=\\(.*\\)$/\\1/p' "$CTL/running-config" | tail -n 1)"
+log="$(sed -n 's/^--audit-log-path=//p' "$CTL/apiserver-args" 2>/dev/null | tail -n 1)"
 if [ -n "$log" ] && [ ! -f "$CTL/no-audit" ]; then
     printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"%s","stage":"ResponseComplete","requestURI":"%s","verb":"get","user":{"username":"system:admin","groups":["system:masters"]}}\\n' "$$-$(date +%s)" "$raw" >>"$ROOT$log"
 fi
