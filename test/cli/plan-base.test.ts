@@ -282,7 +282,7 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
 describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 under the language host)", function () {
     this.timeout(120_000);
 
-    it("the first `pulumi up` after the upgrade runs nothing: nodes move to host names by alias, triggers are ignored", async () => {
+    it("the first `pulumi up` after the upgrade restarts nothing: nodes move to host names by alias, triggers are ignored", async () => {
         const recorded = JSON.parse(readFileSync(path.join(FIXTURES, "v0.1.0-prod.json"), "utf8")) as { resources: Registration[] };
         // The same stack file and secrets as when 0.1.0 recorded it.
         const dir = copyProject();
@@ -309,7 +309,17 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
             p.steps.map((s) => s.effect),
             [
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+                // The node scripts changed since 0.1.0 (they travel in the commands): each node's commands run
+                // again, in place and idempotent, so nothing restarts.
+                "runs again the preflight on edge-paris/192.0.2.10 (k3s version, sudo, stage directory)",
+                "runs again the preflight on factory-lyon/10.20.0.11 (k3s version, sudo, stage directory)",
+                "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+                "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
                 "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
+                "runs again the preflight on factory-lyon/10.20.0.12 (k3s version, sudo, stage directory)",
+                "updates factory-lyon/10.20.0.12 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+                "runs again the preflight on factory-lyon/10.20.0.13 (k3s version, sudo, stage directory)",
+                "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
                 "records the Data Access audit config of container.googleapis.com in project akko-analytics-prod as it is now (put back on delete)",
             ],
             changePreviewText(p),

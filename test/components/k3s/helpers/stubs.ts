@@ -8,6 +8,8 @@
  *                  is broken: fail-mode "refuse" (default) answers /readyz with an error, "hang" never answers
  *   ready-delay    seconds after a restart before /readyz is ok (default 0)
  *   no-audit       present: the API server writes no audit events
+ *   restart-fail   present: `systemctl restart` fails with this text on stderr (e.g. a masked unit)
+ *   shutdown-event present: the old API server writes one audit event while it stops (on restart)
  * and record: restarts (one line per restart), started-at, running-config (what the API server runs with),
  * journal (what journalctl -u prints).
  */
@@ -20,6 +22,11 @@ case "$cmd" in
         printf 'ExecStart={ path=/usr/local/bin/k3s ; argv[]=%s ; ignore_errors=no ; start_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\\n' "$(cat "$CTL/execstart")"
         ;;
     restart)
+        if [ -f "$CTL/restart-fail" ]; then cat "$CTL/restart-fail" >&2; exit 1; fi
+        if [ -f "$CTL/shutdown-event" ]; then
+            old_log="$(sed -n 's/.*audit-log-path=\\(.*\\)$/\\1/p' "$CTL/running-config" | tail -n 1)"
+            [ -n "$old_log" ] && printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"shutdown-%s","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/kube-system","verb":"get"}\\n' "$$" >>"$ROOT$old_log"
+        fi
         cat "$ROOT/etc/rancher/k3s/config.yaml" "$ROOT"/etc/rancher/k3s/config.yaml.d/*.yaml "$ROOT/etc/rancher/k3s/audit-policy.yaml" >"$CTL/running-config" 2>/dev/null
         date +%s >"$CTL/started-at"
         echo "$(date +%s) $*" >>"$CTL/restarts"
