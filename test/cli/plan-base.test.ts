@@ -309,8 +309,8 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
             p.steps.map((s) => s.effect),
             [
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
-                // preflight.sh now carries the effective-args check: each node's preflight and apply run once
-                // more (the script text is in the command), which re-checks the node; nothing restarts.
+                // The node scripts changed since 0.1.0 (they travel in the commands): each node's commands run
+                // again, in place and idempotent, so nothing restarts.
                 "runs again the preflight on edge-paris/192.0.2.10 (k3s version, sudo, stage directory)",
                 "runs again the preflight on factory-lyon/10.20.0.11 (k3s version, sudo, stage directory)",
                 "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",

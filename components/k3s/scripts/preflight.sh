@@ -95,4 +95,5 @@ if [ -n "${AKKO_STAGE_DIR:-}" ]; then
     chmod 0700 "$stage" || refuse "cannot chmod 0700 $stage"
 fi
 
-printf '{"k3sVersion":"%s","user":"%s","sudo":%s}\n' "$version" "$user" "$uses_sudo"
+# JSON-escaped: the version is whatever `k3s --version` printed after the "v1.2.3".
+printf '{"k3sVersion":"%s","user":"%s","sudo":%s}\n' "$(printf '%s' "$version" | sed 's/[\\"]/\\&/g')" "$user" "$uses_sudo"

@@ -10,6 +10,8 @@
  *   no-audit       present: the API server writes no audit events
  *   environment    the unit's Environment= (e.g. K3S_CONFIG_FILE=/srv/k3s.yaml); the unit's EnvironmentFiles is
  *                  /etc/systemd/system/k3s.service.env, as the k3s installer writes it
+ *   restart-fail   present: `systemctl restart` fails with this text on stderr (e.g. a masked unit)
+ *   shutdown-event present: the old API server writes one audit event while it stops (on restart)
  * and record: restarts (one line per restart), started-at, running-config (what the API server runs with),
  * apiserver-args (the kube-apiserver flags k3s would start with, merged like k3s: k3s-config-merge.js; the
  * audit log is the last audit-log-path there), journal (what journalctl -u prints).
@@ -31,6 +33,11 @@ case "$cmd" in
         esac
         ;;
     restart)
+        if [ -f "$CTL/restart-fail" ]; then cat "$CTL/restart-fail" >&2; exit 1; fi
+        if [ -f "$CTL/shutdown-event" ]; then
+            old_log="$(sed -n 's/.*audit-log-path=\\(.*\\)$/\\1/p' "$CTL/running-config" | tail -n 1)"
+            [ -n "$old_log" ] && printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"shutdown-%s","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/kube-system","verb":"get"}\\n' "$$" >>"$ROOT$old_log"
+        fi
         cat "$ROOT/etc/rancher/k3s/config.yaml" "$ROOT"/etc/rancher/k3s/config.yaml.d/*.yaml "$ROOT/etc/rancher/k3s/audit-policy.yaml" >"$CTL/running-config" 2>/dev/null
         ${merge} >"$CTL/apiserver-args" || exit 1
         date +%s >"$CTL/started-at"

@@ -151,9 +151,12 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.equal(bad.result!.apiServerReady, true);
         assert.match(
             bad.apply!.stderr,
-            /^akko-audit: node rollback\/127\.0\.0\.1: the API server was not ready within 2s after restarting k3s with the audit configuration; rolled back to the previous files and restarted; the API server is ready again\. journalctl -u k3s \(last 20 lines\):\n/,
+            /^akko-audit: node rollback\/127\.0\.0\.1: the API server was not ready within 2s after restarting k3s with the audit configuration; rolled back to the previous files and restarted k3s; the API server is ready again\. journalctl -u k3s \(last 5 lines\):\n/,
         );
         assert.match(bad.apply!.stderr, /failed to load audit policy: strict decoding error/);
+        // At most the 5 journal lines, and never the command text.
+        assert.equal(bad.apply!.stderr.trim().split("\n").length, 6);
+        assert.ok(!bad.apply!.stderr.includes("AKKO_"));
         assert.equal(bad.result!.node, "rollback/127.0.0.1");
         assert.equal(n.read(POLICY_PATH), goodPolicy);
         assert.equal(n.read(DROPIN_PATH), goodDropIn);
@@ -195,7 +198,7 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.equal(bad.result?.status, "failed");
         assert.match(
             bad.result!.message,
-            /^the API server is ready but \/.*\/var\/log\/k3s-audit\.log received no JSON audit event within 1s; rolled back/,
+            /^the API server is ready but \/.*\/var\/log\/k3s-audit\.log received no JSON audit event for this run's probe request within 1s; rolled back to the previous files and restarted k3s; the API server is ready again\. /,
         );
         assert.equal(n.read(DROPIN_PATH), undefined);
     });
