@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-    absolutePath,
+    ABSOLUTE_PATH,
     allowAuditOff,
     allowed,
     clusterName,
@@ -24,6 +24,47 @@ export const DEFAULT_AUDIT_LOG_MAX_BACKUP = 10;
 export const DEFAULT_AUDIT_LOG_MAX_SIZE_MB = 100;
 export const DEFAULT_READY_TIMEOUT_SECONDS = 180;
 export const DEFAULT_K3S_SERVICE = "k3s";
+
+/** k3s's config directory: config.yaml, config.yaml.d (every *.yaml there is read as config), our policy. */
+export const K3S_CONFIG_DIR = "/etc/rancher/k3s";
+/** k3s's auto-deploy directory: k3s applies every manifest there. */
+export const K3S_MANIFESTS_DIR = "/var/lib/rancher/k3s/server/manifests";
+/** Root-only state on the node: desired files, backups, the original files, the last result. */
+export const NODE_STATE_DIR = "/var/lib/akko-audit";
+/** Where the SSH user uploads files, relative to its login directory (preflight makes it 0700). */
+export const DEFAULT_STAGE_DIR = ".akko-audit-stage";
+
+const AUDIT_LOG_PATH_TEXT = "an absolute file path such as /var/log/k3s-audit.log";
+/** Directories the audit log must stay out of, and why (the API server would write into them). */
+const OFF_LIMITS: readonly { dir: string; why: string }[] = [
+    { dir: K3S_CONFIG_DIR, why: "k3s's config directory (config.yaml.d/*.yaml is read as k3s config)" },
+    { dir: K3S_MANIFESTS_DIR, why: "k3s applies every manifest there" },
+    { dir: NODE_STATE_DIR, why: "akko-audit's state on the node (backups, rollback)" },
+];
+
+/**
+ * Why an audit log path is refused (the "allowed:" text), or undefined. The path goes into the drop-in and
+ * the converge script, and its directory is mounted into Alloy: one rule per message, in a fixed order.
+ */
+export function auditLogPathProblem(p: string): string | undefined {
+    if (/[\r\n]/.test(p)) return "a path on one line (no newline)";
+    if (!p.startsWith("/")) return `${AUDIT_LOG_PATH_TEXT} (starting with /)`;
+    if (!ABSOLUTE_PATH.test(p)) return "an absolute path of letters, digits, '.', '_', '-' and '/'";
+    if (p.endsWith("/")) return "a file path, not a directory (no trailing /)";
+    const segments = p.slice(1).split("/");
+    if (segments.includes("..")) return "a path without '..' segments";
+    // Normalized, so the directory checks below cannot be side-stepped with /etc/rancher/./k3s or //.
+    if (segments.some((s) => s === "." || s === "")) return "a normalized path (no '.' segment, no '//')";
+    if (segments.length < 2) return "a file inside a directory, not directly in / (Alloy mounts the log's directory)";
+    for (const { dir, why } of OFF_LIMITS) if (p === dir || p.startsWith(`${dir}/`)) return `a path outside ${dir}: ${why}`;
+    if (segments.includes(DEFAULT_STAGE_DIR)) return `a path outside the SSH user's upload directory (~/${DEFAULT_STAGE_DIR})`;
+    return undefined;
+}
+
+export const auditLogPath = z.string(allowed(AUDIT_LOG_PATH_TEXT)).superRefine((p, ctx) => {
+    const problem = auditLogPathProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: p });
+});
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 
@@ -56,8 +97,11 @@ export const K3sClusterSchema = strictObject({
     bastionSshPrivateKeySecret: secretRef.optional(),
     /** Connect without pinning host keys. Default false. Anyone on the path can then impersonate the node. */
     dangerouslySkipHostKeyCheck: z.boolean(allowed("true or false")).default(false),
-    /** Where the API server writes audit events (the shipper reads it). Default /var/log/k3s-audit.log. */
-    auditLogPath: absolutePath.default(DEFAULT_AUDIT_LOG_PATH),
+    /**
+     * Where the API server writes audit events (the shipper reads it): an absolute, normalized file path, not in /,
+     * outside /etc/rancher/k3s, k3s's manifests directory, /var/lib/akko-audit and ~/.akko-audit-stage. Default /var/log/k3s-audit.log.
+     */
+    auditLogPath: auditLogPath.default(DEFAULT_AUDIT_LOG_PATH),
     /** Days rotated audit files are kept on the node (audit-log-maxage). Default 30. */
     auditLogMaxAgeDays: intInRange(1, 3650, "days").default(DEFAULT_AUDIT_LOG_MAX_AGE_DAYS),
     /** Rotated audit files kept (audit-log-maxbackup). Default 10. */
