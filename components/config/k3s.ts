@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
     ABSOLUTE_PATH,
+    absolutePath,
     allowAuditOff,
     allowed,
     clusterName,
@@ -14,6 +15,7 @@ import {
     strictObject,
 } from "./fields";
 import type { KindRules } from "./kind-rules";
+import { CONFIG_NAMESPACE } from "./namespace";
 
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_USER = "root";
@@ -79,8 +81,22 @@ export const SshEndpointSchema = strictObject({
     hostKey: sshHostKey.optional(),
 });
 
+/**
+ * SSH agent authentication: the agent holds the keys, so no private key is in the stack's config or state
+ * (a config of one key per cluster outgrows what Pulumi can hand the program, see fleet size in the README).
+ * The command provider (@pulumi/command 1.2.1, remote/connection.go) dials `agentSocketPath`, else
+ * SSH_AUTH_SOCK of its own process (the environment `pulumi up` runs in), and offers the agent's keys.
+ */
+export const SshAuthSchema = strictObject({
+    /** Authenticate with the SSH agent's keys (true; for a key in secret config, use sshPrivateKeySecret instead). */
+    agent: z.literal(true, allowed("true (for a key in secret config, leave sshAuth out and set sshPrivateKeySecret)")),
+    /** The agent's socket on the machine running pulumi. Default: that process's SSH_AUTH_SOCK. */
+    agentSocket: absolutePath.optional(),
+});
+export type SshAuth = z.infer<typeof SshAuthSchema>;
+
 export const K3sServerSchema = SshEndpointSchema.extend({
-    /** Optional jump host (`connection.proxy`); uses the cluster's SSH key unless bastionSshPrivateKeySecret is set. */
+    /** Optional jump host (`connection.proxy`); uses the cluster's SSH key or agent unless bastionSshPrivateKeySecret is set. */
     bastion: SshEndpointSchema.optional(),
 });
 
@@ -91,9 +107,14 @@ export const K3sClusterSchema = strictObject({
     kind: z.literal("k3s"),
     /** k3s server nodes (they run the API server). Agents must not be listed: they are never touched. */
     servers: z.array(K3sServerSchema, allowed("a list of server nodes")).min(1, allowed("at least one server node")),
-    /** Secret config key holding the SSH private key (PEM or OpenSSH). Required. */
-    sshPrivateKeySecret: secretRef,
-    /** Secret config key holding the bastion's SSH private key. Default: the cluster's key. */
+    /**
+     * Secret config key holding the SSH private key (PEM or OpenSSH); clusters may share one. Required unless
+     * sshAuth (here or the stack's akko-audit:sshAuth) is set.
+     */
+    sshPrivateKeySecret: secretRef.optional(),
+    /** SSH agent authentication instead of a key in config, e.g. { agent: true }. Default: akko-audit:sshAuth, if set and the cluster names no key. */
+    sshAuth: SshAuthSchema.optional(),
+    /** Secret config key holding the bastion's SSH private key. Default: the cluster's key, or its agent. */
     bastionSshPrivateKeySecret: secretRef.optional(),
     /** Connect without pinning host keys. Default false. Anyone on the path can then impersonate the node. */
     dangerouslySkipHostKeyCheck: z.boolean(allowed("true or false")).default(false),
@@ -124,13 +145,23 @@ export type K3sServer = z.infer<typeof K3sServerSchema>;
 /** The fleet rules of a k3s cluster (KIND_RULES). */
 export const k3sRules: KindRules<K3sCluster> = {
     secretRefs: (c) => [
-        { field: "sshPrivateKeySecret", key: c.sshPrivateKeySecret },
+        ...(c.sshPrivateKeySecret ? [{ field: "sshPrivateKeySecret", key: c.sshPrivateKeySecret }] : []),
         ...(c.bastionSshPrivateKeySecret ? [{ field: "bastionSshPrivateKeySecret", key: c.bastionSshPrivateKeySecret }] : []),
     ],
     bufferRetention: (c) => ({ field: "auditLogMaxAgeDays", days: c.auditLogMaxAgeDays }),
     identity: () => undefined,
+    // A cluster that names its own key or agent keeps it; the stack's sshAuth fills in the others.
+    withStackDefaults: (c, { sshAuth }) => (c.sshPrivateKeySecret || c.sshAuth || !sshAuth ? c : { ...c, sshAuth }),
     problems: (c, { where }) => {
         const problems: string[] = [];
+        if (!c.sshPrivateKeySecret && !c.sshAuth)
+            problems.push(
+                `${where}: field sshPrivateKeySecret: missing; allowed: the name of a secret config key holding the SSH private key, or sshAuth: { agent: true } on the cluster or in ${CONFIG_NAMESPACE}:sshAuth (SSH agent, no key in config)`,
+            );
+        if (c.sshPrivateKeySecret && c.sshAuth)
+            problems.push(
+                `${where}: field sshAuth: got ${JSON.stringify(c.sshAuth)}; allowed: sshAuth or sshPrivateKeySecret, not both (sshPrivateKeySecret is ${JSON.stringify(c.sshPrivateKeySecret)})`,
+            );
         c.servers.forEach((s, j) => {
             if (!s.hostKey && !c.dangerouslySkipHostKeyCheck) {
                 problems.push(

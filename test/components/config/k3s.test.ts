@@ -92,3 +92,74 @@ describe("k3s config: auditLogPath", () => {
             assert.doesNotThrow(() => validateStackConfig(raw({ clusters: [k3s({ auditLogPath })] })));
     });
 });
+
+describe("k3s config: SSH authentication (sshPrivateKeySecret or sshAuth)", () => {
+    const agent = (extra: Record<string, unknown> = {}) => {
+        const c: Record<string, unknown> = k3s(extra);
+        delete c.sshPrivateKeySecret;
+        return c;
+    };
+    const only = (values: Record<string, unknown>) => {
+        const [c] = validateStackConfig(raw(values)).clusters;
+        assert.ok(c.kind === "k3s");
+        return c;
+    };
+
+    it("a key from secret config still works; clusters may share one secret (named once in secretKeys)", () => {
+        const config = validateStackConfig(raw({ clusters: [k3s(), k3s({ name: "edge2" })] }));
+        assert.deepEqual(config.secretKeys, ["sshKey"]);
+        assert.deepEqual(
+            config.clusters.map((c) => c.kind === "k3s" && [c.sshPrivateKeySecret, c.sshAuth]),
+            [
+                ["sshKey", undefined],
+                ["sshKey", undefined],
+            ],
+        );
+    });
+
+    it("sshAuth on the cluster: no secret at all; agentSocket optional", () => {
+        const c = only({ clusters: [agent({ sshAuth: { agent: true } })] });
+        assert.deepEqual([c.sshPrivateKeySecret, c.sshAuth], [undefined, { agent: true }]);
+        assert.deepEqual(validateStackConfig(raw({ clusters: [agent({ sshAuth: { agent: true } })] })).secretKeys, []);
+        assert.deepEqual(only({ clusters: [agent({ sshAuth: { agent: true, agentSocket: "/run/agent.sock" } })] }).sshAuth, {
+            agent: true,
+            agentSocket: "/run/agent.sock",
+        });
+    });
+
+    it("the stack's akko-audit:sshAuth is the default for clusters that name neither; a cluster's own choice wins", () => {
+        const config = validateStackConfig(
+            raw({
+                sshAuth: { agent: true, agentSocket: "/run/fleet.sock" },
+                clusters: [agent(), k3s({ name: "keyed" }), agent({ name: "own", sshAuth: { agent: true } })],
+            }),
+        );
+        assert.deepEqual(
+            config.clusters.map((c) => c.kind === "k3s" && [c.name, c.sshPrivateKeySecret, c.sshAuth]),
+            [
+                ["edge", undefined, { agent: true, agentSocket: "/run/fleet.sock" }],
+                ["keyed", "sshKey", undefined],
+                ["own", undefined, { agent: true }],
+            ],
+        );
+    });
+
+    it("neither, both, or a bad sshAuth: one line each, naming the field, the value and what is allowed", () => {
+        assert.deepEqual(problems({ clusters: [agent()] }), [
+            `${WHERE}: field sshPrivateKeySecret: missing; allowed: the name of a secret config key holding the SSH private key, or sshAuth: { agent: true } on the cluster or in akko-audit:sshAuth (SSH agent, no key in config)`,
+        ]);
+        assert.deepEqual(problems({ clusters: [k3s({ sshAuth: { agent: true } })] }), [
+            `${WHERE}: field sshAuth: got {"agent":true}; allowed: sshAuth or sshPrivateKeySecret, not both (sshPrivateKeySecret is "sshKey")`,
+        ]);
+        assert.deepEqual(problems({ clusters: [agent({ sshAuth: { agent: false } })] }), [
+            `${WHERE}: field sshAuth.agent: got false; allowed: true (for a key in secret config, leave sshAuth out and set sshPrivateKeySecret)`,
+        ]);
+        assert.deepEqual(problems({ clusters: [agent({ sshAuth: { agent: true, agentSocket: "run/agent.sock" } })] }), [
+            `${WHERE}: field sshAuth.agentSocket: got "run/agent.sock"; allowed: an absolute path of letters, digits, '.', '_', '-' and '/'`,
+        ]);
+        assert.deepEqual(problems({ sshAuth: { agent: true, socket: "/run/a.sock" }, clusters: [k3s()] }), [
+            'akko-audit:sshAuth: unknown field "socket"; allowed fields: agent, agentSocket',
+        ]);
+        assert.deepEqual(problems({ sshAuth: "agent", clusters: [k3s()] }), ['akko-audit:sshAuth: value: got "agent"; allowed: a mapping of fields']);
+    });
+});
