@@ -28,7 +28,15 @@ export interface KindRuleContext {
     fleet: ReadonlyMap<number, FleetMember>;
 }
 
+/** Stack-wide defaults (top-level config keys) a kind may take for fields its clusters leave unset. */
+export interface StackDefaults {
+    /** akko-audit:sshAuth: SSH agent authentication for every k3s cluster that names no key. */
+    sshAuth?: { agent: true; agentSocket?: string };
+}
+
 export interface KindRules<C> {
+    /** The cluster with the stack-wide defaults applied (before the other rules). Default: unchanged. */
+    withStackDefaults?(c: C, defaults: StackDefaults): C;
     /** The secret config keys the cluster names. */
     secretRefs(c: C): SecretRef[];
     /** Its buffer before Loki (on the node or in the cloud), in days, if it has one. */

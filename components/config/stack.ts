@@ -3,8 +3,8 @@ import { aksRules, AksClusterSchema } from "./aks";
 import { eksRules, EksClusterSchema } from "./eks";
 import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
-import { k3sRules, K3sClusterSchema } from "./k3s";
-import type { KindRules, SecretRef } from "./kind-rules";
+import { k3sRules, K3sClusterSchema, SshAuthSchema } from "./k3s";
+import type { KindRules, SecretRef, StackDefaults } from "./kind-rules";
 import { LogsSchema, logsSecretRefs } from "./logs";
 import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
@@ -53,7 +53,7 @@ export interface RawStackConfig {
 }
 
 /** Top-level keys that hold structured, non-secret config. */
-export const STRUCTURED_KEYS = ["clusters", "logs"] as const;
+export const STRUCTURED_KEYS = ["clusters", "logs", "sshAuth"] as const;
 
 function clusterLabel(raw: unknown): string {
     if (typeof raw !== "object" || raw === null) return "";
@@ -150,6 +150,15 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
         });
     }
 
+    // Stack-wide defaults, applied once here to the clusters that leave the field unset.
+    const defaults: StackDefaults = {};
+    if (v.sshAuth !== undefined) {
+        const r = SshAuthSchema.safeParse(v.sshAuth, { reportInput: true });
+        if (r.success) defaults.sshAuth = r.data;
+        else for (const iss of r.error.issues) problems.push(formatIssue("sshAuth", v.sshAuth, iss));
+    }
+    for (const [i, c] of valid) valid.set(i, withStackDefaults(c, defaults));
+
     const logsResult = LogsSchema.safeParse(v.logs ?? {}, { reportInput: true });
     if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", v.logs, iss));
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
@@ -203,6 +212,10 @@ const KIND_RULES: { [K in ClusterKind]: KindRules<ClusterOfKind<K>> } = {
 function rulesOf<K extends ClusterKind>(c: ClusterOfKind<K>): KindRules<ClusterOfKind<K>> {
     // The mapped type ties each entry to its kind; TypeScript cannot correlate the lookup by itself.
     return KIND_RULES[c.kind as K] as KindRules<ClusterOfKind<K>>;
+}
+
+function withStackDefaults(c: ClusterConfig, defaults: StackDefaults): ClusterConfig {
+    return rulesOf(c).withStackDefaults?.(c, defaults) ?? c;
 }
 
 /** The secret config keys a cluster refers to, with the field that names each. */

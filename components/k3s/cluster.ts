@@ -14,7 +14,7 @@ export const SHIPPED_POLICY_FILE = path.join(__dirname, "..", "..", "policy", "a
 export interface K3sAuditLoggingArgs {
     /** The validated k3s cluster from the stack config (components/config/k3s.ts). Required. */
     cluster: K3sCluster;
-    /** SSH private key. Default: secretConfig(cluster.sshPrivateKeySecret); always kept secret. */
+    /** SSH private key. Default: secretConfig(cluster.sshPrivateKeySecret) if set; always kept secret. Without one, cluster.sshAuth (the SSH agent). */
     privateKey?: pulumi.Input<string>;
     /** Bastion SSH private key. Default: secretConfig(cluster.bastionSshPrivateKeySecret) if set, else privateKey. */
     bastionPrivateKey?: pulumi.Input<string>;
@@ -46,6 +46,10 @@ export function validateK3sArgs(name: string, args: K3sAuditLoggingArgs): string
             );
         }
     });
+    if (args.privateKey === undefined && !args.cluster.sshPrivateKeySecret && !args.cluster.sshAuth)
+        problems.push(
+            `${where}: privateKey: missing; allowed: an SSH private key, cluster.sshPrivateKeySecret, or cluster.sshAuth: { agent: true } (SSH agent)`,
+        );
     return [...problems, ...validateManifests(where, args.extraManifests ?? [])];
 }
 
@@ -66,7 +70,12 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
         super(K3S_CLUSTER_TYPE, name, {}, opts);
         const { cluster } = args;
-        const privateKey = args.privateKey !== undefined ? pulumi.secret(args.privateKey) : secretConfig(cluster.sshPrivateKeySecret);
+        const privateKey =
+            args.privateKey !== undefined
+                ? pulumi.secret(args.privateKey)
+                : cluster.sshPrivateKeySecret
+                  ? secretConfig(cluster.sshPrivateKeySecret)
+                  : undefined;
         const bastionPrivateKey =
             args.bastionPrivateKey !== undefined
                 ? pulumi.secret(args.bastionPrivateKey)

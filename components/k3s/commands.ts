@@ -1,10 +1,10 @@
-import { K3sCluster, K3sServer } from "../config/k3s";
+import { DEFAULT_STAGE_DIR, K3sCluster, K3sServer } from "../config/k3s";
 import { dropInArgs, K3S_DROPIN_PATH, K3S_MANIFESTS_DIR, K3S_POLICY_PATH, NODE_STATE_DIR } from "./render";
 import { CONVERGE_SH, EFFECTIVE_ARGS_SH, LAUNCH_SH, PREFLIGHT_SH } from "./scripts";
 import { buildRemoteCommand } from "./shell";
 
-/** Where the SSH user uploads files, relative to its login directory (preflight makes it 0700). */
-export const DEFAULT_STAGE_DIR = ".akko-audit-stage";
+// Defined next to the schema, which keeps the audit log out of it.
+export { DEFAULT_STAGE_DIR };
 /** Seconds to wait for the audit log's first event once the API server is ready. */
 export const DEFAULT_AUDIT_EVENT_TIMEOUT_SECONDS = 30;
 /** File names in the stage directory (launch.sh reads these). */

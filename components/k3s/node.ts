@@ -17,9 +17,9 @@ export interface K3sServerAuditLoggingArgs {
     cluster: K3sCluster;
     /** Index of this node in cluster.servers. Required. */
     serverIndex: number;
-    /** SSH private key; made secret if it is not. Required (K3sAuditLogging reads it from secret config). */
-    privateKey: pulumi.Input<string>;
-    /** The bastion's SSH private key. Default: privateKey. */
+    /** SSH private key; made secret if it is not. Required unless cluster.sshAuth is set (K3sAuditLogging reads it from secret config). */
+    privateKey?: pulumi.Input<string>;
+    /** The bastion's SSH private key. Default: privateKey, else the cluster's SSH agent. */
     bastionPrivateKey?: pulumi.Input<string>;
     /** The audit policy text. Required (K3sAuditLogging passes policy/audit-policy.yaml). */
     policy: string;
@@ -69,12 +69,20 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
         const plain = build("");
         const commands = mHash.apply(build);
 
-        const privateKey = pulumi.secret(args.privateKey);
+        if (args.privateKey === undefined && !cluster.sshAuth)
+            throw new pulumi.RunError(
+                `${K3S_SERVER_TYPE} ${name}: privateKey: missing; allowed: an SSH private key, or cluster.sshAuth: { agent: true } (SSH agent)`,
+            );
+        // With the agent, no key is in the inputs (nor state). An unset agentSocketPath makes the provider read
+        // SSH_AUTH_SOCK; the provider also offers the agent after a key whenever SSH_AUTH_SOCK is set.
+        const privateKey = args.privateKey !== undefined ? pulumi.secret(args.privateKey) : undefined;
+        const agentSocketPath = privateKey === undefined ? cluster.sshAuth?.agentSocket : undefined;
         const connection: remote.CommandArgs["connection"] = {
             host: server.host,
             port: server.port,
             user: server.user,
             privateKey,
+            agentSocketPath,
             hostKey: server.hostKey ? pinnedHostKey(server.hostKey) : undefined,
             perDialTimeout: DEFAULT_PER_DIAL_TIMEOUT_SECONDS,
             dialErrorLimit: DEFAULT_DIAL_ERROR_LIMIT,
@@ -85,6 +93,7 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                       port: server.bastion.port,
                       user: server.bastion.user,
                       privateKey: args.bastionPrivateKey !== undefined ? pulumi.secret(args.bastionPrivateKey) : privateKey,
+                      agentSocketPath: args.bastionPrivateKey === undefined ? agentSocketPath : undefined,
                       hostKey: server.bastion.hostKey ? pinnedHostKey(server.bastion.hostKey) : undefined,
                       perDialTimeout: DEFAULT_PER_DIAL_TIMEOUT_SECONDS,
                       dialErrorLimit: DEFAULT_DIAL_ERROR_LIMIT,

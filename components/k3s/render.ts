@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
-import { K3sCluster } from "../config/k3s";
+import { K3S_MANIFESTS_DIR, K3sCluster, NODE_STATE_DIR } from "../config/k3s";
+
+// Defined next to the schema, which keeps the audit log out of them; re-exported for the node code.
+export { K3S_MANIFESTS_DIR, NODE_STATE_DIR };
 
 /** Where k3s reads the audit policy from (the drop-in names it). */
 export const K3S_POLICY_PATH = "/etc/rancher/k3s/audit-policy.yaml";
 /** The drop-in: k3s merges config.yaml.d/*.yaml after config.yaml, in file-name order; 90 sorts late. */
 export const K3S_DROPIN_PATH = "/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml";
-/** k3s's auto-deploy directory for extra manifests. */
-export const K3S_MANIFESTS_DIR = "/var/lib/rancher/k3s/server/manifests";
-/** Root-only state on the node: desired files, backups, the original files, the last result. */
-export const NODE_STATE_DIR = "/var/lib/akko-audit";
 
 /** The fields of a k3s cluster the drop-in depends on. */
 export type DropInSettings = Pick<K3sCluster, "auditLogPath" | "auditLogMaxAgeDays" | "auditLogMaxBackup" | "auditLogMaxSizeMb">;

@@ -81,7 +81,13 @@ export function readProjectFile(projectDir: string): ProjectFile {
  * stands as "[secret <digest of its ciphertext>]", so a rotated secret still shows as a change. Keys in
  * `unsetSecrets` (required but not set yet) get a placeholder as if they had been set.
  */
-export function hostConfig(projectDir: string, stack: string, unsetSecrets: string[] = []): { config: Record<string, string>; secretKeys: string[] } {
+export function hostConfig(
+    projectDir: string,
+    stack: string,
+    unsetSecrets: string[] = [],
+    /** What stands for a secret given its ciphertext. Default the digest placeholder (config-size.ts passes its estimated size). */
+    secretValue: (ciphertext: string) => string = (secure) => `[secret ${createHash("sha256").update(secure).digest("hex").slice(0, 12)}]`,
+): { config: Record<string, string>; secretKeys: string[] } {
     const doc = parse(readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -92,7 +98,7 @@ export function hostConfig(projectDir: string, stack: string, unsetSecrets: stri
                 ? (value as { secure?: unknown }).secure
                 : undefined;
         if (typeof secure === "string") {
-            config[legacy(key)] = `[secret ${createHash("sha256").update(secure).digest("hex").slice(0, 12)}]`;
+            config[legacy(key)] = secretValue(secure);
             secretKeys.push(key);
         } else config[legacy(key)] = typeof value === "string" ? value : JSON.stringify(value);
     }

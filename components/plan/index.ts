@@ -6,5 +6,6 @@ export { isSecretValue } from "./registrations";
 export { changePreview, changePreviewText } from "./effects";
 export type { ChangePreview } from "./effects";
 export { ProgramLoadError, runAsLanguageHost } from "./host";
+export { MAX_ARG_STRLEN, pulumiConfigSize, pulumiConfigSizeProblem } from "./config-size";
 export { DESTRUCTIVE_DELETES, destructiveReplaceProblems } from "./steps";
 export type { Registration } from "./steps";

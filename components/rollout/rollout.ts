@@ -90,7 +90,7 @@ const COMPONENTS: { [K in ClusterKind]: Builder<K> } = {
                 c.name,
                 {
                     cluster: c,
-                    privateKey: ctx.secret(c.sshPrivateKeySecret),
+                    privateKey: c.sshPrivateKeySecret ? ctx.secret(c.sshPrivateKeySecret) : undefined,
                     bastionPrivateKey: c.bastionSshPrivateKeySecret ? ctx.secret(c.bastionSshPrivateKeySecret) : undefined,
                     extraManifests: ctx.logs.k3sManifests[c.name] ?? [],
                 },

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { LogsSchema } from "../logs";
+import { SshAuthSchema } from "../k3s";
 import { CLUSTER_KINDS, ClusterSchema, CONFIG_NAMESPACE } from "../stack";
 import { fieldComments } from "./comments";
 
@@ -65,6 +66,21 @@ export function configReference(): string {
     }
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
     rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, fieldComments(path.join(CONFIG_DIR, "logs.ts")), out);
+    out.push(
+        "",
+        `### \`${CONFIG_NAMESPACE}:sshAuth\``,
+        "",
+        "Optional: SSH agent authentication for every k3s cluster that sets neither `sshPrivateKeySecret` nor `sshAuth`.",
+        "",
+        "| field | type | default | description |",
+        "|---|---|---|---|",
+    );
+    rows(
+        "",
+        z.toJSONSchema(SshAuthSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
+        fieldComments(path.join(CONFIG_DIR, "k3s.ts")),
+        out,
+    );
     out.push(
         "",
         `### Secrets`,

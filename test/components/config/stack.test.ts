@@ -277,7 +277,7 @@ describe("stack config validation", () => {
 
     it("unknown top-level keys are typos, not ignored", () => {
         assert.deepEqual(problems({ clusters: [k3s()], cluster: [] }), [
-            "akko-audit:cluster: unknown config key; allowed: clusters, logs, or a secret named by a cluster's *Secret field",
+            "akko-audit:cluster: unknown config key; allowed: clusters, logs, sshAuth, or a secret named by a cluster's *Secret field",
         ]);
     });
 });

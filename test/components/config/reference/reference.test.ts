@@ -23,6 +23,8 @@ describe("config reference (generated from the schemas)", () => {
         for (const kind of ["k3s", "eks", "gke", "aks", "openshift"]) assert.ok(ref.includes(`#### kind \`${kind}\``), kind);
         assert.ok(ref.includes("| `auditLogMaxAgeDays` | integer 1-3650 | `30` |"));
         assert.ok(ref.includes("| `retentionDays` | integer 1-3650 | `30` | Days Loki keeps audit events (compactor-enforced). Default 30. |"));
-        assert.ok(ref.includes("| `sshPrivateKeySecret` | string | required |"));
+        // A key or the SSH agent (sshAuth, or the stack-wide akko-audit:sshAuth): neither field is required alone.
+        assert.ok(ref.includes("| `sshPrivateKeySecret` | string | unset |"));
+        assert.ok(ref.includes("### `akko-audit:sshAuth`"));
     });
 });
