@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
 import { readStackFile, StackFileError } from "../components/config/source";
 import { validateDeployableStack } from "../components/deployable";
+import { pulumiConfigSizeProblem } from "../components/plan/config-size";
 import { StackConfig } from "../components/config/stack";
 import { CliError } from "./errors";
 import { Output } from "./output";
@@ -20,7 +21,19 @@ export function loadStackForCli(
     if (!stack) throw new CliError(`${command}: --stack NAME is required (see ${command} --help)`);
     try {
         // Offline: the secrets need not be set yet (`akko-audit secrets` lists them; `pulumi up` refuses without).
-        return validateDeployableStack(readStackFile(path.resolve(projectDir ?? process.cwd()), stack), opts);
+        const dir = path.resolve(projectDir ?? process.cwd());
+        const config = validateDeployableStack(readStackFile(dir, stack), opts);
+        // The language host passes the whole config in one environment string: past Linux's limit `pulumi up`
+        // cannot even start the program. Refused before a deployment; a warning for the offline commands.
+        const size = pulumiConfigSizeProblem(dir, stack);
+        if (size !== undefined) {
+            if (opts.allowUnsetSecrets === false) {
+                out.stderr(size);
+                return 1;
+            }
+            out.stderr(`warning: ${size}`);
+        }
+        return config;
     } catch (e) {
         if (e instanceof StackFileError) throw new CliError(e.message);
         if (e instanceof ConfigError) {
