@@ -20,7 +20,8 @@
 #   AKKO_EXPECT_ARGS   the drop-in's flags, one `name=value` a line; empty: only print what is in effect
 #   AKKO_ARGS_SOURCE   unit (default): the unit's ExecStart, Environment and EnvironmentFiles, i.e. what the
 #                      next restart runs; process: /proc/<MainPID>/cmdline and environ of the running server
-#                      (falls back to the unit when there is no main process)
+#                      (falls back to the unit's ExecStart when there is no main process, or when it
+#                      hides its arguments, as k3s does, keeping the process's own K3S_CONFIG_FILE)
 #   AKKO_ROOT          prefix for every node path (tests point it into a temporary root; default empty)
 #   AKKO_PATH_PREFIX   directories put first on PATH (tests put a stub systemctl there; default empty)
 set -u
@@ -56,6 +57,15 @@ if [ "$SOURCE" = process ]; then
         config_env="$(tr '\000' '\n' <"/proc/$pid/environ" | sed -n 's/^K3S_CONFIG_FILE=//p' | tail -n 1)"
         config_env_src="the environment of the running k3s server (pid $pid)"
         cli_src="the command line of the running k3s server (pid $pid)"
+        # k3s rewrites its own title to "<binary> server" so that ps does not show its flags
+        # (gspt.SetProcTitle in pkg/cli/server): its command line is then the unit's ExecStart. The
+        # environment of the process is still its own.
+        if [ "$(printf '%s\n' "$argv" | sed '/^$/d' | wc -l)" -le 2 ]; then
+            argv=""
+            proc_config_env="$config_env"
+            proc_config_env_src="$config_env_src"
+            cli_src="the k3s command line of unit $SERVICE"
+        fi
     fi
 fi
 if [ -z "$argv" ]; then
@@ -75,6 +85,11 @@ if [ -z "$argv" ]; then
             config_env_src="$ef (EnvironmentFile of unit $SERVICE)"
         fi
     done
+fi
+
+if [ -n "${proc_config_env:-}" ]; then
+    config_env="$proc_config_env"
+    config_env_src="$proc_config_env_src"
 fi
 
 # K3S_CONFIG_FILE wins over --config/-c, which wins over the default (configfilearg findConfigFileFlag).
