@@ -5,7 +5,7 @@ import { EksClusterSchema, firehosePairProblem } from "../config/eks";
 import { ConfigError } from "../config/errors";
 import { checkArgs } from "../config/stack";
 import { EksClusterLogging } from "./cluster-logging";
-import type { AwsIdentity } from "./identity";
+import { type AwsIdentity, hasAwsIdentity } from "./identity";
 import { EksLogGroupGuard } from "./log-group-guard";
 import { AUDIT_FILTER_PATTERN, eksLogGroupName } from "./names";
 import { arnAccount, firehoseBackupPolicy, firehoseTrustPolicy, logsSourceArnPattern, logsToFirehosePolicy, logsTrustPolicy } from "./policies";
@@ -59,7 +59,7 @@ export interface EksAuditLoggingArgs {
 
 /** Only a set identity is an input: a cluster without one keeps the inputs (and state) it had. */
 function identityInput(identity: AwsIdentity | undefined): { identity?: AwsIdentity } {
-    return identity !== undefined && (identity.profile !== undefined || (identity.assumeRoles ?? []).length > 0) ? { identity } : {};
+    return hasAwsIdentity(identity) ? { identity } : {};
 }
 
 /** The args' settings, checked with the config's own field schemas; their defaults are the config's, applied there. */

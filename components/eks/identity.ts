@@ -24,6 +24,11 @@ export interface AwsIdentity {
     assumeRoles?: AwsAssumeRole[];
 }
 
+/** Whether an identity names anything (else the SDK's default chain, and the stack's default provider, apply). */
+export function hasAwsIdentity(i: AwsIdentity | undefined): i is AwsIdentity {
+    return i !== undefined && (i.profile !== undefined || (i.assumeRoles ?? []).length > 0);
+}
+
 /** The session name CloudTrail shows for this program's calls. */
 export const AWS_SESSION_NAME = "akko-audit";
 
@@ -32,7 +37,7 @@ export const AWS_SESSION_NAME = "akko-audit";
  * role. Undefined leaves the SDK's default chain, as before an identity was configurable.
  */
 export function awsCredentials(identity: AwsIdentity | undefined, region: string): AwsCredentials | undefined {
-    if (!identity || (identity.profile === undefined && (identity.assumeRoles ?? []).length === 0)) return undefined;
+    if (!hasAwsIdentity(identity)) return undefined;
     const { fromIni, fromNodeProviderChain, fromTemporaryCredentials } =
         require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
     let credentials: AwsCredentials = identity.profile !== undefined ? fromIni({ profile: identity.profile }) : fromNodeProviderChain();

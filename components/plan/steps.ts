@@ -211,6 +211,8 @@ export function applyIgnoreChanges(olds: Record<string, unknown>, news: Record<s
 // ---- URNs and aliases ----
 
 const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+/** The provider's URN in a provider reference ("<urn>::<id>"); "" for the default provider. */
+const providerUrnOf = (ref: string) => (ref ? ref.slice(0, ref.lastIndexOf("::")) : "");
 const urnQualifiedType = (urn: string) => urn.split("::")[2];
 const urnType = (urn: string) => urnQualifiedType(urn).split("$").pop()!;
 
@@ -379,37 +381,30 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             (p) => !compared || compared.includes(p[0] as string),
         );
         const changed = changedParts.map(showPath);
-        // A replaced provider replaces every resource it manages (the provider reference is "<urn>::<id>").
-        const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
-        if (opByUrn.get(providerUrn) === "replace") {
-            const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
+        // Both protected: the engine refuses the replace (step_generator.go: new.Protect && old.Protect).
+        const replace = (changedPaths: string[], replaceBecause: string[]) =>
             steps.push({
                 ...base,
                 op: "replace",
-                changed,
-                replaceBecause: ["(its provider is replaced)"],
-                deleteBeforeReplace: dbr,
+                changed: changedPaths,
+                replaceBecause,
+                deleteBeforeReplace: r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type),
                 runsDelete: !old.retainOnDelete,
                 ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
             });
+        // A replaced provider replaces every resource it manages.
+        const providerUrn = providerUrnOf(r.provider);
+        if (opByUrn.get(providerUrn) === "replace") {
+            replace(changed, ["(its provider is replaced)"]);
             return;
         }
         // Another provider (e.g. a cluster's explicit one instead of the default): the engine asks the new
         // provider's DiffConfig (step_generator.go providerChanged) and replaces on its verdict.
-        const oldProviderUrn = old.provider ? old.provider.slice(0, old.provider.lastIndexOf("::")) : "";
+        const oldProviderUrn = providerUrnOf(old.provider);
         if (oldProviderUrn !== providerUrn) {
             const verdict = providerChangeVerdict(oldProviderUrn, providerUrn, oldByUrn, newByUrn);
             if (verdict === "replace") {
-                const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
-                steps.push({
-                    ...base,
-                    op: "replace",
-                    changed: [...changed, "provider"],
-                    replaceBecause: ["provider"],
-                    deleteBeforeReplace: dbr,
-                    runsDelete: !old.retainOnDelete,
-                    ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
-                });
+                replace([...changed, "provider"], ["provider"]);
                 return;
             }
             if (verdict === "unknown") {
@@ -436,16 +431,7 @@ export function computeSteps(olds: Registration[], news: Registration[], at: Sta
             steps.push({ ...base, op: "update", changed, replaceBecause, runsDelete: false, ...(providerKeys ? {} : { providerUnknown: true }) });
             return;
         }
-        const dbr = r.deleteBeforeReplace ?? DELETE_BEFORE_REPLACE_BY_PROVIDER.has(r.type);
-        steps.push({
-            ...base,
-            op: "replace",
-            changed,
-            replaceBecause,
-            deleteBeforeReplace: dbr,
-            runsDelete: !old.retainOnDelete,
-            ...(old.protect && r.protect ? { blockedByProtect: true } : {}),
-        });
+        replace(changed, replaceBecause);
     }
 
     // Deletes, dependents before what they depend on (reverse registration order).

@@ -2,13 +2,8 @@ import * as aws from "@pulumi/aws";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_SESSION_NAME, type AwsIdentity } from "../eks/identity";
+import { AWS_SESSION_NAME, type AwsIdentity, hasAwsIdentity } from "../eks/identity";
 import type { GcpIdentity } from "../gke/identity";
-
-/** Whether an identity names anything (else the stack's default provider and credentials apply). */
-export function hasAwsIdentity(i: AwsIdentity | undefined): i is AwsIdentity {
-    return i !== undefined && (i.profile !== undefined || (i.assumeRoles ?? []).length > 0);
-}
 
 /**
  * The stack's own AWS and GCP identity (what the default providers use), for the dynamic resources of
@@ -53,7 +48,8 @@ export class ProviderPool {
                 return `${account}-${resource.slice("role/".length).replaceAll("/", "-")}`;
             }),
         ];
-        return this.once(parts.join("-"), () => {
+        const name = parts.join("-");
+        return this.once(name, () => {
             const args: aws.ProviderArgs = {
                 region: region as aws.Region,
                 ...(identity.profile !== undefined ? { profile: identity.profile } : {}),
@@ -67,7 +63,7 @@ export class ProviderPool {
                       }
                     : {}),
             };
-            return new aws.Provider(parts.join("-"), args, { parent: this.parent });
+            return new aws.Provider(name, args, { parent: this.parent });
         });
     }
 

@@ -6,7 +6,7 @@ import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
 import { EksAuditLogging } from "../eks/audit-logging";
 import { eksArgsFromConfig } from "../eks/from-config";
-import type { AwsIdentity } from "../eks/identity";
+import { type AwsIdentity, hasAwsIdentity } from "../eks/identity";
 import { GkeAuditLogging } from "../gke/audit-logging";
 import { gkeArgsFromConfig } from "../gke/from-config";
 import { K3sAuditLogging } from "../k3s/cluster";
@@ -16,7 +16,7 @@ import { OpenShiftAuditProfile } from "../openshift/audit-profile";
 import { openShiftArgsFromConfig } from "../openshift/from-config";
 import { ROLLOUT_TYPE, type ClusterKind, type ClusterOf } from "../platform";
 import { platformOf } from "../platforms";
-import { hasAwsIdentity, ProviderPool, stackCloudIdentities } from "./providers";
+import { ProviderPool, stackCloudIdentities } from "./providers";
 import { clusterStatus, ClusterStatus } from "./status";
 
 /** Name of the logs layer under the rollout (also its group in the plan). */
