@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as gcp from "@pulumi/gcp";
@@ -45,7 +46,10 @@ export class ProviderPool {
             ...(identity.profile !== undefined ? [`profile-${identity.profile}`] : []),
             ...roles.map((r) => {
                 const [, , , , account, resource] = r.roleArn.split(":");
-                return `${account}-${resource.slice("role/".length).replaceAll("/", "-")}`;
+                // The external id is part of the identity: another one is another provider (its digest, not
+                // the id itself, names it).
+                const external = r.externalId !== undefined ? `-x${createHash("sha256").update(r.externalId).digest("hex").slice(0, 8)}` : "";
+                return `${account}-${resource.slice("role/".length).replaceAll("/", "-")}${external}`;
             }),
         ];
         const name = parts.join("-");

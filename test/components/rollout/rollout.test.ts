@@ -119,7 +119,7 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
             // One explicit provider per identity: the two EKS accounts' roles (in their clusters' regions) and
             // the two AKS clusters' subscriptions (from their resource ids, never ARM_SUBSCRIPTION_ID's).
             "pulumi:providers:aws aws-eu-west-3-123456789012-akko-audit-deployer",
-            "pulumi:providers:aws aws-us-east-1-210987654321-akko-audit-deployer",
+            "pulumi:providers:aws aws-us-east-1-210987654321-akko-audit-deployer-x7434d9ce",
             "pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
             "pulumi:providers:azure-native azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5",
         ]);
@@ -138,14 +138,14 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
                 ),
             ].sort();
         assert.deepEqual(used("payments-eu"), ["aws-eu-west-3-123456789012-akko-audit-deployer"]);
-        assert.deepEqual(used("payments-us"), ["aws-us-east-1-210987654321-akko-audit-deployer"]);
+        assert.deepEqual(used("payments-us"), ["aws-us-east-1-210987654321-akko-audit-deployer-x7434d9ce"]);
         assert.deepEqual(used("hds-sante"), ["azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590"]);
         assert.deepEqual(used("clinic-lyon"), ["azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5"]);
         // No identity of its own (and none in the stack's gcp config): the default provider, ADC.
         assert.deepEqual(used("analytics"), ["default"]);
         assert.equal("identity" in resources.find((r) => r.name === "analytics-apiserver-logs")!.inputs, false);
 
-        const us = byUrn.get(resources.find((r) => r.name === "aws-us-east-1-210987654321-akko-audit-deployer")!.urn)!;
+        const us = byUrn.get(resources.find((r) => r.name === "aws-us-east-1-210987654321-akko-audit-deployer-x7434d9ce")!.urn)!;
         assert.deepEqual(
             { region: us.inputs.region, assumeRoles: JSON.parse(us.inputs.assumeRoles) },
             {
@@ -160,6 +160,14 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         };
         assert.deepEqual(resources.find((r) => r.name === "payments-us-control-plane-logging")!.inputs.identity, usIdentity);
         assert.deepEqual(resources.find((r) => r.name === "payments-us-log-group-check")!.inputs.identity, usIdentity);
+        // Same role, another external id: another identity, so another provider (not the first one's).
+        const { ProviderPool } = await import("../../../components/rollout/providers.js");
+        const pool = new ProviderPool(undefined as never);
+        const role = "arn:aws:iam::210987654321:role/akko-audit-deployer";
+        const a = pool.aws({ assumeRoles: [{ roleArn: role, externalId: "one" }] }, "us-east-1");
+        const b = pool.aws({ assumeRoles: [{ roleArn: role, externalId: "two" }] }, "us-east-1");
+        assert.notEqual(a, b);
+        assert.equal(pool.aws({ assumeRoles: [{ roleArn: role, externalId: "one" }] }, "us-east-1"), a);
         const azure = resources.find((r) => r.name === "azure-7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5")!;
         assert.equal(azure.inputs.subscriptionId, "7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5");
     });
