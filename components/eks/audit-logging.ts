@@ -78,38 +78,17 @@ const SETTINGS = z.object({
 /** The config's rules and messages for the args (ConfigError, every problem at once), before anything is registered. */
 function checkEksArgs(name: string, args: EksAuditLoggingArgs): z.output<typeof SETTINGS> {
     const where = `EksAuditLogging ${JSON.stringify(name)}`;
-    const {
-        clusterName,
-        region,
-        logTypes,
-        retentionDays,
-        kmsKeyArn,
-        adoptExistingLogGroup,
-        firehoseEndpointUrl,
-        failedBatchRetentionDays,
-        allowAuditOff,
-    } = args;
-    const settings = {
-        clusterName,
-        region,
-        logTypes,
-        retentionDays,
-        kmsKeyArn,
-        adoptExistingLogGroup,
-        firehoseEndpointUrl,
-        failedBatchRetentionDays,
-        allowAuditOff,
-    };
     const problems: string[] = [];
     let parsed: z.output<typeof SETTINGS> | undefined;
     try {
-        parsed = checkArgs(where, SETTINGS, settings);
+        // SETTINGS strips what is not a setting (the key, the label, the identity, the poll options).
+        parsed = checkArgs(where, SETTINGS, args);
     } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         problems.push(...e.problems);
     }
     // The pair rule is the config's, with the component's field name: every problem at once, as for the config.
-    const pair = firehosePairProblem(where, firehoseEndpointUrl !== undefined, args.firehoseAccessKey !== undefined, "firehoseAccessKey");
+    const pair = firehosePairProblem(where, args.firehoseEndpointUrl !== undefined, args.firehoseAccessKey !== undefined, "firehoseAccessKey");
     if (pair !== undefined) problems.push(pair);
     if (problems.length > 0 || parsed === undefined) throw new ConfigError(problems);
     return parsed;

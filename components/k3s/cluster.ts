@@ -70,18 +70,11 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
         super(K3S_CLUSTER_TYPE, name, {}, opts);
         const { cluster } = args;
-        const privateKey =
-            args.privateKey !== undefined
-                ? pulumi.secret(args.privateKey)
-                : cluster.sshPrivateKeySecret
-                  ? secretConfig(cluster.sshPrivateKeySecret)
-                  : undefined;
-        const bastionPrivateKey =
-            args.bastionPrivateKey !== undefined
-                ? pulumi.secret(args.bastionPrivateKey)
-                : cluster.bastionSshPrivateKeySecret
-                  ? secretConfig(cluster.bastionSshPrivateKeySecret)
-                  : undefined;
+        // The key given, else the one the cluster's config names, else none (SSH agent).
+        const keyOf = (given: pulumi.Input<string> | undefined, secretKey: string | undefined) =>
+            given !== undefined ? pulumi.secret(given) : secretKey ? secretConfig(secretKey) : undefined;
+        const privateKey = keyOf(args.privateKey, cluster.sshPrivateKeySecret);
+        const bastionPrivateKey = keyOf(args.bastionPrivateKey, cluster.bastionSshPrivateKeySecret);
         const policy = args.policy ?? readFileSync(SHIPPED_POLICY_FILE, "utf8");
 
         this.servers = [];
