@@ -1,10 +1,14 @@
 /**
- * k3s rollout benchmark: the real per-node sequence (preflight Command, SFTP uploads, apply Command) over
+ * k3s rollout benchmark: the real per-node sequence (the bundle upload over SFTP, then the apply Command) over
  * real sshd on loopback, against simulated nodes (stub systemctl/k3s answer at once, so this measures the
  * program's own overhead: SSH sessions, the detached run and its polling). Prints JSON.
  *   single: 1 single-node cluster; parallel8 / parallel32: that many independent clusters at once;
  *   ha3: one cluster of 3 servers, one after the other (as the component chains them);
- *   noChange32: the second `pulumi up` on 32 clusters (nothing changes, nothing restarts).
+ *   noChange32: the apply run again on 32 clusters with the bundle already there (the engine would skip
+ *   both resources when nothing changed; this is the cost of a re-run that changes nothing, e.g. a new
+ *   secret manifest: no upload, no restart).
+ * Also reported: SSH sessions per node, and the bytes of inputs per node in Pulumi state (the two
+ * resources as the component registers them under the SDK's mocks, with an ed25519 key and with the agent).
  * With stubs that answer at once, the figures are CPU-bound (SSH handshakes on this machine's cores); the
  * `restartDelay2s` block repeats single/parallel32/ha3 with a simulated 2 s API-server restart, closer to a
  * real node where the wall time is waiting, not computing.
@@ -12,7 +16,8 @@
  */
 import { rmSync } from "node:fs";
 import * as path from "node:path";
-import { applyNode, simCluster } from "../test/components/k3s/helpers/simulate";
+import { applyNode, nodeCommands, simCluster } from "../test/components/k3s/helpers/simulate";
+import { stateBytesPerNode } from "./k3s-state";
 import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../test/components/k3s/helpers/sshd-node";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -29,11 +34,19 @@ function reset(n: SimNode): void {
     }
 }
 
-async function applyCluster(name: string, servers: SimNode[]): Promise<void> {
+let sessions = 0;
+async function applyCluster(name: string, servers: SimNode[], upload: boolean): Promise<void> {
     const c = simCluster(name, servers);
     for (let i = 0; i < servers.length; i++) {
-        const r = await applyNode(c, i, servers[i]);
-        if (r.result?.status !== "ok") throw new Error(`${name} server ${i}: ${r.preflight.stderr}${r.apply?.stderr ?? ""}`);
+        if (upload) {
+            const r = await applyNode(c, i, servers[i]);
+            sessions += 2;
+            if (r.result?.status !== "ok") throw new Error(`${name} server ${i}: ${r.upload.stderr}${r.apply?.stderr ?? ""}`);
+        } else {
+            const r = await servers[i].ssh(nodeCommands(c, i, servers[i]).apply);
+            sessions += 1;
+            if (r.code !== 0) throw new Error(`${name} server ${i}: ${r.stderr}`);
+        }
     }
 }
 
@@ -43,7 +56,7 @@ async function timed(clusters: SimNode[][], opts: { fresh: boolean; readyDelay?:
     for (let run = 0; run < RUNS; run++) {
         if (opts.fresh) clusters.flat().forEach(reset);
         const start = process.hrtime.bigint();
-        await Promise.all(clusters.map((servers, i) => applyCluster(`bench-${i}`, servers)));
+        await Promise.all(clusters.map((servers, i) => applyCluster(`bench-${i}`, servers, opts.fresh)));
         times.push(Number(process.hrtime.bigint() - start) / 1e6);
         for (const n of clusters.flat()) if (opts.fresh && n.restarts() !== 1) throw new Error(`${n.root}: ${n.restarts()} restarts, expected 1`);
     }
@@ -59,7 +72,9 @@ async function main(): Promise<void> {
     const singles = await Promise.all(Array.from({ length: 32 }, (_, i) => startNode(`bench${i}`)));
     const ha = await Promise.all([0, 1, 2].map((i) => startNode(`benchha${i}`)));
     try {
+        sessions = 0;
         const single = await timed([[singles[0]]], { fresh: true });
+        const sessionsPerNode = sessions / RUNS;
         const parallel8 = await timed(
             singles.slice(0, 8).map((n) => [n]),
             { fresh: true },
@@ -89,6 +104,8 @@ async function main(): Promise<void> {
                     runs: RUNS,
                     cpus: require("node:os").cpus().length,
                     unit: "ms",
+                    sshSessionsPerNode: { apply: sessionsPerNode, target: "<= 2 (bundle upload, apply with preflight)" },
+                    stateInputBytesPerNode: { ...(await stateBytesPerNode()), target: "<= 4096" },
                     single: { clusters: 1, wallMs: single },
                     parallel8: { clusters: 8, wallMs: parallel8, ratioToSingle: ratio(parallel8) },
                     parallel32: { clusters: 32, wallMs: parallel32, ratioToSingle: ratio(parallel32), target: "<= 2" },

@@ -1,16 +1,8 @@
 import { DEFAULT_STAGE_DIR, K3sCluster, K3sServer } from "../config/k3s";
-import { dropInArgs, K3S_DROPIN_PATH, K3S_MANIFESTS_DIR, K3S_POLICY_PATH, NODE_STATE_DIR } from "./render";
-import { CONVERGE_SH, EFFECTIVE_ARGS_SH, LAUNCH_SH, PREFLIGHT_SH } from "./scripts";
 import { buildRemoteCommand } from "./shell";
 
 // Defined next to the schema, which keeps the audit log out of it.
 export { DEFAULT_STAGE_DIR };
-/** Seconds to wait for the audit log's first event once the API server is ready. */
-export const DEFAULT_AUDIT_EVENT_TIMEOUT_SECONDS = 30;
-/** File names in the stage directory (launch.sh reads these). */
-export const STAGED_POLICY = "audit-policy.yaml";
-export const STAGED_DROPIN = "90-akko-audit.yaml";
-export const stagedManifest = (fileName: string) => `manifest-${fileName}`;
 
 /**
  * Test hooks: the integration tests and the bench point the scripts at a temporary root with stub
@@ -21,101 +13,62 @@ export interface NodeTestOverrides {
     root?: string;
     /** AKKO_PATH_PREFIX: directories put first on PATH (sshd resets PATH, so it travels in the command). */
     pathPrefix?: string;
-    /** AKKO_STAGE_DIR: absolute stage directory (default DEFAULT_STAGE_DIR under the login directory). */
+    /** Absolute stage directory (default DEFAULT_STAGE_DIR under the login directory). */
     stageDir?: string;
-    /** AKKO_DETACH: auto | systemd-run | setsid | nohup. */
-    detach?: string;
-    /** AKKO_POLL_INTERVAL in seconds (fractions allowed). */
-    pollInterval?: string;
-    /** AKKO_EVENT_TIMEOUT in seconds. */
-    eventTimeoutSeconds?: number;
-    /** AKKO_REQUEST_TIMEOUT: seconds one readiness request may take. */
-    requestTimeoutSeconds?: number;
 }
 
 export interface NodeCommandInput {
     cluster: K3sCluster;
     server: K3sServer;
-    /** policyHash(policy, dropIn). */
+    /** The id of the node's bundle (buildBundle). */
+    bundleId: string;
+    /** policyHash(policy, drop-in): launch.sh checks the bundle's pair against it; the change preview reads it (a new one restarts k3s). */
     policyHash: string;
-    /** Extra manifest file names, in order. */
-    manifestNames: string[];
-    /** manifestsHash(...) of the extra manifests; empty skips the check on the node. */
-    manifestsHash: string;
     overrides?: NodeTestOverrides;
 }
 
 export interface NodeCommands {
-    /** As the login user: refusals, sudo check, stage directory. Prints {"k3sVersion",...}. */
-    preflight: string;
-    /** Preflight again, then (as root) launch.sh apply: prints the result JSON line. */
+    /** As the login user: run.sh apply from the bundle (preflight, then launch.sh as root); prints the result JSON line. */
     apply: string;
-    /** As root: launch.sh remove. */
+    /** The same with remove (the apply Command's delete). */
     remove: string;
-    /** The stage directory the uploads go to. */
-    stageDir: string;
-    /** Upload path of a staged file (STAGED_POLICY, STAGED_DROPIN, stagedManifest(name)). */
-    stagePath(file: string): string;
+    /** Where the upload puts bundles: the CopyToRemote's remotePath (the bundle lands in `<bundlesDir>/<id>`). */
+    bundlesDir: string;
+    /** The bundle's directory on the node. */
+    bundleDir: string;
 }
 
 /** Name of a node in messages and on the node: "<cluster>/<host>". */
 export const nodeLabel = (cluster: K3sCluster, server: K3sServer) => `${cluster.name}/${server.host}`;
 
+/**
+ * Runs the bundle's run.sh, or says what to do when the bundle is not on the node (re-imaged, or its
+ * directory removed by hand): the upload runs only when the bundle's content changes.
+ */
+export const BOOT_SCRIPT = [
+    `if [ -r "$AKKO_BUNDLE/run.sh" ]; then exec /bin/sh "$AKKO_BUNDLE/run.sh"; fi`,
+    `printf 'akko-audit: node %s: bundle %s is not on the node (re-imaged, or removed by hand); nothing was changed; upload it again: pulumi up --replace <URN of its -bundle resource>\\n' "$AKKO_NODE" "$AKKO_BUNDLE" >&2`,
+    "exit 3",
+].join("\n");
+
 /** The exact command lines the component runs on one server node (pure; the integration tests run them). */
 export function buildNodeCommands(input: NodeCommandInput): NodeCommands {
     const { cluster, server, overrides = {} } = input;
-    const sudo = server.user !== "root";
-    const stageDir = overrides.stageDir ?? DEFAULT_STAGE_DIR;
-    const common: Record<string, string> = {
+    const bundlesDir = `${overrides.stageDir ?? DEFAULT_STAGE_DIR}/bundles`;
+    const bundleDir = `${bundlesDir}/${input.bundleId}`;
+    const env: Record<string, string> = {
+        AKKO_BUNDLE: bundleDir,
         AKKO_NODE: nodeLabel(cluster, server),
-        AKKO_SERVICE: cluster.serviceName,
-        AKKO_STAGE_DIR: stageDir,
+        AKKO_POLICY_HASH: input.policyHash,
+        AKKO_SUDO: server.user !== "root" ? "sudo -n" : "",
     };
-    if (overrides.root !== undefined) common.AKKO_ROOT = overrides.root;
-    if (overrides.pathPrefix !== undefined) common.AKKO_PATH_PREFIX = overrides.pathPrefix;
-    const runEnv: Record<string, string> = {
-        ...common,
-        AKKO_POLICY_PATH: K3S_POLICY_PATH,
-        AKKO_DROPIN_PATH: K3S_DROPIN_PATH,
-        AKKO_AUDIT_LOG_PATH: cluster.auditLogPath,
-        AKKO_MANIFESTS_DIR: K3S_MANIFESTS_DIR,
-        AKKO_STATE_DIR: NODE_STATE_DIR,
-        AKKO_READY_TIMEOUT: String(cluster.readyTimeoutSeconds),
-        AKKO_EVENT_TIMEOUT: String(overrides.eventTimeoutSeconds ?? DEFAULT_AUDIT_EVENT_TIMEOUT_SECONDS),
-        AKKO_WORKER_SCRIPT: CONVERGE_SH,
-    };
-    if (overrides.detach !== undefined) runEnv.AKKO_DETACH = overrides.detach;
-    if (overrides.pollInterval !== undefined) runEnv.AKKO_POLL_INTERVAL = overrides.pollInterval;
-    if (overrides.requestTimeoutSeconds !== undefined) runEnv.AKKO_REQUEST_TIMEOUT = String(overrides.requestTimeoutSeconds);
-
-    const preflightEnv = {
-        ...common,
-        AKKO_SUDO: sudo ? "sudo -n" : "",
-        // The effective-args check: the drop-in's flags must be the ones k3s will really run with.
-        AKKO_EFFECTIVE_ARGS_SCRIPT: EFFECTIVE_ARGS_SH,
-        AKKO_DROPIN_PATH: K3S_DROPIN_PATH,
-        AKKO_EXPECT_ARGS: dropInArgs(cluster).join("\n"),
-    };
-    const preflight = buildRemoteCommand(PREFLIGHT_SH, preflightEnv, { sudo: false });
-    const launchApply = buildRemoteCommand(
-        LAUNCH_SH,
-        {
-            ...runEnv,
-            AKKO_ACTION: "apply",
-            AKKO_POLICY_HASH: input.policyHash,
-            AKKO_MANIFESTS: input.manifestNames.join(" "),
-            AKKO_MANIFESTS_HASH: input.manifestsHash,
-        },
-        { sudo },
-    );
-    const remove = buildRemoteCommand(LAUNCH_SH, { ...runEnv, AKKO_ACTION: "remove" }, { sudo });
+    if (overrides.root !== undefined) env.AKKO_ROOT = overrides.root;
+    if (overrides.pathPrefix !== undefined) env.AKKO_PATH_PREFIX = overrides.pathPrefix;
     return {
-        preflight,
-        // Preflight again right before the change: the node may have changed since the first check.
-        apply: `${preflight} >/dev/null && ${launchApply}`,
-        remove,
-        stageDir,
-        stagePath: (file) => `${stageDir}/${file}`,
+        apply: buildRemoteCommand(BOOT_SCRIPT, { ...env, AKKO_ACTION: "apply" }, { sudo: false }),
+        remove: buildRemoteCommand(BOOT_SCRIPT, { ...env, AKKO_ACTION: "remove" }, { sudo: false }),
+        bundlesDir,
+        bundleDir,
     };
 }
 

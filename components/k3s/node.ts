@@ -1,10 +1,11 @@
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { K3sCluster } from "../config/k3s";
-import { buildNodeCommands, NodeResult, nodeLabel, parseNodeResult, pinnedHostKey, STAGED_DROPIN, STAGED_POLICY, stagedManifest } from "./commands";
-import { K3sManifest } from "./manifests";
-import { manifestsHash, policyHash, renderDropIn } from "./render";
+import { buildBundle, writeBundle } from "./bundle";
+import { buildNodeCommands, NodeResult, nodeLabel, parseNodeResult, pinnedHostKey } from "./commands";
+import { K3sManifest, refuseSecretContent, stdinManifests } from "./manifests";
 import { K3S_SERVER_TYPE } from "./describe";
+import { policyHash, renderDropIn } from "./render";
 
 export { K3S_SERVER_TYPE };
 /** Seconds per SSH dial attempt. */
@@ -25,12 +26,15 @@ export interface K3sServerAuditLoggingArgs {
     policy: string;
     /** Manifests for k3s's auto-deploy directory, removed on delete. Default none. */
     extraManifests?: K3sManifest[];
+    /** Where the bundle is written on the machine running Pulumi. Default bundleCacheDir() ($XDG_CACHE_HOME/akko-audit/bundles). */
+    bundleCacheDir?: string;
 }
 
 /**
- * One k3s server node: preflight (refusals, sudo, stage directory) -> uploads (CopyToRemote) -> apply
- * (detached converge with rollback; delete puts the node back). Children are named `<name>-preflight`,
- * `<name>-policy`, `<name>-dropin`, `<name>-manifest-<file>`, `<name>-apply`.
+ * One k3s server node, two SSH-connected resources: `<name>-bundle` uploads the cluster's bundle (scripts,
+ * policy, drop-in, plain manifests, settings; content-addressed, so it is uploaded only when its content
+ * changes), and `<name>-apply` runs the bundle's run.sh (preflight, then a detached converge with rollback;
+ * delete puts the node back). The commands in state are a few hundred bytes: the bundle's id and the node.
  */
 export class K3sServerAuditLogging extends pulumi.ComponentResource {
     /** sha256 of the policy and drop-in now on the node. */
@@ -41,8 +45,8 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
     readonly apiServerReady: pulumi.Output<boolean>;
     /** k3s version on the node (e.g. v1.30.4+k3s1). */
     readonly k3sVersion: pulumi.Output<string>;
-    /** The uploads into the stage directory: policy, drop-in, then each extra manifest. */
-    readonly uploads: remote.CopyToRemote[];
+    /** The upload of the cluster's bundle into the node's stage directory. */
+    readonly bundle: remote.CopyToRemote;
     /** The apply command (HA: the next server depends on it). */
     readonly apply: remote.Command;
 
@@ -57,17 +61,23 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
             );
         }
         const manifests = args.extraManifests ?? [];
-        const dropIn = renderDropIn(cluster);
-        const hash = policyHash(args.policy, dropIn);
-        // A secret manifest makes its hash (and so the apply command) secret too.
-        const mHash = pulumi
-            .all(manifests.map((m) => m.content))
-            .apply((contents) => manifestsHash(manifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] }))));
-        const build = (h: string) =>
-            buildNodeCommands({ cluster, server, policyHash: hash, manifestNames: manifests.map((m) => m.fileName), manifestsHash: h });
-        // Preflight, remove and stage paths do not depend on the manifests: plain even when a manifest is secret.
-        const plain = build("");
-        const commands = mHash.apply(build);
+        const plainManifests = manifests.filter((m) => !m.secret);
+        const secretManifests = manifests.filter((m) => m.secret);
+        const bundle = pulumi
+            .all(plainManifests.map((m) => m.content))
+            .apply((contents) =>
+                buildBundle({
+                    cluster,
+                    policy: args.policy,
+                    manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] })),
+                    stdinManifestNames: secretManifests.map((m) => m.fileName),
+                }),
+            );
+        // A manifest not marked secret is written to the bundle on local disk: refuse one that is a secret Output.
+        const plainChecked = pulumi.output(refuseSecretContent(`${K3S_SERVER_TYPE} ${name}`, plainManifests).then(() => true));
+        const hash = policyHash(args.policy, renderDropIn(cluster));
+        const commands = bundle.apply((b) => buildNodeCommands({ cluster, server, bundleId: b.id, policyHash: hash }));
+        const stdin = secretManifests.length > 0 ? stdinManifests(secretManifests) : undefined;
 
         if (args.privateKey === undefined && !cluster.sshAuth)
             throw new pulumi.RunError(
@@ -110,53 +120,41 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
         // Output could quote k3s's journal; nothing from the node goes to the Pulumi log.
         const logging = remote.Logging.None;
 
-        const preflight = new remote.Command(
-            `${name}-preflight`,
+        const upload = (this.bundle = new remote.CopyToRemote(
+            `${name}-bundle`,
             {
                 connection,
-                create: plain.preflight,
-                update: plain.preflight,
-                logging,
-                addPreviousOutputInEnv: false,
+                // A FileArchive: state keeps its path and hash, not its content. The engine compares archives by
+                // hash only, so another machine's cache path is no change; a new hash is an update (a new copy).
+                // (Not pulumi.all: it would copy the bundle's Map into a plain object.)
+                source: plainChecked.apply(() =>
+                    bundle.apply((b) => new pulumi.asset.FileArchive(writeBundle(b, args.bundleCacheDir)) as pulumi.asset.Archive),
+                ),
+                remotePath: commands.apply((c) => c.bundlesDir),
             },
             // HA: the previous server's apply (K3sAuditLogging passes it as dependsOn); children do not
             // inherit a component's dependsOn, so it goes on the first child.
-            { parent: this, dependsOn: opts?.dependsOn, additionalSecretOutputs: ["stderr"], ignoreChanges },
-        );
-        const copy = (suffix: string, file: string, content: pulumi.Input<string>) =>
-            new remote.CopyToRemote(
-                `${name}-${suffix}`,
-                {
-                    connection,
-                    source: pulumi.output(content).apply((c) => new pulumi.asset.StringAsset(c)),
-                    remotePath: plain.stagePath(file),
-                },
-                // A changed source is an update (the provider copies again), never a replace.
-                { parent: this, dependsOn: [preflight], ignoreChanges },
-            );
-        const copies = (this.uploads = [
-            copy("policy", STAGED_POLICY, args.policy),
-            copy("dropin", STAGED_DROPIN, dropIn),
-            ...manifests.map((m) => copy(`manifest-${m.fileName}`, stagedManifest(m.fileName), m.content)),
-        ]);
-        // create and update are the same idempotent run. A changed policy, drop-in or manifest (its hash is
-        // in the command) is an update in place: `update` runs, restarting k3s only if the policy or drop-in
-        // changed. `delete` runs only when the node leaves the stack (destroy, or removed from config).
+            { parent: this, dependsOn: opts?.dependsOn, ignoreChanges },
+        ));
+        // One idempotent run for create and update (without `update`, the provider runs `create` again: one copy
+        // of the command in state, not two). A changed bundle (its id is in the command) or secret manifest
+        // (stdin) is an update in place, restarting k3s only if the policy or drop-in changed. `delete` runs
+        // only when the node leaves the stack (destroy, or removed from config).
         this.apply = new remote.Command(
             `${name}-apply`,
             {
                 connection,
                 create: commands.apply((c) => c.apply),
-                update: commands.apply((c) => c.apply),
-                delete: plain.remove,
+                delete: commands.apply((c) => c.remove),
+                stdin,
                 logging,
                 addPreviousOutputInEnv: false,
             },
             // stderr can quote k3s's journal on failure: kept secret in state. Its delete script turns the node's
-            // audit log off: protected unless the cluster opts in (the preflight and uploads delete nothing).
+            // audit log off: protected unless the cluster opts in (the upload deletes nothing).
             {
                 parent: this,
-                dependsOn: [preflight, ...copies],
+                dependsOn: [upload],
                 additionalSecretOutputs: ["stderr"],
                 ignoreChanges,
                 protect: !cluster.allowAuditOff,

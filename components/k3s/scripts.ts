@@ -9,11 +9,12 @@ function script(name: string): string {
     return readFileSync(path.join(SCRIPTS_DIR, name), "utf8");
 }
 
-/** Refusals before anything is touched (runs as the login user). */
-export const PREFLIGHT_SH = script("preflight.sh");
-/** The kube-apiserver args k3s will really use; refuses audit flags it would override or ignore (run by preflight). */
-export const EFFECTIVE_ARGS_SH = script("effective-args.sh");
-/** Starts converge.sh detached and polls for its result (runs as root). */
-export const LAUNCH_SH = script("launch.sh");
-/** The apply/remove run itself, with backup and rollback (runs detached, as root). */
-export const CONVERGE_SH = script("converge.sh");
+/**
+ * The scripts every bundle carries, by file name: run.sh (the entry point: checks the bundle, runs
+ * preflight.sh, then launch.sh as root), preflight.sh (refusals before anything is touched),
+ * effective-args.sh (the kube-apiserver args k3s will really use), launch.sh (starts converge.sh detached and
+ * polls for its result) and converge.sh (the apply/remove run itself, with backup and rollback).
+ */
+export const BUNDLED_SCRIPTS: ReadonlyMap<string, string> = new Map(
+    ["run.sh", "preflight.sh", "effective-args.sh", "launch.sh", "converge.sh"].map((name) => [name, script(name)]),
+);

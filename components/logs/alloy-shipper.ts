@@ -168,7 +168,7 @@ export function k3sAlloyManifests(
     config: StackConfig,
     cluster: ClusterConfig,
     gatewayPassword: pulumi.Input<string>,
-): { fileName: string; content: pulumi.Input<string> }[] {
+): { fileName: string; content: pulumi.Input<string>; secret?: boolean }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
     const secretFile = renderK3sAlloySecretManifest("");
     return [
@@ -176,6 +176,7 @@ export function k3sAlloyManifests(
         {
             fileName: secretFile.fileName,
             content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)),
+            secret: true,
         },
     ];
 }

@@ -35,18 +35,20 @@ function nodeLabel(r: Registration, byUrn: Map<string, Registration>): string | 
 
 const RESTORE = "puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)";
 
-function describe(step: Step, r: Registration, byUrn: Map<string, Registration>, siblings: (suffix: string) => Step | undefined): string {
+/** The policy hash an apply command carries ('AKKO_POLICY_HASH=<hex>'), if any. */
+const policyHashOf = (r: Registration | undefined) => /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(String(r?.inputs.create ?? ""))?.[1];
+
+function describe(step: Step, r: Registration, byUrn: Map<string, Registration>, policyChanged: () => boolean): string {
     const input = (k: string) => r.inputs[k];
     const label = nodeLabel(r, byUrn);
     if (r.type === "command:remote:Command" && label) {
         if (r.name.endsWith("-apply")) {
-            const changedFile = ["-policy", "-dropin"].some((s) => ["create", "update", "replace"].includes(siblings(s)?.op ?? ""));
             switch (step.op) {
                 case "create":
                     return `applies audit logging on ${label}: installs the policy and drop-in, restarts k3s`;
                 case "update":
-                    if (changedFile) return `updates ${label} in place: restarts k3s (the policy or drop-in changed)`;
-                    return `updates ${label} in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)`;
+                    if (policyChanged()) return `updates ${label} in place: restarts k3s (the policy or drop-in changed)`;
+                    return `updates ${label} in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)`;
                 case "replace":
                     return step.deleteBeforeReplace
                         ? `REPLACES the apply on ${label}: first runs the delete script (${RESTORE}), then applies again`
@@ -59,12 +61,18 @@ function describe(step: Step, r: Registration, byUrn: Map<string, Registration>,
                     return `${step.op} ${label}`;
             }
         }
+        // 0.1.x and 0.2.x ran a separate preflight command (now part of the apply).
         if (step.op === "delete") return `forgets the preflight of ${label} (it has no delete script: nothing runs)`;
         return `${step.op === "create" ? "runs" : "runs again"} the preflight on ${label} (k3s version, sudo, stage directory)`;
     }
     if (r.type === "command:remote:CopyToRemote" && label) {
         const what = r.name.slice(r.name.lastIndexOf("-") + 1);
-        if (step.op === "delete") return `forgets the ${what} upload of ${label} (the staged file stays; nothing runs)`;
+        if (what === "bundle") {
+            if (step.op === "delete") return `forgets the bundle upload of ${label} (nothing runs; the apply's delete removes the files)`;
+            return `uploads the bundle (scripts, policy, drop-in, manifests) to ${label}'s stage directory${step.op === "replace" ? " (replaced: uploads again)" : ""}`;
+        }
+        // The uploads of 0.1.x and 0.2.x (one per file).
+        if (step.op === "delete") return `forgets the ${what} upload of ${label} (the staged file stays until the next apply; nothing runs)`;
         return `uploads the ${what} to ${label}'s stage directory${step.op === "replace" ? " (replaced: uploads again)" : ""}`;
     }
     const cluster = `${input("clusterName") ?? urnName(r.urn)}`;
@@ -122,15 +130,11 @@ export function changePreview(
     const { steps, errors } = computeSteps(base.resources, head.resources, at);
     const oldByUrn = new Map(base.resources.map((r) => [r.urn, r]));
     const newByUrn = new Map(head.resources.map((r) => [r.urn, r]));
-    const stepByUrn = new Map(steps.map((s) => [s.urn, s]));
     const counts: Record<StepOp, number> = { create: 0, import: 0, update: 0, replace: 0, delete: 0, discard: 0, same: 0 };
     const warnings: string[] = [];
     // The engine stops on these: errors, not warnings.
     const blocked: string[] = [];
     const out: FleetStep[] = [];
-    // A node's children, to say whether its policy or drop-in changed along with its apply.
-    const childrenOf = new Map<string, Registration[]>();
-    for (const x of head.resources) childrenOf.set(x.parent, [...(childrenOf.get(x.parent) ?? []), x]);
     for (const s of steps) {
         if (!s.custom) continue;
         counts[s.op]++;
@@ -138,8 +142,11 @@ export function changePreview(
         const isOld = s.op === "delete" || s.op === "discard";
         const r = isOld ? oldByUrn.get(s.urn)! : newByUrn.get(s.urn)!;
         const byUrn = isOld ? oldByUrn : newByUrn;
-        const node = r.parent;
-        const siblings = (suffix: string) => stepByUrn.get(childrenOf.get(node)?.find((x) => x.name.endsWith(suffix))?.urn ?? "");
+        // An apply's update restarts k3s when the policy hash in its command changes (unknown: say it may).
+        const policyChanged = () => {
+            const before = policyHashOf(oldByUrn.get(s.from ?? s.urn));
+            return before === undefined || before !== policyHashOf(r);
+        };
         const stepWarnings: string[] = [];
         if (s.blockedByProtect) {
             stepWarnings.push(`the engine refuses this step: ${s.urn} is protected`);
@@ -156,7 +163,7 @@ export function changePreview(
                 );
             }
         }
-        out.push({ ...s, effect: describe(s, r, byUrn, siblings), warnings: stepWarnings });
+        out.push({ ...s, effect: describe(s, r, byUrn, policyChanged), warnings: stepWarnings });
         // A protected step is in the errors already.
         warnings.push(...stepWarnings.filter((w) => !s.blockedByProtect || w !== stepWarnings[0]).map((w) => `${urnName(s.urn)}: ${w}`));
     }

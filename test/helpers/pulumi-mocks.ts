@@ -4,6 +4,9 @@
  * which inputs were secret. Unmocked `call()`s (function invokes) throw.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { registrationOf } from "../../components/plan/monitor";
 import { isSecretValue, onRegistration, settleRegistrations } from "../../components/plan/registrations";
 import { Registration } from "../../components/plan/steps";
@@ -30,6 +33,13 @@ function unwrap(v: any, secrets: Set<string>, top: string): any {
     if (Array.isArray(v)) return v.map((x) => unwrap(x, secrets, top));
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x, secrets, top)]));
     return v;
+}
+
+// k3s bundles are written to $XDG_CACHE_HOME: a directory of this process, not the user's cache.
+if (!process.env.AKKO_KEEP_XDG_CACHE_HOME) {
+    const cache = mkdtempSync(path.join(os.tmpdir(), "akko-test-cache-"));
+    process.env.XDG_CACHE_HOME = cache;
+    process.once("exit", () => rmSync(cache, { recursive: true, force: true }));
 }
 
 let installed = false;
@@ -68,8 +78,14 @@ export async function setupMocks(
         onRegistration((req: any, urn) => {
             const secrets = new Set<string>();
             const raw = pulumi.runtime.deserializeProperties(req.getObject(), true);
+            // Assets and archives as the engine receives them (signature and path, or text), not SDK objects
+            // whose fields are promises.
+            const wire = req.getObject().toJavaScript();
             const inputs: Record<string, any> = {};
-            for (const [k, v] of Object.entries(raw)) inputs[k] = unwrap(v, secrets, k);
+            for (const [k, v] of Object.entries(raw)) {
+                const asFile = v instanceof pulumi.asset.Asset || v instanceof pulumi.asset.Archive;
+                inputs[k] = asFile ? wire[k] : unwrap(v, secrets, k);
+            }
             recorder.resources.push({ ...registrationOf(req, urn), inputs, secretInputs: [...secrets].sort() });
         });
     }

@@ -6,33 +6,40 @@
 # stdout; on failure also prints the run's message on stderr and exits 1.
 #
 # Inputs (environment variables):
+#   AKKO_BUNDLE          the bundle directory <stage dir>/bundles/<64 hex id> the upload put on the node
+#                        (run.sh passes it, absolute). Copied into the state directory and verified there
+#                        (SHA256SUMS, and the id is the sha256 of SHA256SUMS) before anything is used: what
+#                        runs and what is installed is exactly what the component hashed. Required.
 #   AKKO_ACTION          apply | remove (default apply)
-#   AKKO_WORKER_SCRIPT   the text of converge.sh (by hand: AKKO_WORKER_SCRIPT="$(cat converge.sh)"). Required.
-#   AKKO_STAGE_DIR       apply: where the SSH user uploaded audit-policy.yaml, 90-akko-audit.yaml and
-#                        manifest-<name> files (relative to the login directory or absolute); remove: deleted
-#   AKKO_POLICY_HASH     apply: sha256 of audit-policy.yaml followed by 90-akko-audit.yaml; the staged copies
-#                        must match it (nothing else is installed). Required for apply.
-#   AKKO_MANIFESTS       apply: space-separated manifest file names staged as manifest-<name> (default none)
-#   AKKO_MANIFESTS_HASH  apply: sha256 over "<name>\n<content>" of each manifest in AKKO_MANIFESTS order
-#   AKKO_STATE_DIR       root-only state directory (default /var/lib/akko-audit)
-#   AKKO_DETACH          auto | systemd-run | setsid | nohup (default auto: systemd-run when systemd runs,
-#                        because logind may kill a closed session's processes even under setsid)
-#   AKKO_POLL_INTERVAL   seconds between result polls (default 1; fractions work with GNU/busybox sleep)
-#   AKKO_READY_TIMEOUT   seconds converge.sh waits for /readyz (default 180); AKKO_EVENT_TIMEOUT likewise (30)
-#   AKKO_RUN_TIMEOUT     seconds to wait for the result (default 2 x ready + event + 120)
-#   AKKO_ROOT, AKKO_PATH_PREFIX, AKKO_NODE and converge.sh's other inputs are passed on to it unchanged.
+#   AKKO_POLICY_HASH     apply: sha256 of the bundle's audit-policy.yaml followed by its 90-akko-audit.yaml, as
+#                        the command carries it (the change preview reads it there); checked. Required for apply.
+#   AKKO_NODE            name used in messages (default: hostname)
+#   AKKO_ROOT, AKKO_PATH_PREFIX  test hooks (a temporary root, stub commands first on PATH)
+#   AKKO_STATE_DIR       not an input: always /var/lib/akko-audit (under AKKO_ROOT), exported for converge.sh
+#   stdin                apply: one line "<name> <base64 of the content>" per secret manifest named in
+#                        AKKO_STDIN_MANIFESTS (they never travel in the bundle)
+# From the bundle's settings.env: AKKO_MANIFESTS and AKKO_STDIN_MANIFESTS (space-separated manifest file
+# names), AKKO_DETACH (auto | systemd-run | setsid | nohup; default auto: systemd-run when systemd runs,
+# because logind may kill a closed session's processes even under setsid), AKKO_POLL_INTERVAL (seconds
+# between result polls, default 1), AKKO_READY_TIMEOUT (180) and AKKO_EVENT_TIMEOUT (30) as converge.sh
+# uses them, AKKO_RUN_TIMEOUT (seconds to wait for the result, default 2 x ready + event + 120), and
+# converge.sh's other inputs, passed on to it unchanged.
 set -u
 
 if [ -n "${AKKO_PATH_PREFIX:-}" ]; then PATH="$AKKO_PATH_PREFIX:$PATH"; export PATH; fi
 NODE="${AKKO_NODE:-$(hostname 2>/dev/null || echo unknown)}"
 ACTION="${AKKO_ACTION:-apply}"
 R="${AKKO_ROOT:-}"
-STATE="$R${AKKO_STATE_DIR:-/var/lib/akko-audit}"
-POLL="${AKKO_POLL_INTERVAL:-1}"
-READY_TIMEOUT="${AKKO_READY_TIMEOUT:-180}"
-EVENT_TIMEOUT="${AKKO_EVENT_TIMEOUT:-30}"
-RUN_TIMEOUT="${AKKO_RUN_TIMEOUT:-$((2 * READY_TIMEOUT + EVENT_TIMEOUT + 120))}"
+# Not from settings.env: the lock and the verified bundle copy live here before settings.env is trusted.
+AKKO_STATE_DIR=/var/lib/akko-audit
+export AKKO_STATE_DIR
+STATE="$R$AKKO_STATE_DIR"
+BUNDLE="${AKKO_BUNDLE:-}"
+POLL=1
+RUN_TIMEOUT=600
 
+HOLDS_LOCK=false
+release_lock() { if [ "$HOLDS_LOCK" = true ]; then rm -rf "$STATE/lock"; fi; }
 fail() {
     printf 'akko-audit: node %s: %s\n' "$NODE" "$*" >&2
     release_lock
@@ -41,10 +48,16 @@ fail() {
 
 [ "$(id -u)" = 0 ] || fail "launch.sh must run as root (the component runs it through sudo -n)"
 case "$ACTION" in apply | remove) ;; *) fail "AKKO_ACTION must be apply or remove, got '$ACTION'" ;; esac
-[ -n "${AKKO_WORKER_SCRIPT:-}" ] || fail "AKKO_WORKER_SCRIPT is empty (it must hold the text of converge.sh)"
+case "$BUNDLE" in
+    /*/bundles/*) ;;
+    *) fail "AKKO_BUNDLE must be an absolute <stage dir>/bundles/<id> path, got '$BUNDLE'" ;;
+esac
+BUNDLE_ID="${BUNDLE##*/}"
+case "$BUNDLE_ID" in *[!0-9a-f]*) fail "AKKO_BUNDLE must end in the bundle's sha256 id, got '$BUNDLE'" ;; esac
+[ "${#BUNDLE_ID}" -eq 64 ] || fail "AKKO_BUNDLE must end in the bundle's sha256 id, got '$BUNDLE'"
+STAGE="${BUNDLE%/bundles/*}"
 
 quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-sha() { sha256sum | cut -d ' ' -f 1; }
 
 # One lock over the whole run, staging included: $STATE/lock/owner holds "PID START BOOT" lines (start time
 # from /proc/PID/stat, kernel boot id), so a PID reused by another process, or after a reboot, is not a
@@ -71,8 +84,6 @@ EOF
     o_pid="$(cat "$STATE/lock/pid" 2>/dev/null || true)"
     [ -n "$o_pid" ] && kill -0 "$o_pid" 2>/dev/null
 }
-HOLDS_LOCK=false
-release_lock() { if [ "$HOLDS_LOCK" = true ]; then rm -rf "$STATE/lock"; fi; }
 take_lock() {
     deadline=$(($(date +%s) + RUN_TIMEOUT))
     ownerless_since=""
@@ -103,45 +114,61 @@ take_lock() {
 (umask 077 && mkdir -p "$STATE") || fail "cannot create $STATE"
 chmod 0700 "$STATE"
 RUN_ID="$(date +%s)-$$"
-if [ "$ACTION" = apply ]; then
-    [ -n "${AKKO_STAGE_DIR:-}" ] || fail "AKKO_STAGE_DIR is required for apply"
-    [ -n "${AKKO_POLICY_HASH:-}" ] || fail "AKKO_POLICY_HASH is required for apply"
-fi
 take_lock
 
+# The bundle, copied out of the login user's directory and verified in the root-only state directory: from
+# here on only the verified copy is read. No space, or a bundle that does not hash to its id: nothing touched.
+rm -rf "$STATE/bundle.new"
+cp -R "$BUNDLE" "$STATE/bundle.new" 2>/dev/null || fail "cannot copy the bundle $BUNDLE into $STATE (missing, or no space left); nothing was changed"
+[ -z "$(find "$STATE/bundle.new" -type l 2>/dev/null)" ] || fail "the bundle $BUNDLE holds symbolic links; nothing was changed"
+(cd "$STATE/bundle.new" && sha256sum -c SHA256SUMS >/dev/null 2>&1) || fail "the bundle $BUNDLE is incomplete or altered (sha256sum -c SHA256SUMS fails); nothing was changed"
+[ "$(sha256sum <"$STATE/bundle.new/SHA256SUMS" | cut -d ' ' -f 1)" = "$BUNDLE_ID" ] || fail "the bundle $BUNDLE does not hash to its name; nothing was changed"
+rm -rf "$STATE/bundle"
+mv "$STATE/bundle.new" "$STATE/bundle" || fail "cannot move the verified bundle into $STATE/bundle; nothing was changed"
+# shellcheck source=/dev/null # generated per cluster, verified just above
+. "$STATE/bundle/settings.env"
+POLL="${AKKO_POLL_INTERVAL:-1}"
+READY_TIMEOUT="${AKKO_READY_TIMEOUT:-180}"
+EVENT_TIMEOUT="${AKKO_EVENT_TIMEOUT:-30}"
+RUN_TIMEOUT="${AKKO_RUN_TIMEOUT:-$((2 * READY_TIMEOUT + EVENT_TIMEOUT + 120))}"
+
 if [ "$ACTION" = apply ]; then
-    stage="$AKKO_STAGE_DIR"
-    # Copy out of the user's stage directory first and verify the copies: what is installed is exactly what
-    # the component hashed, whoever can write the stage directory.
     rm -rf "$STATE/desired.new"
     (umask 077 && mkdir -p "$STATE/desired.new/manifests") || fail "cannot create $STATE/desired.new"
-    cp "$stage/audit-policy.yaml" "$STATE/desired.new/audit-policy.yaml" 2>/dev/null || fail "cannot copy the staged audit-policy.yaml from $stage into $STATE (missing, or no space left); nothing was changed"
-    cp "$stage/90-akko-audit.yaml" "$STATE/desired.new/90-akko-audit.yaml" 2>/dev/null || fail "cannot copy the staged 90-akko-audit.yaml from $stage into $STATE (missing, or no space left); nothing was changed"
-    got="$(cat "$STATE/desired.new/audit-policy.yaml" "$STATE/desired.new/90-akko-audit.yaml" | sha)"
-    [ "$got" = "$AKKO_POLICY_HASH" ] || fail "staged policy and drop-in hash to $got, expected $AKKO_POLICY_HASH; nothing was changed"
-    mhash="$(for m in ${AKKO_MANIFESTS:-}; do
-        cp "$stage/manifest-$m" "$STATE/desired.new/manifests/$m" 2>/dev/null || exit 1
-        printf '%s\n' "$m"
-        cat "$STATE/desired.new/manifests/$m"
-    done | sha)" || fail "cannot copy a staged manifest from $stage into $STATE (missing, or no space left); nothing was changed"
-    if [ -n "${AKKO_MANIFESTS_HASH:-}" ] && [ "$mhash" != "$AKKO_MANIFESTS_HASH" ]; then
-        fail "staged manifests hash to $mhash, expected $AKKO_MANIFESTS_HASH; nothing was changed"
+    for f in audit-policy.yaml 90-akko-audit.yaml; do
+        cp "$STATE/bundle/$f" "$STATE/desired.new/$f" 2>/dev/null || fail "cannot copy $f into $STATE/desired.new (no space left?); nothing was changed"
+    done
+    got="$(cat "$STATE/desired.new/audit-policy.yaml" "$STATE/desired.new/90-akko-audit.yaml" | sha256sum | cut -d ' ' -f 1)"
+    [ "$got" = "${AKKO_POLICY_HASH:-}" ] || fail "the bundle's policy and drop-in hash to $got, the command says '${AKKO_POLICY_HASH:-}'; nothing was changed"
+    for m in ${AKKO_MANIFESTS:-}; do
+        cp "$STATE/bundle/manifest-$m" "$STATE/desired.new/manifests/$m" 2>/dev/null || fail "cannot copy manifest $m into $STATE/desired.new (no space left?); nothing was changed"
+    done
+    if [ -n "${AKKO_STDIN_MANIFESTS:-}" ]; then
+        # Secret manifests: "<name> <base64>" lines on stdin, each decoded straight into the root-only directory.
+        while read -r s_name s_data; do
+            case " $AKKO_STDIN_MANIFESTS " in *" $s_name "*) ;; *) fail "stdin names manifest '$s_name', which settings.env does not list; nothing was changed" ;; esac
+            printf '%s' "$s_data" | base64 -d >"$STATE/desired.new/manifests/$s_name" 2>/dev/null ||
+                fail "cannot decode secret manifest $s_name into $STATE/desired.new (bad base64, or no space left); nothing was changed"
+        done
+        for m in $AKKO_STDIN_MANIFESTS; do
+            [ -f "$STATE/desired.new/manifests/$m" ] || fail "secret manifest $m did not arrive on stdin; nothing was changed"
+        done
     fi
     rm -rf "$STATE/desired"
-    mv "$STATE/desired.new" "$STATE/desired"
+    mv "$STATE/desired.new" "$STATE/desired" || fail "cannot move $STATE/desired.new into place; nothing was changed"
 fi
 
-printf '%s\n' "$AKKO_WORKER_SCRIPT" >"$STATE/converge.sh"
+cp "$STATE/bundle/converge.sh" "$STATE/converge.sh" || fail "cannot copy converge.sh into $STATE (no space left?); nothing was changed"
 {
     echo '#!/bin/sh'
     for v in AKKO_ROOT AKKO_PATH_PREFIX AKKO_NODE AKKO_SERVICE AKKO_POLICY_PATH AKKO_DROPIN_PATH \
         AKKO_AUDIT_LOG_PATH AKKO_MANIFESTS_DIR AKKO_STATE_DIR AKKO_READY_TIMEOUT AKKO_EVENT_TIMEOUT \
-        AKKO_REQUEST_TIMEOUT AKKO_JOURNAL_LINES AKKO_POLL_INTERVAL; do
+        AKKO_REQUEST_TIMEOUT AKKO_JOURNAL_LINES AKKO_POLL_INTERVAL AKKO_EXPECT_ARGS; do
         eval "set=\${$v+x} val=\${$v-}"
         # shellcheck disable=SC2154 # assigned by the eval above
         [ -n "$set" ] && printf 'export %s=%s\n' "$v" "$(quote "$val")"
     done
-    printf 'export AKKO_ACTION=%s AKKO_RUN_ID=%s AKKO_LOCK_TOKEN=%s\n' "$(quote "$ACTION")" "$(quote "$RUN_ID")" "$(quote "$RUN_ID")"
+    printf 'export AKKO_ACTION=%s AKKO_RUN_ID=%s AKKO_LOCK_TOKEN=%s AKKO_EFFECTIVE_ARGS_FILE=%s\n' "$(quote "$ACTION")" "$(quote "$RUN_ID")" "$(quote "$RUN_ID")" "$(quote "$STATE/bundle/effective-args.sh")"
     printf 'exec /bin/sh %s >>%s 2>&1 </dev/null\n' "$(quote "$STATE/converge.sh")" "$(quote "$STATE/worker.log")"
 } >"$STATE/job.sh"
 
@@ -190,9 +217,15 @@ done
 cat "$STATE/result.json"
 if grep -q '"status":"ok"' "$STATE/result.json"; then
     if [ "$ACTION" = remove ]; then
-        # The node is as it was before: drop the state and the stage directory too.
-        rm -rf "$STATE"
-        if [ -n "${AKKO_STAGE_DIR:-}" ] && [ "$AKKO_STAGE_DIR" != / ]; then rm -rf "$AKKO_STAGE_DIR"; fi
+        # The node is as it was before: drop the state and what the uploads left in the stage directory
+        # (bundles, and the staged files of 0.1.x), then the stage directory itself if nothing else is in it.
+        rm -rf "$STATE" "$STAGE/bundles"
+        rm -f "$STAGE/audit-policy.yaml" "$STAGE/90-akko-audit.yaml" "$STAGE"/manifest-*
+        rmdir "$STAGE" 2>/dev/null || true
+    else
+        # Only the bundle in use stays: the delete command in Pulumi's state names it.
+        for d in "$STAGE/bundles"/*; do [ "$d" = "$BUNDLE" ] || rm -rf "$d"; done
+        rm -f "$STAGE/audit-policy.yaml" "$STAGE/90-akko-audit.yaml" "$STAGE"/manifest-*
     fi
     exit 0
 fi

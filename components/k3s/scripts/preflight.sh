@@ -11,9 +11,9 @@
 #                      real directory owned by the user (default: none, nothing created)
 #   AKKO_ROOT          prefix for every node path (tests point it into a temporary root; default empty)
 #   AKKO_PATH_PREFIX   directories put first on PATH (tests put stub systemctl/k3s there; default empty)
-#   AKKO_EFFECTIVE_ARGS_SCRIPT  the text of effective-args.sh; run as root with AKKO_EXPECT_ARGS and
-#                      AKKO_DROPIN_PATH (see that script) it refuses flags k3s would not really use (default
-#                      empty: not checked, for running this script alone)
+#   AKKO_EFFECTIVE_ARGS_FILE  effective-args.sh (run.sh passes the bundle's); run as root with AKKO_EXPECT_ARGS
+#                      and AKKO_DROPIN_PATH (see that script) it refuses flags k3s would not really use
+#                      (default empty: not checked, for running this script alone)
 #   AKKO_EXPECT_ARGS, AKKO_DROPIN_PATH  passed on to effective-args.sh
 #
 # Refuses (exit 3, one message on stderr): k3s older than v1.21 (no config.yaml.d drop-ins); a unit that is
@@ -75,12 +75,12 @@ case "$argv" in
 esac
 
 # --- effective kube-apiserver args (effective-args.sh): the audit flags must be the ones k3s will use ---
-if [ -n "${AKKO_EFFECTIVE_ARGS_SCRIPT:-}" ]; then
+if [ -n "${AKKO_EFFECTIVE_ARGS_FILE:-}" ]; then
     # As root: k3s configs and the unit's environment files are root-only. It prints its own refusal.
     # shellcheck disable=SC2086 # $SUDO is a command and its options
     $SUDO env AKKO_NODE="$NODE" AKKO_SERVICE="$SERVICE" AKKO_ROOT="${AKKO_ROOT:-}" AKKO_PATH_PREFIX="${AKKO_PATH_PREFIX:-}" \
         AKKO_DROPIN_PATH="${AKKO_DROPIN_PATH:-}" AKKO_EXPECT_ARGS="${AKKO_EXPECT_ARGS:-}" \
-        /bin/sh -c "$AKKO_EFFECTIVE_ARGS_SCRIPT" effective-args >/dev/null || exit 3
+        /bin/sh "$AKKO_EFFECTIVE_ARGS_FILE" >/dev/null || exit 3
 fi
 # --- end effective args ---------------------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { K3sCluster, K3sClusterSchema } from "../../../components/config/k3s";
 import { ConfigError, validateStackConfig } from "../../../components/config";
 import { MockRun, RecordedResource, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
+import { buildBundle, bundleCacheDir } from "../../../components/k3s/bundle";
 import { buildNodeCommands } from "../../../components/k3s/commands";
-import { manifestsHash, policyHash, renderDropIn } from "../../../components/k3s/render";
+import { refuseSecretContent } from "../../../components/k3s/manifests";
+import { policyHash, renderDropIn } from "../../../components/k3s/render";
 
 const CMD = "command:remote:Command";
 const COPY = "command:remote:CopyToRemote";
@@ -67,7 +69,7 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
     const urn = (r: RecordedResource) => r.urn;
     const names = () => run.resources.map((r) => `${r.type} ${r.name}`).sort();
 
-    it("registers per server: preflight, the staged uploads, apply; all parented and named from the component", async () => {
+    it("registers per server two SSH-connected resources, the bundle upload and the apply; all parented and named from the component", async () => {
         const c = cluster("edge", 1);
         new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
@@ -75,15 +77,13 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
             "akko:audit:K3sAuditLogging edge",
             "akko:audit:K3sServerAuditLogging edge-10.0.0.1",
             `${CMD} edge-10.0.0.1-apply`,
-            `${CMD} edge-10.0.0.1-preflight`,
-            `${COPY} edge-10.0.0.1-dropin`,
-            `${COPY} edge-10.0.0.1-policy`,
+            `${COPY} edge-10.0.0.1-bundle`,
         ]);
         const comp = run.one("akko:audit:K3sAuditLogging", "edge");
         const node = run.one("akko:audit:K3sServerAuditLogging", "edge-10.0.0.1");
         assert.equal(node.parent, comp.urn);
-        for (const n of ["edge-10.0.0.1-apply", "edge-10.0.0.1-preflight"]) assert.equal(run.one(CMD, n).parent, node.urn);
-        for (const n of ["edge-10.0.0.1-policy", "edge-10.0.0.1-dropin"]) assert.equal(run.one(COPY, n).parent, node.urn);
+        assert.equal(run.one(CMD, "edge-10.0.0.1-apply").parent, node.urn);
+        assert.equal(run.one(COPY, "edge-10.0.0.1-bundle").parent, node.urn);
     });
 
     it("protects each node's apply (its delete script turns audit off) unless the cluster sets allowAuditOff; nothing else", async () => {
@@ -100,51 +100,48 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.equal(run.one(CMD, "lab-10.0.0.1-apply").protect, false);
     });
 
-    it("runs exactly the commands buildNodeCommands builds (content hashes inside, no triggers) with logging off", async () => {
+    it("uploads the bundle buildBundle builds as a FileArchive of its cache copy, and runs exactly the commands buildNodeCommands builds", async () => {
         const c = cluster("edge", 1);
-        const comp = new mod.K3sAuditLogging("edge", { cluster: c });
+        new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
-        const dropIn = renderDropIn(c);
-        const hash = policyHash(POLICY, dropIn);
-        const emptyManifests = manifestsHash([]);
-        const expected = buildNodeCommands({
-            cluster: c,
-            server: c.servers[0],
-            policyHash: hash,
-            manifestNames: [],
-            manifestsHash: emptyManifests,
-        });
+        const bundle = buildBundle({ cluster: c, policy: POLICY, manifests: [], stdinManifestNames: [] });
+        const expected = buildNodeCommands({ cluster: c, server: c.servers[0], bundleId: bundle.id, policyHash: policyHash(POLICY, renderDropIn(c)) });
+        const upload = run.one(COPY, "edge-10.0.0.1-bundle");
+        // State keeps the archive's path and hash, never the scripts: the engine compares archives by hash.
+        assert.equal(upload.inputs.source.path, path.join(bundleCacheDir(), bundle.id));
+        assert.equal(readFileSync(path.join(upload.inputs.source.path, "SHA256SUMS"), "utf8"), bundle.files.get("SHA256SUMS"));
+        assert.equal(upload.inputs.remotePath, ".akko-audit-stage/bundles");
+        assert.equal(upload.inputs.triggers, undefined);
+        assert.deepEqual(upload.ignoreChanges, ["triggers"]);
         const apply = run.one(CMD, "edge-10.0.0.1-apply");
         assert.equal(apply.inputs.create, expected.apply);
-        assert.equal(apply.inputs.update, expected.apply);
+        // No `update`: the provider runs `create` again, and state holds one copy of the command, not two.
+        assert.equal(apply.inputs.update, undefined);
         assert.equal(apply.inputs.delete, expected.remove);
-        // No triggers (a changed trigger is a replace, whose delete would undo the apply): the hashes are in
-        // the command, so a change updates in place; triggers left in a 0.1.0 state are ignored, not removed.
+        assert.equal(apply.inputs.stdin, undefined, "no secret manifest, no stdin");
+        // No triggers (a changed trigger is a replace, whose delete would undo the apply): the bundle id and
+        // policy hash are in the command, so a change updates in place; 0.1.0's triggers are ignored, not removed.
         assert.equal(apply.inputs.triggers, undefined);
         assert.deepEqual(apply.ignoreChanges, ["triggers"]);
         assert.deepEqual(apply.replaceOnChanges, ["triggers[*]"], "@pulumi/command merges this into every command");
         assert.equal(apply.inputs.logging, "none");
         assert.equal(apply.inputs.addPreviousOutputInEnv, false);
         assert.equal(apply.inputs.environment, undefined, "inputs never go through sshd AcceptEnv");
-        const preflight = run.one(CMD, "edge-10.0.0.1-preflight");
-        assert.equal(preflight.inputs.create, expected.preflight);
-        assert.equal(preflight.inputs.delete, undefined);
-        assert.equal(preflight.inputs.triggers, undefined);
-        assert.deepEqual(preflight.ignoreChanges, ["triggers"]);
-        const policy = run.one(COPY, "edge-10.0.0.1-policy");
-        assert.equal(policy.inputs.remotePath, ".akko-audit-stage/audit-policy.yaml");
-        const texts = await Promise.all(
-            comp.servers[0].uploads.map(async (u) => (await resolve(u.source)).value as pulumi.asset.StringAsset).map(async (a) => (await a).text),
-        );
-        assert.deepEqual(texts, [POLICY, dropIn]);
-        assert.equal(policy.inputs.triggers, undefined);
-        assert.deepEqual(policy.ignoreChanges, ["triggers"]);
-        const drop = run.one(COPY, "edge-10.0.0.1-dropin");
-        assert.equal(drop.inputs.remotePath, ".akko-audit-stage/90-akko-audit.yaml");
-        assert.ok(apply.inputs.create.includes(`'AKKO_POLICY_HASH=${hash}'`));
-        // Uploads wait for preflight; apply waits for both uploads and preflight.
-        assert.deepEqual(policy.dependencies, [preflight.urn]);
-        assert.deepEqual(apply.dependencies, [drop.urn, policy.urn, preflight.urn].sort());
+        assert.deepEqual(apply.dependencies, [upload.urn]);
+    });
+
+    it("at most 4 KB of inputs per node in state (agent auth: no key; with an ed25519 key in config: still under)", async () => {
+        const size = (r: RecordedResource) => Buffer.byteLength(JSON.stringify(r.inputs));
+        const perNode = () => size(run.one(CMD, "edge-10.0.0.1-apply")) + size(run.one(COPY, "edge-10.0.0.1-bundle"));
+        new mod.K3sAuditLogging("edge", { cluster: cluster("edge", 1, { sshPrivateKeySecret: undefined, sshAuth: { agent: true } }) });
+        await settle();
+        const agent = perNode();
+        run = await setupMocks({ config: CONFIG, secretKeys: SECRET_KEYS, outputs });
+        new mod.K3sAuditLogging("edge", { cluster: cluster("edge", 1) });
+        await settle();
+        const keyed = perNode();
+        assert.ok(agent < 2500, `${agent} bytes with the SSH agent`);
+        assert.ok(keyed < 4096, `${keyed} bytes with a key in config`);
     });
 
     it("connects with the pinned host key, the secret key, bounded dialing; root without sudo, others with sudo -n", async () => {
@@ -162,19 +159,14 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
             dialErrorLimit: 3,
         });
         assert.ok(a0.secretInputs.includes("connection"));
-        assert.ok(!/(^| )sudo -n env/.test(a0.inputs.create.split(" && ")[1]));
+        assert.deepEqual(run.one(COPY, "edge-10.0.0.1-bundle").inputs.connection, a0.inputs.connection);
+        assert.ok(a0.inputs.create.includes(" 'AKKO_SUDO=' "));
+        // The login user runs preflight; run.sh takes sudo -n for the launcher (and its delete) itself.
         const a1 = run.one(CMD, "edge-10.0.0.2-apply");
         assert.equal(a1.inputs.connection.user, "akko");
-        assert.ok(a1.inputs.create.split(" >/dev/null && ")[1].startsWith("sudo -n env "));
-        assert.ok(a1.inputs.delete.startsWith("sudo -n env "));
-        // The preflight runs as the login user and checks sudo itself.
-        assert.ok(
-            run
-                .one(CMD, "edge-10.0.0.2-preflight")
-                .inputs.create.includes(
-                    " 'AKKO_NODE=edge/10.0.0.2' 'AKKO_SERVICE=k3s' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO=sudo -n' /bin/sh -c ",
-                ),
-        );
+        assert.ok(a1.inputs.create.includes(" 'AKKO_SUDO=sudo -n' "));
+        assert.ok(a1.inputs.delete.includes(" 'AKKO_SUDO=sudo -n' "));
+        assert.ok(!a1.inputs.create.startsWith("sudo"));
     });
 
     it("no pinned host key: refused, unless the cluster opts out (then connection.hostKey is unset)", async () => {
@@ -200,14 +192,14 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.equal(run.one(CMD, "edge-10.0.0.1-apply").inputs.connection.hostKey, undefined);
     });
 
-    it("HA: each server's preflight depends on the previous server's apply; the first depends on nothing outside its node", async () => {
+    it("HA: each server's bundle upload depends on the previous server's apply; the first depends on nothing outside its node", async () => {
         const c = cluster("factory", 3);
         new mod.K3sAuditLogging("factory", { cluster: c });
         await settle();
         const applyUrn = (i: number) => run.one(CMD, `factory-10.0.0.${i + 1}-apply`).urn;
-        assert.deepEqual(run.one(CMD, "factory-10.0.0.1-preflight").dependencies, []);
-        assert.deepEqual(run.one(CMD, "factory-10.0.0.2-preflight").dependencies, [applyUrn(0)]);
-        assert.deepEqual(run.one(CMD, "factory-10.0.0.3-preflight").dependencies, [applyUrn(1)]);
+        assert.deepEqual(run.one(COPY, "factory-10.0.0.1-bundle").dependencies, []);
+        assert.deepEqual(run.one(COPY, "factory-10.0.0.2-bundle").dependencies, [applyUrn(0)]);
+        assert.deepEqual(run.one(COPY, "factory-10.0.0.3-bundle").dependencies, [applyUrn(1)]);
     });
 
     it("clusters are independent: no resource of one depends on a resource of another", async () => {
@@ -216,14 +208,14 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         await settle();
         const ofA = new Set(run.resources.filter((r) => r.name === "a" || r.name.startsWith("a-")).map(urn));
         const ofB = run.resources.filter((r) => r.name === "b" || r.name.startsWith("b-"));
-        assert.equal(ofB.length, 11);
+        assert.equal(ofB.length, 7);
         for (const r of ofB)
             assert.deepEqual(
                 r.dependencies.filter((d) => ofA.has(d)),
                 [],
                 `${r.name} depends on cluster a`,
             );
-        assert.deepEqual(run.one(CMD, "b-10.0.0.1-preflight").dependencies, []);
+        assert.deepEqual(run.one(COPY, "b-10.0.0.1-bundle").dependencies, []);
     });
 
     it("bastion: connection.proxy with its own pinned host key and the bastion key from secret config", async () => {
@@ -264,35 +256,49 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
                 if (text.includes("test-only")) assert.ok(r.secretInputs.includes(k), `${r.type} ${r.name}: input ${k} carries a key in plain`);
             }
             if (r.type === CMD || r.type === COPY) assert.deepEqual(r.secretInputs, ["connection"], `${r.name}: only the connection is secret`);
+            if (r.type === COPY) assert.ok(!readFileSync(path.join(r.inputs.source.path, "settings.env"), "utf8").includes("test-only"));
         }
         const nodes = await resolve(comp.nodes);
         assert.ok(!JSON.stringify(nodes.value).includes("test-only"));
         assert.equal(nodes.secret, false, "per-node outputs are plain (no secret went into them)");
         // stderr may quote the node's journal: the engine is asked to keep it secret in state.
         assert.deepEqual(run.one(CMD, "edge-10.0.0.1-apply").additionalSecretOutputs, ["stderr", "connection"]);
-        assert.deepEqual(run.one(CMD, "edge-10.0.0.2-preflight").additionalSecretOutputs, ["stderr", "connection"]);
+        assert.deepEqual(run.one(COPY, "edge-10.0.0.2-bundle").additionalSecretOutputs, ["connection"]);
     });
 
-    it("a secret extra manifest is staged, hashed and installed as a secret", async () => {
+    it("a secret manifest goes over stdin (secret in state), never into the bundle; a secret Output not marked secret is refused", async () => {
         const c = cluster("edge", 1);
         new mod.K3sAuditLogging("edge", {
             cluster: c,
-            extraManifests: [{ fileName: "akko-alloy.yaml", content: pulumi.secret("kind: HelmChart\npassword: hunter2\n") }],
+            extraManifests: [
+                { fileName: "akko-alloy.yaml", content: "kind: HelmChart\n" },
+                { fileName: "akko-alloy-env.yaml", content: pulumi.secret("kind: Secret\npassword: hunter2\n"), secret: true },
+            ],
         });
         await settle();
-        const m = run.one(COPY, "edge-10.0.0.1-manifest-akko-alloy.yaml");
-        assert.equal(m.inputs.remotePath, ".akko-audit-stage/manifest-akko-alloy.yaml");
-        assert.deepEqual(m.secretInputs, ["connection", "source"]);
-        const apply = run.one(CMD, "edge-10.0.0.1-apply");
-        assert.deepEqual(apply.secretInputs, ["connection", "create", "update"]);
-        assert.deepEqual(run.one(CMD, "edge-10.0.0.1-preflight").secretInputs, ["connection"]);
-        assert.ok(apply.inputs.create.includes("'AKKO_MANIFESTS=akko-alloy.yaml'"));
-        assert.ok(
-            apply.inputs.create.includes(
-                `'AKKO_MANIFESTS_HASH=${manifestsHash([{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\npassword: hunter2\n" }])}'`,
-            ),
+        const upload = run.one(COPY, "edge-10.0.0.1-bundle");
+        assert.deepEqual(upload.secretInputs, ["connection"]);
+        const sums = readFileSync(path.join(upload.inputs.source.path, "SHA256SUMS"), "utf8");
+        assert.deepEqual(
+            sums.split("\n").filter((l) => l.includes("manifest-")).map((l) => l.split("  ")[1]),
+            ["manifest-akko-alloy.yaml"],
         );
-        assert.ok(apply.dependencies.includes(m.urn));
+        const apply = run.one(CMD, "edge-10.0.0.1-apply");
+        assert.deepEqual(apply.secretInputs, ["connection", "stdin"]);
+        assert.equal(apply.inputs.stdin, `akko-alloy-env.yaml ${Buffer.from("kind: Secret\npassword: hunter2\n").toString("base64")}\n`);
+        assert.ok(!apply.inputs.create.includes("hunter2"));
+
+        await assert.rejects(
+            refuseSecretContent("akko:audit:K3sServerAuditLogging edge-10.0.0.1", [
+                { fileName: "plain.yaml", content: "a: 1\n" },
+                { fileName: "leak.yaml", content: pulumi.secret("password: hunter2\n") },
+            ]),
+            {
+                message:
+                    "akko:audit:K3sServerAuditLogging edge-10.0.0.1: extraManifests leak.yaml: content is a secret; allowed: secret: true on that manifest (sent over SSH stdin, never written to disk)",
+            },
+        );
+        await refuseSecretContent("x", [{ fileName: "plain.yaml", content: pulumi.output("a: 1\n") }]);
     });
 
     it("outputs per node come from the apply command's JSON result", async () => {

@@ -1,88 +1,65 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { K3sClusterSchema } from "../../../components/config/k3s";
-import { buildNodeCommands, parseNodeResult, pinnedHostKey } from "../../../components/k3s/commands";
-import { CONVERGE_SH, EFFECTIVE_ARGS_SH, LAUNCH_SH, PREFLIGHT_SH } from "../../../components/k3s/scripts";
+import { BOOT_SCRIPT, buildNodeCommands, parseNodeResult, pinnedHostKey } from "../../../components/k3s/commands";
 import { shellQuote } from "../../../components/k3s/shell";
 
 const cluster = K3sClusterSchema.parse({
     name: "edge",
     kind: "k3s",
     sshPrivateKeySecret: "k",
-    servers: [{ host: "10.0.0.1", user: "root", hostKey: "ssh-ed25519 AAAA" }],
+    servers: [
+        { host: "10.0.0.1", user: "root", hostKey: "ssh-ed25519 AAAA" },
+        { host: "10.0.0.2", user: "akko", hostKey: "ssh-ed25519 AAAA" },
+    ],
     serviceName: "k3s-server",
     readyTimeoutSeconds: 300,
     auditLogPath: "/var/log/kubernetes/audit.log",
 });
+const ID = "ab".repeat(32);
+const PH = "cd".repeat(32);
 
 describe("buildNodeCommands", () => {
-    const c = buildNodeCommands({
-        cluster,
-        server: cluster.servers[0],
-        policyHash: "ab".repeat(32),
-        manifestNames: ["m1.yaml", "m2.yaml"],
-        manifestsHash: "cd".repeat(32),
-    });
+    const c = buildNodeCommands({ cluster, server: cluster.servers[0], bundleId: ID, policyHash: PH });
 
-    it("preflight: the login user's shell runs preflight.sh with the node's inputs, no sudo for root", () => {
+    it("apply: the login shell runs the bundle's run.sh with the bundle, the node and the action; nothing else travels in it", () => {
         assert.equal(
-            c.preflight,
-            [
-                "env",
-                "'AKKO_DROPIN_PATH=/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml'",
-                `'AKKO_EFFECTIVE_ARGS_SCRIPT=${EFFECTIVE_ARGS_SH.replace(/'/g, `'\\''`)}'`,
-                // The drop-in's flags, one a line: effective-args.sh checks k3s would really use each.
-                `'AKKO_EXPECT_ARGS=${[
-                    "audit-policy-file=/etc/rancher/k3s/audit-policy.yaml",
-                    "audit-log-path=/var/log/kubernetes/audit.log",
-                    "audit-log-maxage=30",
-                    "audit-log-maxbackup=10",
-                    "audit-log-maxsize=100",
-                    "audit-log-format=json",
-                ].join("\n")}'`,
-                "'AKKO_NODE=edge/10.0.0.1' 'AKKO_SERVICE=k3s-server' 'AKKO_STAGE_DIR=.akko-audit-stage' 'AKKO_SUDO='",
-                `/bin/sh -c ${shellQuote(PREFLIGHT_SH)} akko-audit`,
-            ].join(" "),
+            c.apply,
+            `env 'AKKO_ACTION=apply' 'AKKO_BUNDLE=.akko-audit-stage/bundles/${ID}' 'AKKO_NODE=edge/10.0.0.1' 'AKKO_POLICY_HASH=${PH}' 'AKKO_SUDO=' /bin/sh -c ${shellQuote(BOOT_SCRIPT)} akko-audit`,
         );
+        for (const hook of ["AKKO_ROOT", "AKKO_PATH_PREFIX"]) assert.ok(!c.apply.includes(`'${hook}=`), `${hook} is a test hook`);
     });
 
-    it("apply: preflight again, then launch.sh with every path, timeout and hash from config, the worker inline", () => {
-        const [pre, launch] = c.apply.split(" >/dev/null && ");
-        assert.equal(pre, c.preflight);
-        const expected = [
-            "env",
-            "'AKKO_ACTION=apply'",
-            "'AKKO_AUDIT_LOG_PATH=/var/log/kubernetes/audit.log'",
-            "'AKKO_DROPIN_PATH=/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml'",
-            "'AKKO_EVENT_TIMEOUT=30'",
-            `'AKKO_MANIFESTS=m1.yaml m2.yaml'`,
-            "'AKKO_MANIFESTS_DIR=/var/lib/rancher/k3s/server/manifests'",
-            `'AKKO_MANIFESTS_HASH=${"cd".repeat(32)}'`,
-            "'AKKO_NODE=edge/10.0.0.1'",
-            `'AKKO_POLICY_HASH=${"ab".repeat(32)}'`,
-            "'AKKO_POLICY_PATH=/etc/rancher/k3s/audit-policy.yaml'",
-            "'AKKO_READY_TIMEOUT=300'",
-            "'AKKO_SERVICE=k3s-server'",
-            "'AKKO_STAGE_DIR=.akko-audit-stage'",
-            "'AKKO_STATE_DIR=/var/lib/akko-audit'",
-            shellQuote(`AKKO_WORKER_SCRIPT=${CONVERGE_SH}`),
-            "/bin/sh",
-            "-c",
-            shellQuote(LAUNCH_SH),
-            "akko-audit",
-        ].join(" ");
-        assert.equal(launch, expected);
-        for (const hook of ["AKKO_ROOT", "AKKO_PATH_PREFIX", "AKKO_DETACH", "AKKO_POLL_INTERVAL"])
-            assert.ok(!c.apply.includes(`'${hook}=`), `${hook} is a test hook`);
+    it("remove: the same with remove; a non-root login user gets sudo -n for the launcher", () => {
+        assert.equal(c.remove, c.apply.replace("'AKKO_ACTION=apply'", "'AKKO_ACTION=remove'"));
+        const other = buildNodeCommands({ cluster, server: cluster.servers[1], bundleId: ID, policyHash: PH });
+        assert.equal(
+            other.apply,
+            `env 'AKKO_ACTION=apply' 'AKKO_BUNDLE=.akko-audit-stage/bundles/${ID}' 'AKKO_NODE=edge/10.0.0.2' 'AKKO_POLICY_HASH=${PH}' 'AKKO_SUDO=sudo -n' /bin/sh -c ${shellQuote(BOOT_SCRIPT)} akko-audit`,
+        );
+        assert.equal(c.bundlesDir, ".akko-audit-stage/bundles");
+        assert.equal(c.bundleDir, `.akko-audit-stage/bundles/${ID}`);
     });
 
-    it("remove: launch.sh remove, same paths, no preflight (a node must always be restorable)", () => {
-        assert.ok(c.remove.startsWith("env 'AKKO_ACTION=remove' 'AKKO_AUDIT_LOG_PATH=/var/log/kubernetes/audit.log' "));
-        assert.ok(!c.remove.includes(shellQuote(PREFLIGHT_SH)));
-        assert.equal(c.stagePath("audit-policy.yaml"), ".akko-audit-stage/audit-policy.yaml");
+    it("a bundle missing from the node (re-imaged): exit 3, one line naming the node, the bundle and how to upload it again", () => {
+        const dir = mkdtempSync(path.join(os.tmpdir(), "akko-boot-"));
+        try {
+            const r = spawnSync("/bin/sh", ["-c", c.apply], { cwd: dir, encoding: "utf8" });
+            assert.equal(r.status, 3);
+            assert.equal(
+                r.stderr,
+                `akko-audit: node edge/10.0.0.1: bundle .akko-audit-stage/bundles/${ID} is not on the node (re-imaged, or removed by hand); nothing was changed; upload it again: pulumi up --replace <URN of its -bundle resource>\n`,
+            );
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
-    it("stays far below the kernel's 128 KiB limit for one argument (sshd passes the line as sh -c ARG)", () => {
-        assert.ok(Buffer.byteLength(c.apply) < 64 * 1024, `${Buffer.byteLength(c.apply)} bytes`);
+    it("is short: under 640 bytes a command, so the apply's inputs in state stay small", () => {
+        assert.ok(Buffer.byteLength(c.apply) < 640, `${Buffer.byteLength(c.apply)} bytes`);
     });
 });
 

@@ -1,26 +1,31 @@
 /**
  * Runs on a simulated node exactly what K3sServerAuditLogging registers, in the same order and with the same
- * command strings (buildNodeCommands): the preflight Command, the CopyToRemote uploads (here over real
- * SFTP), then the apply Command; remove is the apply Command's delete.
+ * command strings: the bundle (buildBundle, written as writeBundle writes it) uploaded over real SFTP as
+ * CopyToRemote does, then the apply Command (buildNodeCommands) with the secret manifests on its stdin;
+ * remove is the apply Command's delete.
  */
 import { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { K3sCluster, K3sClusterSchema } from "../../../../components/config/k3s";
-import {
-    buildNodeCommands,
-    NodeCommands,
-    NodeResult,
-    NodeTestOverrides,
-    parseNodeResult,
-    STAGED_DROPIN,
-    STAGED_POLICY,
-    stagedManifest,
-} from "../../../../components/k3s/commands";
-import { manifestsHash, policyHash, renderDropIn } from "../../../../components/k3s/render";
+import { BundleTestSettings, buildBundle, NodeBundle, writeBundle } from "../../../../components/k3s/bundle";
+import { buildNodeCommands, NodeCommands, NodeResult, NodeTestOverrides, parseNodeResult } from "../../../../components/k3s/commands";
+import { K3sManifest, stdinManifests } from "../../../../components/k3s/manifests";
+import { policyHash, renderDropIn } from "../../../../components/k3s/render";
 import { RunResult, SimNode } from "./sshd-node";
 
 export const SHIPPED_POLICY_TEXT = readFileSync(path.join(__dirname, "../../../../policy/audit-policy.yaml"), "utf8");
+
+/** The local bundle cache of this test process (the component's default is the user's cache directory). */
+let cacheDir: string | undefined;
+export function testBundleCache(): string {
+    if (!cacheDir) {
+        const dir = (cacheDir = mkdtempSync(path.join(os.tmpdir(), "akko-bundles-")));
+        process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    }
+    return cacheDir;
+}
 
 /** A validated k3s cluster whose servers are the given simulated nodes (host keys pinned). */
 export function simCluster(name: string, nodes: SimNode[], extra: Partial<K3sCluster> = {}): K3sCluster {
@@ -34,7 +39,10 @@ export function simCluster(name: string, nodes: SimNode[], extra: Partial<K3sClu
     return { ...parsed, readyTimeoutSeconds: 4, ...extra };
 }
 
-export function simOverrides(node: SimNode, extra: NodeTestOverrides = {}): NodeTestOverrides {
+/** Test knobs: per node (its root, stubs, stage directory) and per bundle (short timeouts, setsid). */
+export type SimOverrides = NodeTestOverrides & BundleTestSettings;
+
+export function simOverrides(node: SimNode, extra: SimOverrides = {}): SimOverrides {
     return {
         root: node.root,
         pathPrefix: node.stubDir,
@@ -49,57 +57,75 @@ export function simOverrides(node: SimNode, extra: NodeTestOverrides = {}): Node
 
 export interface NodeRun {
     commands: NodeCommands;
-    preflight: RunResult;
-    upload?: RunResult;
+    bundle: NodeBundle;
+    upload: RunResult;
     apply?: RunResult;
     result?: NodeResult;
 }
 
 export interface ApplyOptions {
     policy?: string;
+    /** Plain manifests (in the bundle). */
     manifests?: { fileName: string; content: string }[];
-    overrides?: NodeTestOverrides;
+    /** Secret manifests (over the apply command's stdin). */
+    secretManifests?: { fileName: string; content: string }[];
+    overrides?: SimOverrides;
     /** Called with the ssh client process of the apply command (to kill it mid-run). */
     onApplySpawn?: (p: ChildProcess) => void;
 }
 
-export function nodeCommands(cluster: K3sCluster, index: number, node: SimNode, opts: ApplyOptions = {}): NodeCommands {
-    const policy = opts.policy ?? SHIPPED_POLICY_TEXT;
-    const manifests = opts.manifests ?? [];
-    return buildNodeCommands({
+export function nodeBundle(cluster: K3sCluster, node: SimNode, opts: ApplyOptions = {}): NodeBundle {
+    const o = simOverrides(node, opts.overrides);
+    return buildBundle({
         cluster,
-        server: cluster.servers[index],
-        policyHash: policyHash(policy, renderDropIn(cluster)),
-        manifestNames: manifests.map((m) => m.fileName),
-        manifestsHash: manifestsHash(manifests),
-        overrides: simOverrides(node, opts.overrides),
+        policy: opts.policy ?? SHIPPED_POLICY_TEXT,
+        manifests: opts.manifests ?? [],
+        stdinManifestNames: (opts.secretManifests ?? []).map((m) => m.fileName),
+        settings: { detach: o.detach, pollInterval: o.pollInterval, eventTimeoutSeconds: o.eventTimeoutSeconds, requestTimeoutSeconds: o.requestTimeoutSeconds },
     });
 }
 
-/** preflight -> uploads -> apply, stopping at the first failure, as Pulumi would. */
+export function nodeCommands(cluster: K3sCluster, index: number, node: SimNode, opts: ApplyOptions = {}): NodeCommands {
+    const o = simOverrides(node, opts.overrides);
+    return buildNodeCommands({
+        cluster,
+        server: cluster.servers[index],
+        bundleId: nodeBundle(cluster, node, opts).id,
+        policyHash: policyHash(opts.policy ?? SHIPPED_POLICY_TEXT, renderDropIn(cluster)),
+        overrides: { root: o.root, pathPrefix: o.pathPrefix, stageDir: o.stageDir },
+    });
+}
+
+/** The apply command's stdin, as the component sends it (the secret manifests). */
+export async function nodeStdin(opts: ApplyOptions): Promise<string | undefined> {
+    const secret = (opts.secretManifests ?? []).map((m): K3sManifest => ({ ...m, secret: true }));
+    if (secret.length === 0) return undefined;
+    return new Promise((resolve) => stdinManifests(secret).apply((s) => resolve(s)));
+}
+
+/** Uploads the bundle as CopyToRemote does (the whole directory, into <bundlesDir>/<id>). */
+export async function uploadBundle(cluster: K3sCluster, index: number, node: SimNode, opts: ApplyOptions = {}): Promise<RunResult> {
+    const local = writeBundle(nodeBundle(cluster, node, opts), testBundleCache());
+    return node.sftpPutDir(local, nodeCommands(cluster, index, node, opts).bundlesDir);
+}
+
+/** upload -> apply, stopping at the first failure, as Pulumi would. */
 export async function applyNode(cluster: K3sCluster, index: number, node: SimNode, opts: ApplyOptions = {}): Promise<NodeRun> {
-    const policy = opts.policy ?? SHIPPED_POLICY_TEXT;
     const commands = nodeCommands(cluster, index, node, opts);
-    const run: NodeRun = { commands, preflight: await node.ssh(commands.preflight) };
-    if (run.preflight.code !== 0) return run;
-    const files: Record<string, string> = {
-        [commands.stagePath(STAGED_POLICY)]: policy,
-        [commands.stagePath(STAGED_DROPIN)]: renderDropIn(cluster),
-    };
-    for (const m of opts.manifests ?? []) files[commands.stagePath(stagedManifest(m.fileName))] = m.content;
-    run.upload = await node.sftpPut(files);
+    const run: NodeRun = { commands, bundle: nodeBundle(cluster, node, opts), upload: await uploadBundle(cluster, index, node, opts) };
     if (run.upload.code !== 0) return run;
-    run.apply = await node.ssh(commands.apply, { onSpawn: opts.onApplySpawn });
+    run.apply = await node.ssh(commands.apply, { onSpawn: opts.onApplySpawn, stdin: await nodeStdin(opts) });
     if (run.apply.stdout.includes("{")) run.result = parseNodeResult(run.apply.stdout);
     return run;
 }
 
+/** The apply Command's delete (the bundle it names must be on the node, as after the last apply). */
 export async function removeNode(
     cluster: K3sCluster,
     index: number,
     node: SimNode,
     opts: ApplyOptions = {},
 ): Promise<{ run: RunResult; result?: NodeResult }> {
-    const run = await node.ssh(nodeCommands(cluster, index, node, opts).remove);
+    const run = await node.ssh(nodeCommands(cluster, index, node, opts).remove, { stdin: await nodeStdin(opts) });
     return { run, result: run.stdout.includes("{") ? parseNodeResult(run.stdout) : undefined };
 }

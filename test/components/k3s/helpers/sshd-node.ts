@@ -67,10 +67,12 @@ export interface SimNode {
     /** The node's host key line ("ssh-ed25519 AAAA..."), as a stack would pin it. */
     hostKey: string;
     stubDir: string;
-    /** Runs one command line over real ssh (host key pinned). */
-    ssh(command: string, opts?: { onSpawn?: (p: ChildProcess) => void }): Promise<RunResult>;
+    /** Runs one command line over real ssh (host key pinned), `stdin` as its standard input. */
+    ssh(command: string, opts?: { onSpawn?: (p: ChildProcess) => void; stdin?: string }): Promise<RunResult>;
     /** Uploads files over real SFTP: remote path -> content. */
     sftpPut(files: Record<string, string>): Promise<RunResult>;
+    /** Uploads a local directory over real SFTP to `<remoteParent>/<its name>`, creating the parents (as CopyToRemote does). */
+    sftpPutDir(localDir: string, remoteParent: string): Promise<RunResult>;
     ctl(name: string, value?: string): void;
     read(p: string): string | undefined;
     write(p: string, content: string): void;
@@ -177,7 +179,13 @@ export async function startNode(label = "node"): Promise<SimNode> {
         port,
         hostKey,
         stubDir: path.join(root, "stub/bin"),
-        ssh: (command, opts) => run("ssh", [...sshOpts("-p"), "root@127.0.0.1", command], undefined, opts?.onSpawn),
+        ssh: (command, opts) => run("ssh", [...sshOpts("-p"), "root@127.0.0.1", command], opts?.stdin, opts?.onSpawn),
+        sftpPutDir(localDir, remoteParent) {
+            // "-mkdir": an existing directory is no error. Relative parents are relative to the login directory.
+            const parents = remoteParent.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/")).filter((p) => p !== "");
+            const batch = [...parents.map((p) => `-mkdir ${p}`), `put -r ${localDir} ${remoteParent}/${path.basename(localDir)}`];
+            return run("sftp", [...sshOpts("-P"), "-b", "-", "root@127.0.0.1"], batch.join("\n") + "\n");
+        },
         async sftpPut(files) {
             const local = mkdtempSync(path.join(os.tmpdir(), "akko-up-"));
             const batch = Object.entries(files).map(([remote, content], i) => {

@@ -4,12 +4,15 @@
  * real SFTP. Stubbed, because they cannot run here: systemctl, k3s and journalctl (helpers/stubs.ts).
  */
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { renderDropIn } from "../../../../components/k3s/render";
 import { effectiveK3sConfig } from "../helpers/effective-config";
 import { applyNode, removeNode, SHIPPED_POLICY_TEXT, simCluster } from "../helpers/simulate";
 import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../helpers/sshd-node";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 const AUDIT_ARGS = [
     "audit-policy-file=/etc/rancher/k3s/audit-policy.yaml",
@@ -56,8 +59,7 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         n.write("etc/rancher/k3s/config.yaml", 'write-kubeconfig-mode: "0600"\n');
         const c = simCluster("first", [n]);
         const run = await applyNode(c, 0, n);
-        assert.equal(run.preflight.code, 0, run.preflight.stderr);
-        assert.deepEqual(JSON.parse(run.preflight.stdout), { k3sVersion: "v1.30.4+k3s1", user: "root", sudo: false });
+        assert.equal(run.upload.code, 0, run.upload.stderr);
         assert.equal(run.apply!.code, 0, run.apply!.stderr);
         assert.equal(run.result!.status, "ok");
         assert.equal(run.result!.restarted, true);
@@ -262,12 +264,11 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const n = await node("cli");
         n.ctl("execstart", "/usr/local/bin/k3s server --kube-apiserver-arg=audit-log-path=/tmp/x");
         const run = await applyNode(simCluster("cli", [n]), 0, n);
-        assert.equal(run.preflight.code, 3);
+        assert.equal(run.apply!.code, 3);
         assert.equal(
-            run.preflight.stderr,
+            run.apply!.stderr,
             "akko-audit: node cli/127.0.0.1: kube-apiserver-arg is set on the k3s command line of unit k3s (/usr/local/bin/k3s server --kube-apiserver-arg=audit-log-path=/tmp/x ); command-line lists override config-file lists, so the audit drop-in would be silently ignored. Fix: move those flags into /etc/rancher/k3s/config.yaml under kube-apiserver-arg, re-run the k3s install script without them in INSTALL_K3S_EXEC (or edit ExecStart), then systemctl daemon-reload\n",
         );
-        assert.equal(run.upload, undefined);
         assert.equal(n.read(DROPIN_PATH), undefined);
         assert.equal(n.read(`${STATE}/result.json`), undefined);
         assert.equal(n.restarts(), 0);
@@ -277,16 +278,16 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const agent = await node("agent");
         agent.ctl("execstart", "/usr/local/bin/k3s agent --server https://10.0.0.1:6443");
         const a = await applyNode(simCluster("agent", [agent]), 0, agent);
-        assert.equal(a.preflight.code, 3);
+        assert.equal(a.apply!.code, 3);
         assert.equal(
-            a.preflight.stderr,
+            a.apply!.stderr,
             "akko-audit: node agent/127.0.0.1: unit k3s runs 'k3s agent': agents run no API server and are never touched; remove this node from servers\n",
         );
         const old = await node("old");
         old.ctl("version", "v1.20.15+k3s1");
         const o = await applyNode(simCluster("old", [old]), 0, old);
         assert.equal(
-            o.preflight.stderr,
+            o.apply!.stderr,
             "akko-audit: node old/127.0.0.1: k3s v1.20.15+k3s1 is older than v1.21, which has no config.yaml.d drop-ins; upgrade k3s first\n",
         );
         assert.equal(agent.restarts() + old.restarts(), 0);
@@ -303,9 +304,11 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.equal(applied.result?.status, "ok", applied.apply?.stderr);
         assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy.yaml"), manifests[0].content);
         assert.equal(mode(n, "var/lib/rancher/k3s/server/manifests/akko-alloy.yaml"), "600");
-        const removed = await removeNode(c, 0, n);
+        // The engine runs the delete command of the last apply: it names that apply's bundle.
+        const removed = await removeNode(c, 0, n, { manifests });
         assert.equal(removed.run.code, 0, removed.run.stderr);
         assert.equal(removed.result!.restarted, true);
+        assert.equal(existsSync(path.join(n.root, "stage")), false, "the stage directory and its bundles are gone");
         assert.equal(n.read(POLICY_PATH), ownPolicy);
         assert.equal(n.read(DROPIN_PATH), undefined);
         assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy.yaml"), undefined);
@@ -314,6 +317,43 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.deepEqual(apiArgs(n), ["anonymous-auth=false"]);
         assert.equal(await readyz(n), "ok");
         assert.equal(n.restarts(), 2);
+    });
+
+    it("secret manifests come over stdin (never in the bundle), are installed 0600, and a change to one alone is installed", async () => {
+        const n = await node("secret");
+        const c = simCluster("secret", [n]);
+        const manifests = [{ fileName: "akko-alloy.yaml", content: "kind: HelmChart\n" }];
+        const secretManifests = [{ fileName: "akko-alloy-env.yaml", content: "kind: Secret\ndata:\n  P: aHVudGVyMg==\n" }];
+        const run = await applyNode(c, 0, n, { manifests, secretManifests });
+        assert.equal(run.result?.status, "ok", run.apply?.stderr);
+        assert.deepEqual([...run.bundle.files.keys()].filter((f) => f.startsWith("manifest-")), ["manifest-akko-alloy.yaml"]);
+        assert.ok(![...run.bundle.files.values()].some((t) => t.includes("aHVudGVyMg==")), "the secret is in no bundle file");
+        assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), secretManifests[0].content);
+        assert.equal(mode(n, "var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), "600");
+        const rotated = [{ ...secretManifests[0], content: "kind: Secret\ndata:\n  P: bmV3\n" }];
+        const again = await applyNode(c, 0, n, { manifests, secretManifests: rotated });
+        assert.equal(again.bundle.id, run.bundle.id, "same bundle: the secret is not in it");
+        assert.equal(again.result?.status, "ok", again.apply?.stderr);
+        assert.equal(again.result?.restarted, false);
+        assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), rotated[0].content);
+        // A secret manifest missing from stdin: refused before anything changes.
+        const missing = await n.ssh(run.commands.apply);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr, "akko-audit: node secret/127.0.0.1: secret manifest akko-alloy-env.yaml did not arrive on stdin; nothing was changed\n");
+        assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), rotated[0].content);
+        assert.equal(n.restarts(), 1);
+    });
+
+    it("uploads only a new bundle, and a successful apply leaves only the bundle in use on the node", async () => {
+        const n = await node("prune");
+        const c = simCluster("prune", [n]);
+        const first = await applyNode(c, 0, n);
+        assert.equal(first.result?.status, "ok", first.apply?.stderr);
+        const second = await applyNode(c, 0, n, { manifests: [{ fileName: "a.yaml", content: "v: 1\n" }] });
+        assert.equal(second.result?.status, "ok", second.apply?.stderr);
+        assert.notEqual(second.bundle.id, first.bundle.id);
+        assert.deepEqual(readdirSync(path.join(n.root, "stage/bundles")), [second.bundle.id]);
+        assert.equal(n.restarts(), 1, "a manifest alone restarts nothing");
     });
 
     it("a changed manifest is installed without a restart", async () => {
@@ -327,19 +367,29 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         assert.equal(n.restarts(), 1);
     });
 
-    it("refuses staged files that do not match the hash in the command (nothing installed)", async () => {
+    it("refuses a bundle that does not hash to its id (nothing installed), and says how to upload it again", async () => {
         const n = await node("tamper");
         const c = simCluster("tamper", [n]);
         const run = await applyNode(c, 0, n);
         assert.equal(run.result?.status, "ok");
-        n.write("stage/audit-policy.yaml", "tampered\n");
+        const bundle = `${n.root}/stage/bundles/${run.bundle.id}`;
+        n.write(`stage/bundles/${run.bundle.id}/audit-policy.yaml`, "tampered\n");
         const again = await n.ssh(run.commands.apply);
-        assert.equal(again.code, 1);
-        assert.match(
+        assert.equal(again.code, 3);
+        assert.equal(
             again.stderr,
-            /^akko-audit: node tamper\/127\.0\.0\.1: staged policy and drop-in hash to [0-9a-f]{64}, expected [0-9a-f]{64}; nothing was changed\n$/,
+            `akko-audit: node tamper/127.0.0.1: bundle ${bundle} is incomplete or altered (sha256sum -c SHA256SUMS fails); nothing was changed; upload it again: pulumi up --replace <URN of this node's -bundle resource> (pulumi stack --show-urns lists it)\n`,
+        );
+        // Altered consistently (SHA256SUMS rewritten too): the id no longer matches.
+        n.write(`stage/bundles/${run.bundle.id}/SHA256SUMS`, run.bundle.files.get("SHA256SUMS")!.replace(/^[0-9a-f]{64}(?=  audit-policy\.yaml)/m, sha256("tampered\n")));
+        const forged = await n.ssh(run.commands.apply);
+        assert.equal(forged.code, 3);
+        assert.equal(
+            forged.stderr,
+            `akko-audit: node tamper/127.0.0.1: bundle ${bundle} does not hash to its name; nothing was changed; upload it again: pulumi up --replace <URN of this node's -bundle resource> (pulumi stack --show-urns lists it)\n`,
         );
         assert.equal(n.read(POLICY_PATH), SHIPPED_POLICY_TEXT);
+        assert.equal(n.restarts(), 1);
     });
 
     it("one unreachable node fails with a clear error while the other clusters succeed", async () => {
@@ -355,8 +405,8 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         ]);
         assert.equal(ra.result?.status, "ok");
         assert.equal(rb.result?.status, "ok");
-        assert.equal(rdown.preflight.code, 255);
-        assert.match(rdown.preflight.stderr, new RegExp(`^ssh: connect to host 127\\.0\\.0\\.1 port ${down.port}: Connection refused`));
+        assert.equal(rdown.upload.code, 255);
+        assert.match(rdown.upload.stderr, new RegExp(`^ssh: connect to host 127\\.0\\.0\\.1 port ${down.port}: Connection refused`));
     });
 
     it("a node whose host key does not match the pinned one is refused by the client", async () => {
@@ -364,8 +414,9 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const other = await node("other");
         n.write("ssh/known_hosts", `[127.0.0.1]:${n.port} ${other.hostKey}\n`);
         const run = await applyNode(simCluster("hostkey", [n]), 0, n);
-        assert.equal(run.preflight.code, 255);
-        assert.match(run.preflight.stderr, /Host key verification failed/);
+        assert.equal(run.upload.code, 255);
+        assert.match(run.upload.stderr, /Host key verification failed/);
+        assert.equal(run.apply, undefined);
         assert.equal(n.restarts(), 0);
     });
 

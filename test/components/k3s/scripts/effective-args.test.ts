@@ -15,10 +15,10 @@ const DROPIN_PATH = DROPIN.slice(1);
 
 /** The effective-args refusal as preflight prints it (exit 3, one line, before anything is touched). */
 function assertRefused(run: Awaited<ReturnType<typeof applyNode>>, node: SimNode, message: string, restartsBefore = 0) {
-    assert.equal(run.preflight.code, 3, run.preflight.stderr);
-    assert.equal(run.preflight.stderr, `akko-audit: node ${message}\n`);
-    assert.equal(run.upload, undefined);
-    assert.equal(run.apply, undefined);
+    assert.equal(run.apply!.code, 3, run.apply!.stderr);
+    assert.equal(run.apply!.stderr, `akko-audit: node ${message}\n`);
+    assert.equal(run.upload.code, 0, "the bundle upload comes first; the refusal is the apply's, before anything is touched");
+    assert.equal(run.result, undefined);
     assert.equal(node.restarts(), restartsBefore);
 }
 
@@ -60,7 +60,7 @@ describe("k3s effective kube-apiserver args over real SSH (stub systemctl/k3s, f
         const n = await node("plus");
         n.write("etc/rancher/k3s/config.yaml.d/99-tuning.yaml", "kube-apiserver-arg+: [request-timeout=2m, 'anonymous-auth=false']\n");
         const run = await applyNode(simCluster("plus", [n]), 0, n);
-        assert.equal(run.preflight.code, 0, run.preflight.stderr);
+        assert.equal(run.apply!.code, 0, run.apply!.stderr);
         assert.equal(run.result?.status, "ok", run.apply?.stderr);
         assert.deepEqual(apiServerArgs(n.root), [
             "--anonymous-auth=false",
@@ -120,7 +120,7 @@ describe("k3s effective kube-apiserver args over real SSH (stub systemctl/k3s, f
             "cis/127.0.0.1: /etc/rancher/k3s/config.yaml already sets audit-log-path=/var/lib/rancher/k3s/server/logs/audit.log (an existing audit setup, e.g. the CIS hardening layout); the audit drop-in /etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml comes later and the last flag wins, so the API server would write audit events only to /var/log/k3s-audit.log and /var/lib/rancher/k3s/server/logs/audit.log would stop receiving any; remove the audit-* entries from kube-apiserver-arg in /etc/rancher/k3s/config.yaml, or set auditLogPath: /var/lib/rancher/k3s/server/logs/audit.log on this cluster so both are the same file",
         );
         const same = await applyNode(simCluster("cis", [n], { auditLogPath: "/var/lib/rancher/k3s/server/logs/audit.log" }), 0, n);
-        assert.equal(same.result?.status, "ok", same.preflight.stderr + (same.apply?.stderr ?? ""));
+        assert.equal(same.result?.status, "ok", same.apply!.stderr + (same.apply?.stderr ?? ""));
         assert.equal(effectiveValue(apiServerArgs(n.root), "audit-log-path"), "/var/lib/rancher/k3s/server/logs/audit.log");
         assert.equal(effectiveValue(apiServerArgs(n.root), "audit-policy-file"), "/etc/rancher/k3s/audit-policy.yaml");
         assert.equal(n.read("etc/rancher/k3s/config.yaml"), cis);

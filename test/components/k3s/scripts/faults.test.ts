@@ -44,15 +44,27 @@ describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl,
         await Promise.all(nodes.splice(0).map((n) => n.stop()));
     });
 
-    it("state disk full (64k tmpfs): the backup fails before anything is touched; once there is room the node's own policy survives apply and destroy byte for byte", async () => {
+    it("state disk full (tmpfs): no room for the bundle, then none for the backup: nothing touched; once there is room the node's own policy survives apply and destroy byte for byte", async () => {
         const n = await node("full");
-        const own = `apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n${"# padding\n".repeat(5000)}`;
+        const own = `apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n${"# padding\n".repeat(40000)}`;
         n.write(POLICY_PATH, own);
         const state = path.join(n.root, STATE);
         n.write(`${STATE}/.keep`, "");
-        mountTmpfs(state, "64k");
+        mountTmpfs(state, "32k");
         mounts.push(state);
         const c = simCluster("full", [n]);
+        const noBundle = await applyNode(c, 0, n);
+        assert.equal(noBundle.apply!.code, 1);
+        assert.equal(
+            noBundle.apply!.stderr,
+            `akko-audit: node full/127.0.0.1: cannot copy the bundle ${n.root}/stage/bundles/${noBundle.bundle.id} into ${state} (missing, or no space left); nothing was changed\n`,
+        );
+        assert.equal(noBundle.result, undefined);
+        assert.equal(n.read(POLICY_PATH), own);
+        assert.equal(n.restarts(), 0);
+
+        // Room for the bundle (about 60 KB) and the desired files, not for a backup of the 400 KB policy.
+        execFileSync("mount", ["-o", "remount,size=256k", state]);
         const bad = await applyNode(c, 0, n);
         assert.equal(bad.apply!.code, 1);
         assert.match(
@@ -69,7 +81,7 @@ describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl,
         assert.equal(n.read(`${STATE}/original/policy`), undefined);
         assert.equal(n.restarts(), 0);
 
-        execFileSync("mount", ["-o", "remount,size=1m", state]);
+        execFileSync("mount", ["-o", "remount,size=2m", state]);
         const ok = await applyNode(c, 0, n);
         assert.equal(ok.result?.status, "ok", ok.apply?.stderr);
         assert.equal(n.read(`${STATE}/original/policy`), own);
@@ -263,7 +275,7 @@ describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl,
         const n = await node("quote");
         n.ctl("version", 'v1.30.4+k3s1"x\\');
         const run = await applyNode(simCluster("quote", [n]), 0, n);
-        assert.equal(JSON.parse(run.preflight.stdout).k3sVersion, 'v1.30.4+k3s1"x\\');
+        assert.equal(JSON.parse(run.apply!.stdout).k3sVersion, 'v1.30.4+k3s1"x\\');
         assert.equal(run.result?.status, "ok", run.apply?.stderr);
         assert.equal(run.result!.k3sVersion, 'v1.30.4+k3s1"x\\');
     });

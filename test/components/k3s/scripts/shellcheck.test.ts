@@ -10,7 +10,7 @@ const scripts = readdirSync(SCRIPTS_DIR)
 
 describe("k3s node scripts: POSIX sh, documented, shellcheck-clean", () => {
     it("are the scripts the component and akko-audit verify send", () => {
-        assert.deepEqual(scripts, ["converge.sh", "effective-args.sh", "launch.sh", "preflight.sh", "verify.sh"]);
+        assert.deepEqual(scripts, ["converge.sh", "effective-args.sh", "launch.sh", "preflight.sh", "run.sh", "verify.sh"]);
     });
 
     for (const f of scripts) {

@@ -9,6 +9,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writ
 import * as os from "node:os";
 import * as path from "node:path";
 import { K3sClusterSchema } from "../../../../components/config/k3s";
+import { buildBundle, writeBundle } from "../../../../components/k3s/bundle";
 import { buildNodeCommands } from "../../../../components/k3s/commands";
 import { policyHash, renderDropIn } from "../../../../components/k3s/render";
 import { stubScripts } from "../helpers/stubs";
@@ -22,15 +23,13 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
         sshPrivateKeySecret: "k",
         servers: [{ host: "10.0.0.7", user: "akko", hostKey: "ssh-ed25519 AAAA" }],
     });
-    const commands = (stageDir: string) =>
-        buildNodeCommands({
-            cluster,
-            server: cluster.servers[0],
-            policyHash: policyHash("p", renderDropIn(cluster)),
-            manifestNames: [],
-            manifestsHash: "",
-            overrides: { root, pathPrefix: bin, stageDir, detach: "setsid", pollInterval: "0.1" },
-        });
+    const bundle = buildBundle({ cluster, policy: "p", manifests: [], stdinManifestNames: [], settings: { detach: "setsid", pollInterval: "0.1" } });
+    /** The apply command, with the bundle where the upload would have put it (owned by the login user). */
+    const commands = (stageDir: string) => {
+        const c = buildNodeCommands({ cluster, server: cluster.servers[0], bundleId: bundle.id, policyHash: policyHash("p", renderDropIn(cluster)), overrides: { root, pathPrefix: bin, stageDir } });
+        writeBundle(bundle, c.bundlesDir);
+        return c;
+    };
     /** The login shell: PATH as sshd would give it, plus the stub dir so that `sudo` resolves to the stub. */
     const login = (line: string) => {
         const r = spawnSync("/bin/sh", ["-c", line], { encoding: "utf8", env: { PATH: `${bin}:/usr/bin:/bin`, HOME: root } });
@@ -63,7 +62,7 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
 
     it("preflight refuses a user without passwordless sudo, naming the user and the fix", () => {
         writeFileSync(path.join(root, "ctl/sudo-denied"), "");
-        const r = login(commands(path.join(root, "stage")).preflight);
+        const r = login(commands(path.join(root, "stage")).apply);
         assert.equal(r.code, 3);
         assert.equal(
             r.stderr,
@@ -71,38 +70,28 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
         );
     });
 
-    it("preflight passes with passwordless sudo and reports it", () => {
-        const stage = path.join(root, "stage");
-        mkdirSync(stage);
-        chownSync(stage, 1000, 1000);
-        const r = login(commands(stage).preflight);
-        assert.equal(r.stderr, "");
-        assert.deepEqual(JSON.parse(r.stdout), { k3sVersion: "v1.29.6+k3s2", user: "akko", sudo: true });
-    });
-
     it("preflight refuses a stage directory it does not own, or a symlink (someone else could swap the files)", () => {
         const stage = path.join(root, "stage");
         mkdirSync(stage);
-        const r = login(commands(stage).preflight);
+        const r = login(commands(stage).apply);
         assert.equal(r.code, 3);
         assert.equal(r.stderr, `akko-audit: node edge/10.0.0.7: stage directory ${stage} belongs to uid 0, not akko; remove it\n`);
         const link = path.join(root, "link");
         symlinkSync(stage, link);
+        chownSync(stage, 1000, 1000);
         assert.equal(
-            login(commands(link).preflight).stderr,
+            login(commands(link).apply).stderr,
             `akko-audit: node edge/10.0.0.7: stage directory ${link} is a symbolic link; remove it\n`,
         );
     });
 
-    it("apply goes through sudo -n: the launcher runs as root and the run completes", () => {
+    it("apply goes through sudo -n: preflight as the user, then the launcher as root, and the run completes", () => {
         const stage = path.join(root, "stage");
         mkdirSync(stage);
         chownSync(stage, 1000, 1000);
-        writeFileSync(path.join(stage, "audit-policy.yaml"), "p");
-        writeFileSync(path.join(stage, "90-akko-audit.yaml"), renderDropIn(cluster));
         writeFileSync(path.join(root, "ctl/started-at"), "1");
         const c = commands(stage);
-        assert.ok(c.apply.split(" >/dev/null && ")[1].startsWith("sudo -n env 'AKKO_ACTION=apply' "));
+        assert.ok(c.apply.includes(" 'AKKO_SUDO=sudo -n' "));
         const r = login(c.apply);
         assert.equal(r.code, 0, r.stderr);
         const result = JSON.parse(r.stdout);
