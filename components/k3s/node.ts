@@ -63,16 +63,14 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
         const manifests = args.extraManifests ?? [];
         const plainManifests = manifests.filter((m) => !m.secret);
         const secretManifests = manifests.filter((m) => m.secret);
-        const bundle = pulumi
-            .all(plainManifests.map((m) => m.content))
-            .apply((contents) =>
-                buildBundle({
-                    cluster,
-                    policy: args.policy,
-                    manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] })),
-                    stdinManifestNames: secretManifests.map((m) => m.fileName),
-                }),
-            );
+        const bundle = pulumi.all(plainManifests.map((m) => m.content)).apply((contents) =>
+            buildBundle({
+                cluster,
+                policy: args.policy,
+                manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] })),
+                stdinManifestNames: secretManifests.map((m) => m.fileName),
+            }),
+        );
         // A manifest not marked secret is written to the bundle on local disk: refuse one that is a secret Output.
         const plainChecked = pulumi.output(refuseSecretContent(`${K3S_SERVER_TYPE} ${name}`, plainManifests).then(() => true));
         const hash = policyHash(args.policy, renderDropIn(cluster));

@@ -35,8 +35,12 @@ function nodeLabel(r: Registration, byUrn: Map<string, Registration>): string | 
 
 const RESTORE = "puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)";
 
-/** The policy hash an apply command carries ('AKKO_POLICY_HASH=<hex>'), if any. */
-const policyHashOf = (r: Registration | undefined) => /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(String(r?.inputs.create ?? ""))?.[1];
+/** The policy hash an apply carries: in its command ('AKKO_POLICY_HASH=<hex>'), or 0.1.0's first trigger. */
+function policyHashOf(r: Registration | undefined): string | undefined {
+    const inCommand = /'AKKO_POLICY_HASH=([0-9a-f]{64})'/.exec(String(r?.inputs.create ?? ""))?.[1];
+    const trigger = (r?.inputs.triggers as unknown[] | undefined)?.[0];
+    return inCommand ?? (typeof trigger === "string" && /^[0-9a-f]{64}$/.test(trigger) ? trigger : undefined);
+}
 
 function describe(step: Step, r: Registration, byUrn: Map<string, Registration>, policyChanged: () => boolean): string {
     const input = (k: string) => r.inputs[k];

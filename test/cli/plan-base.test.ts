@@ -71,7 +71,7 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
             effects(p).sort(),
             [
                 ...NODES.map((n) => `update updates ${n} in place: restarts k3s (the policy or drop-in changed)`),
-                ...NODES.map((n) => `update uploads the policy to ${n}'s stage directory`),
+                ...NODES.map((n) => `update uploads the bundle (scripts, policy, drop-in, manifests) to ${n}'s stage directory`),
             ].sort(),
         );
         assert.deepEqual(p.counts, { ...p.counts, create: 0, replace: 0, delete: 0, update: 8 });
@@ -85,7 +85,9 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         const applies = p.steps.filter((s) => s.name.endsWith("-apply"));
         assert.deepEqual(
             applies.map((s) => s.effect).sort(),
-            NODES.map((n) => `updates ${n} in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)`).sort(),
+            NODES.map(
+                (n) => `updates ${n} in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)`,
+            ).sort(),
         );
         assert.ok(
             p.steps.some((s) => s.type === "kubernetes:core/v1:Secret" && s.op === "update"),
@@ -144,11 +146,7 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         assert.deepEqual(p.errors, []);
         assert.deepEqual(effects(p), [
             "delete runs the delete script on factory-lyon/10.20.0.12: puts back the node's files from before akko-audit and restarts k3s (audit logging off on that node)",
-            "delete forgets the secret.yaml upload of factory-lyon/10.20.0.12 (the staged file stays; nothing runs)",
-            "delete forgets the alloy.yaml upload of factory-lyon/10.20.0.12 (the staged file stays; nothing runs)",
-            "delete forgets the dropin upload of factory-lyon/10.20.0.12 (the staged file stays; nothing runs)",
-            "delete forgets the policy upload of factory-lyon/10.20.0.12 (the staged file stays; nothing runs)",
-            "delete forgets the preflight of factory-lyon/10.20.0.12 (it has no delete script: nothing runs)",
+            "delete forgets the bundle upload of factory-lyon/10.20.0.12 (nothing runs; the apply's delete removes the files)",
         ]);
     });
 
@@ -222,7 +220,7 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         assert.deepEqual([p.counts.create, p.counts.replace, p.counts.delete], [0, 0, 0]);
         assert.ok(
             effects(p).includes(
-                "update updates edge-paris-1/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+                "update updates edge-paris-1/192.0.2.10 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
             ),
         );
 
@@ -239,7 +237,10 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
     it("a program with triggers on the apply (a git ref as base): reported as replaces that run the delete script, exit 1", async () => {
         edit(dir, "components/k3s/node.ts", (t) =>
             t
-                .replace("                delete: plain.remove,\n", "                delete: plain.remove,\n                triggers: [hash],\n")
+                .replace(
+                    "                delete: commands.apply((c) => c.remove),\n",
+                    "                delete: commands.apply((c) => c.remove),\n                triggers: [hash],\n",
+                )
                 .replace(
                     "                ignoreChanges,\n                protect: !cluster.allowAuditOff,\n",
                     "                protect: !cluster.allowAuditOff,\n",
@@ -308,19 +309,39 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         assert.deepEqual(
             p.steps.map((s) => s.effect),
             [
+                // Each node gets its bundle and its apply runs again, in place and idempotent: nothing restarts.
+                // 0.1.0's preflight and per-file uploads leave the stack; their deletes run nothing on the node.
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
-                // The node scripts changed since 0.1.0 (they travel in the commands): each node's commands run
-                // again, in place and idempotent, so nothing restarts.
-                "runs again the preflight on edge-paris/192.0.2.10 (k3s version, sudo, stage directory)",
-                "runs again the preflight on factory-lyon/10.20.0.11 (k3s version, sudo, stage directory)",
-                "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
-                "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+                "uploads the bundle (scripts, policy, drop-in, manifests) to edge-paris/192.0.2.10's stage directory",
+                "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.11's stage directory",
+                "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
+                "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
-                "runs again the preflight on factory-lyon/10.20.0.12 (k3s version, sudo, stage directory)",
-                "updates factory-lyon/10.20.0.12 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
-                "runs again the preflight on factory-lyon/10.20.0.13 (k3s version, sudo, stage directory)",
-                "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; manifests, command or connection changed)",
+                "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.12's stage directory",
+                "updates factory-lyon/10.20.0.12 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
+                "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.13's stage directory",
+                "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "records the Data Access audit config of container.googleapis.com in project akko-analytics-prod as it is now (put back on delete)",
+                "forgets the secret.yaml upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the alloy.yaml upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the dropin upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the policy upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the preflight of factory-lyon/server #2 (0.1.0 name; host held as a secret) (it has no delete script: nothing runs)",
+                "forgets the secret.yaml upload of factory-lyon/server #1 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the alloy.yaml upload of factory-lyon/server #1 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the dropin upload of factory-lyon/server #1 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the policy upload of factory-lyon/server #1 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the preflight of factory-lyon/server #1 (0.1.0 name; host held as a secret) (it has no delete script: nothing runs)",
+                "forgets the secret.yaml upload of factory-lyon/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the alloy.yaml upload of factory-lyon/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the dropin upload of factory-lyon/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the policy upload of factory-lyon/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the secret.yaml upload of edge-paris/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the alloy.yaml upload of edge-paris/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the dropin upload of edge-paris/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the policy upload of edge-paris/server #0 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
+                "forgets the preflight of factory-lyon/server #0 (0.1.0 name; host held as a secret) (it has no delete script: nothing runs)",
+                "forgets the preflight of edge-paris/server #0 (0.1.0 name; host held as a secret) (it has no delete script: nothing runs)",
             ],
             changePreviewText(p),
         );

@@ -33,6 +33,10 @@
 #   AKKO_JOURNAL_LINES   lines of `journalctl -u <service>` quoted in a failure, each cut to 300 characters
 #                        (default 5: enough to see why, short enough for a Pulumi error)
 #   AKKO_POLL_INTERVAL   seconds between readiness polls (default 1)
+#   AKKO_EFFECTIVE_ARGS_FILE  effective-args.sh; after a restart it proves the running API server's
+#                        arguments hold AKKO_EXPECT_ARGS (the drop-in's flags), else the run rolls back
+#                        (default empty: not checked)
+#   AKKO_EXPECT_ARGS     the drop-in's flags, one `name=value` a line (passed on to effective-args.sh)
 #   AKKO_ROOT            prefix for every node path above (tests use a temporary root; default empty)
 #   AKKO_PATH_PREFIX     directories put first on PATH (tests put stub systemctl/k3s/journalctl there)
 set -u
@@ -405,8 +409,15 @@ if [ "$ACTION" = apply ]; then
         restart_service || rollback "$ERR" false
         restarted=true
         wait_ready "$READY_TIMEOUT" || rollback "the API server was not ready within ${READY_TIMEOUT}s after restarting $SERVICE with the audit configuration" true
+        # The running server's own arguments (its process, or the unit it started from) must hold our flags:
+        # a config changed between preflight and restart must not leave audit silently off.
+        if [ -n "${AKKO_EFFECTIVE_ARGS_FILE:-}" ]; then
+            if ! running="$(AKKO_ARGS_SOURCE=process AKKO_EXPECT_ARGS="${AKKO_EXPECT_ARGS:-}" /bin/sh "$AKKO_EFFECTIVE_ARGS_FILE" 2>&1 >/dev/null)"; then
+                rollback "after the restart the running API server does not use the audit flags: ${running#akko-audit: node * }" true
+            fi
+        fi
         wait_audit_event "$before" || rollback "the API server is ready but $LOG received no JSON audit event for this run's probe request within ${EVENT_TIMEOUT}s" true
-        msg="applied; $SERVICE restarted, API server ready, audit events in $LOG"
+        msg="applied; $SERVICE restarted, API server ready and running with the audit flags, audit events in $LOG"
     else
         msg="already up to date; no restart"
     fi

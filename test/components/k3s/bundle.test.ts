@@ -32,10 +32,18 @@ describe("k3s bundle", () => {
 
     it("holds the scripts, the policy, the drop-in, the plain manifests and the settings; its id is sha256(SHA256SUMS)", () => {
         const b = buildBundle(input);
-        assert.deepEqual(
-            [...b.files.keys()].sort(),
-            ["90-akko-audit.yaml", "SHA256SUMS", "audit-policy.yaml", "converge.sh", "effective-args.sh", "launch.sh", "manifest-akko-alloy.yaml", "preflight.sh", "run.sh", "settings.env"],
-        );
+        assert.deepEqual([...b.files.keys()].sort(), [
+            "90-akko-audit.yaml",
+            "SHA256SUMS",
+            "audit-policy.yaml",
+            "converge.sh",
+            "effective-args.sh",
+            "launch.sh",
+            "manifest-akko-alloy.yaml",
+            "preflight.sh",
+            "run.sh",
+            "settings.env",
+        ]);
         assert.equal(b.files.get("audit-policy.yaml"), input.policy);
         assert.equal(b.files.get("90-akko-audit.yaml"), renderDropIn(cluster));
         assert.equal(b.files.get("run.sh"), BUNDLED_SCRIPTS.get("run.sh"));
@@ -51,9 +59,13 @@ describe("k3s bundle", () => {
         const text = bundleSettings({ ...input, cluster: tricky });
         const file = path.join(dir, "settings.env");
         writeFileSync(file, text);
-        const r = spawnSync("/bin/sh", ["-c", `. '${file}' && printf '%s|%s|%s|%s' "$AKKO_SERVICE" "$AKKO_EXPECT_ARGS" "$AKKO_MANIFESTS" "$AKKO_STDIN_MANIFESTS"`], {
-            encoding: "utf8",
-        });
+        const r = spawnSync(
+            "/bin/sh",
+            ["-c", `. '${file}' && printf '%s|%s|%s|%s' "$AKKO_SERVICE" "$AKKO_EXPECT_ARGS" "$AKKO_MANIFESTS" "$AKKO_STDIN_MANIFESTS"`],
+            {
+                encoding: "utf8",
+            },
+        );
         assert.equal(r.stderr, "");
         assert.equal(
             r.stdout,

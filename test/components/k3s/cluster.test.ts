@@ -105,7 +105,12 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         new mod.K3sAuditLogging("edge", { cluster: c });
         await settle();
         const bundle = buildBundle({ cluster: c, policy: POLICY, manifests: [], stdinManifestNames: [] });
-        const expected = buildNodeCommands({ cluster: c, server: c.servers[0], bundleId: bundle.id, policyHash: policyHash(POLICY, renderDropIn(c)) });
+        const expected = buildNodeCommands({
+            cluster: c,
+            server: c.servers[0],
+            bundleId: bundle.id,
+            policyHash: policyHash(POLICY, renderDropIn(c)),
+        });
         const upload = run.one(COPY, "edge-10.0.0.1-bundle");
         // State keeps the archive's path and hash, never the scripts: the engine compares archives by hash.
         assert.equal(upload.inputs.source.path, path.join(bundleCacheDir(), bundle.id));
@@ -280,7 +285,10 @@ describe("K3sAuditLogging (Pulumi mocks)", () => {
         assert.deepEqual(upload.secretInputs, ["connection"]);
         const sums = readFileSync(path.join(upload.inputs.source.path, "SHA256SUMS"), "utf8");
         assert.deepEqual(
-            sums.split("\n").filter((l) => l.includes("manifest-")).map((l) => l.split("  ")[1]),
+            sums
+                .split("\n")
+                .filter((l) => l.includes("manifest-"))
+                .map((l) => l.split("  ")[1]),
             ["manifest-akko-alloy.yaml"],
         );
         const apply = run.one(CMD, "edge-10.0.0.1-apply");

@@ -38,21 +38,25 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
         const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-10.20.0.12-apply")!;
         assert.equal(apply.type, "command:remote:Command");
         assert.equal(apply.parent, "akko:audit:K3sServerAuditLogging::factory-lyon-10.20.0.12");
-        assert.ok(apply.dependsOn.includes("command:remote:Command::factory-lyon-10.20.0.12-preflight"));
+        assert.deepEqual(apply.dependsOn, ["command:remote:CopyToRemote::factory-lyon-10.20.0.12-bundle"]);
         // The connection carries the private key: Pulumi makes the whole input secret, and so does the plan.
         assert.match(String(apply.inputs.connection), /^\[secret [0-9a-f]{12}\]$/);
         assert.match(String(apply.inputs.delete), /'AKKO_NODE=factory-lyon\/10\.20\.0\.12'/);
 
         const text = JSON.stringify(plan);
         assert.ok(!text.includes("v1:placeholder"), "no secret config value reaches the plan");
-        assert.deepEqual(
-            plan.criticalPath.filter((n) => n.endsWith("-apply")),
-            [
-                "command:remote:Command::factory-lyon-10.20.0.11-apply",
-                "command:remote:Command::factory-lyon-10.20.0.12-apply",
-                "command:remote:Command::factory-lyon-10.20.0.13-apply",
-            ],
-        );
+        // The longest dependency chain by resource count: since a k3s server is two resources (bundle, apply),
+        // the HA cluster's 6 are shorter than an EKS cluster's Firehose wiring.
+        assert.deepEqual(plan.criticalPath, [
+            "pulumi-nodejs:dynamic/akko-audit:EksLogGroupGuard::payments-eu-log-group-check",
+            "aws:cloudwatch/logGroup:LogGroup::payments-eu-log-group",
+            "aws:iam/role:Role::payments-eu-firehose",
+            "aws:iam/rolePolicy:RolePolicy::payments-eu-firehose-s3",
+            "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream::payments-eu-audit",
+            "aws:iam/rolePolicy:RolePolicy::payments-eu-logs-firehose",
+            "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter::payments-eu-audit",
+            "pulumi-nodejs:dynamic/akko-audit:EksClusterLogging::payments-eu-control-plane-logging",
+        ]);
         // A preview: the Event Hub keys depend on resources not created yet, so only the project read happens.
         assert.deepEqual(plan.placeholderInvokes, ["gcp:organizations/getProject:getProject"]);
     });

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../../components/config";
 import { validateDeployableStack } from "../../../components/deployable";
@@ -230,21 +232,25 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
         assert.ok(key.secretInputs.includes("stringData"));
     });
 
-    it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection", async () => {
+    it("installs the logs layer's Alloy HelmChart on every k3s server over the same SSH connection: plain in the bundle, the password on stdin", async () => {
         const { resources } = await run(validateDeployableStack(exampleStack("prod")));
-        const manifests = resources
-            .filter((r) => r.type === "command:remote:CopyToRemote" && r.name.includes("-manifest-"))
-            .map((r) => r.name)
-            .sort();
-        assert.deepEqual(
-            manifests,
-            [...["edge-paris-192.0.2.10"], ...["factory-lyon-10.20.0.11", "factory-lyon-10.20.0.12", "factory-lyon-10.20.0.13"]]
-                .flatMap((n) => [`${n}-manifest-akko-audit-alloy-secret.yaml`, `${n}-manifest-akko-audit-alloy.yaml`])
-                .sort(),
-        );
-        // The Loki password travels inside the secret manifest: the upload is secret.
-        const secretUpload = resources.find((r) => r.name === "edge-paris-192.0.2.10-manifest-akko-audit-alloy-secret.yaml")!;
-        assert.deepEqual(secretUpload.secretInputs.includes("source"), true);
+        const nodes = ["edge-paris-192.0.2.10", "factory-lyon-10.20.0.11", "factory-lyon-10.20.0.12", "factory-lyon-10.20.0.13"];
+        for (const n of nodes) {
+            const bundle = resources.find((r) => r.type === "command:remote:CopyToRemote" && r.name === `${n}-bundle`)!;
+            const sums = readFileSync(path.join(bundle.inputs.source.path, "SHA256SUMS"), "utf8");
+            assert.deepEqual(
+                sums
+                    .split("\n")
+                    .filter((l) => l.includes("  manifest-"))
+                    .map((l) => l.split("  ")[1]),
+                ["manifest-akko-audit-alloy.yaml"],
+                n,
+            );
+            // The Loki password travels inside the secret manifest: on the apply's stdin, secret in state.
+            const apply = resources.find((r) => r.type === "command:remote:Command" && r.name === `${n}-apply`)!;
+            assert.deepEqual(apply.secretInputs, ["connection", "stdin"], n);
+            assert.match(apply.inputs.stdin, /^akko-audit-alloy-secret\.yaml [A-Za-z0-9+/=]+\n$/);
+        }
     });
 
     it("clusters never depend on each other; the critical path is the largest HA cluster's servers", async () => {

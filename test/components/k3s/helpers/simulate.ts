@@ -81,7 +81,12 @@ export function nodeBundle(cluster: K3sCluster, node: SimNode, opts: ApplyOption
         policy: opts.policy ?? SHIPPED_POLICY_TEXT,
         manifests: opts.manifests ?? [],
         stdinManifestNames: (opts.secretManifests ?? []).map((m) => m.fileName),
-        settings: { detach: o.detach, pollInterval: o.pollInterval, eventTimeoutSeconds: o.eventTimeoutSeconds, requestTimeoutSeconds: o.requestTimeoutSeconds },
+        settings: {
+            detach: o.detach,
+            pollInterval: o.pollInterval,
+            eventTimeoutSeconds: o.eventTimeoutSeconds,
+            requestTimeoutSeconds: o.requestTimeoutSeconds,
+        },
     });
 }
 

@@ -182,7 +182,10 @@ export async function startNode(label = "node"): Promise<SimNode> {
         ssh: (command, opts) => run("ssh", [...sshOpts("-p"), "root@127.0.0.1", command], opts?.stdin, opts?.onSpawn),
         sftpPutDir(localDir, remoteParent) {
             // "-mkdir": an existing directory is no error. Relative parents are relative to the login directory.
-            const parents = remoteParent.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/")).filter((p) => p !== "");
+            const parents = remoteParent
+                .split("/")
+                .map((_, i, parts) => parts.slice(0, i + 1).join("/"))
+                .filter((p) => p !== "");
             const batch = [...parents.map((p) => `-mkdir ${p}`), `put -r ${localDir} ${remoteParent}/${path.basename(localDir)}`];
             return run("sftp", [...sshOpts("-P"), "-b", "-", "root@127.0.0.1"], batch.join("\n") + "\n");
         },

@@ -326,7 +326,10 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const secretManifests = [{ fileName: "akko-alloy-env.yaml", content: "kind: Secret\ndata:\n  P: aHVudGVyMg==\n" }];
         const run = await applyNode(c, 0, n, { manifests, secretManifests });
         assert.equal(run.result?.status, "ok", run.apply?.stderr);
-        assert.deepEqual([...run.bundle.files.keys()].filter((f) => f.startsWith("manifest-")), ["manifest-akko-alloy.yaml"]);
+        assert.deepEqual(
+            [...run.bundle.files.keys()].filter((f) => f.startsWith("manifest-")),
+            ["manifest-akko-alloy.yaml"],
+        );
         assert.ok(![...run.bundle.files.values()].some((t) => t.includes("aHVudGVyMg==")), "the secret is in no bundle file");
         assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), secretManifests[0].content);
         assert.equal(mode(n, "var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), "600");
@@ -339,7 +342,10 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         // A secret manifest missing from stdin: refused before anything changes.
         const missing = await n.ssh(run.commands.apply);
         assert.equal(missing.code, 1);
-        assert.equal(missing.stderr, "akko-audit: node secret/127.0.0.1: secret manifest akko-alloy-env.yaml did not arrive on stdin; nothing was changed\n");
+        assert.equal(
+            missing.stderr,
+            "akko-audit: node secret/127.0.0.1: secret manifest akko-alloy-env.yaml did not arrive on stdin; nothing was changed\n",
+        );
         assert.equal(n.read("var/lib/rancher/k3s/server/manifests/akko-alloy-env.yaml"), rotated[0].content);
         assert.equal(n.restarts(), 1);
     });
@@ -381,7 +387,10 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
             `akko-audit: node tamper/127.0.0.1: bundle ${bundle} is incomplete or altered (sha256sum -c SHA256SUMS fails); nothing was changed; upload it again: pulumi up --replace <URN of this node's -bundle resource> (pulumi stack --show-urns lists it)\n`,
         );
         // Altered consistently (SHA256SUMS rewritten too): the id no longer matches.
-        n.write(`stage/bundles/${run.bundle.id}/SHA256SUMS`, run.bundle.files.get("SHA256SUMS")!.replace(/^[0-9a-f]{64}(?=  audit-policy\.yaml)/m, sha256("tampered\n")));
+        n.write(
+            `stage/bundles/${run.bundle.id}/SHA256SUMS`,
+            run.bundle.files.get("SHA256SUMS")!.replace(/^[0-9a-f]{64}(?=  audit-policy\.yaml)/m, sha256("tampered\n")),
+        );
         const forged = await n.ssh(run.commands.apply);
         assert.equal(forged.code, 3);
         assert.equal(

@@ -26,7 +26,13 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
     const bundle = buildBundle({ cluster, policy: "p", manifests: [], stdinManifestNames: [], settings: { detach: "setsid", pollInterval: "0.1" } });
     /** The apply command, with the bundle where the upload would have put it (owned by the login user). */
     const commands = (stageDir: string) => {
-        const c = buildNodeCommands({ cluster, server: cluster.servers[0], bundleId: bundle.id, policyHash: policyHash("p", renderDropIn(cluster)), overrides: { root, pathPrefix: bin, stageDir } });
+        const c = buildNodeCommands({
+            cluster,
+            server: cluster.servers[0],
+            bundleId: bundle.id,
+            policyHash: policyHash("p", renderDropIn(cluster)),
+            overrides: { root, pathPrefix: bin, stageDir },
+        });
         writeBundle(bundle, c.bundlesDir);
         return c;
     };
@@ -79,10 +85,7 @@ describe("k3s scripts as a non-root login user (sudo -n)", () => {
         const link = path.join(root, "link");
         symlinkSync(stage, link);
         chownSync(stage, 1000, 1000);
-        assert.equal(
-            login(commands(link).apply).stderr,
-            `akko-audit: node edge/10.0.0.7: stage directory ${link} is a symbolic link; remove it\n`,
-        );
+        assert.equal(login(commands(link).apply).stderr, `akko-audit: node edge/10.0.0.7: stage directory ${link} is a symbolic link; remove it\n`);
     });
 
     it("apply goes through sudo -n: preflight as the user, then the launcher as root, and the run completes", () => {
