@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import {
     AuditProgram,
-    auditRolloutProgram,
     AutomationError,
     destroy,
     preview,
@@ -114,7 +113,8 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
     try {
         const r = await run({
             stackName: config.stack,
-            program: deps.program ?? auditRolloutProgram,
+            // Default: the program reading the stack of projectDir (its clustersFile too), see run().
+            ...(deps.program ? { program: deps.program } : {}),
             workDir: projectDir,
             clusters: config.clusters.map((c) => c.name),
             ...(opts["policy-pack"] ? { policyPacks: [path.resolve(opts["policy-pack"])] } : {}),

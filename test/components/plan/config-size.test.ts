@@ -74,7 +74,7 @@ describe("PULUMI_CONFIG size at fleet scale", () => {
         assert.equal(problem.split("\n").length, 1);
         assert.equal(
             problem,
-            `stack keys: PULUMI_CONFIG: got about ${size.bytes} bytes (1000 secrets, about 418000 bytes of them); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string (beyond it pulumi up cannot start the program: argument list too long); use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster`,
+            `stack keys: PULUMI_CONFIG: got about ${size.bytes} bytes (1000 secrets, about 418000 bytes of them); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string (beyond it pulumi up cannot start the program: argument list too long); use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster, and move the clusters to a file in the project, named by akko-audit:clustersFile (e.g. fleet.yaml: not in PULUMI_CONFIG, whatever the fleet's size)`,
         );
     });
 });
