@@ -1,16 +1,5 @@
 import * as path from "node:path";
-import {
-    AuditProgram,
-    AutomationError,
-    destroy,
-    preview,
-    Progress,
-    progressLine,
-    refresh,
-    RunSummary,
-    StackSource,
-    up,
-} from "../automation";
+import { AuditProgram, AutomationError, destroy, preview, Progress, progressLine, refresh, RunSummary, StackSource, up } from "../automation";
 import { CliError } from "./errors";
 import { Output } from "./output";
 import { parseOptions } from "./policy-commands";

@@ -40,7 +40,8 @@ export function readClustersFile(projectDir: string | undefined, value: unknown,
         };
     const root = path.resolve(projectDir);
     const file = path.resolve(root, value);
-    if (!inside(root, file)) return { problem: `${WHERE}: got ${JSON.stringify(value)} (outside the project directory ${root}); allowed: ${PATH_ALLOWED}` };
+    if (!inside(root, file))
+        return { problem: `${WHERE}: got ${JSON.stringify(value)} (outside the project directory ${root}); allowed: ${PATH_ALLOWED}` };
     let text: string;
     try {
         // A link may point out of the repository: what counts is where the bytes are.
@@ -54,14 +55,14 @@ export function readClustersFile(projectDir: string | undefined, value: unknown,
         return { problem: `${WHERE}: got ${JSON.stringify(value)}, but ${file} ${why}; allowed: ${PATH_ALLOWED}` };
     }
     const where = `${WHERE} ${value}`;
-    const listAllowed = `a YAML (or JSON) list of clusters, each as an entry of ${CONFIG_NAMESPACE}:clusters`;
+    const list = `YAML (or JSON) list of clusters, each as an entry of ${CONFIG_NAMESPACE}:clusters`;
     let doc: unknown;
     try {
         doc = parse(text, { uniqueKeys: true });
     } catch (e) {
-        return { problem: `${where}: not valid YAML: ${(e as Error).message.split("\n")[0]}; allowed: ${listAllowed}` };
+        return { problem: `${where}: not valid YAML: ${(e as Error).message.split("\n")[0]}; allowed: a ${list}` };
     }
-    if (!Array.isArray(doc) || doc.length === 0) return { problem: `${where}: got ${showValue(doc ?? null)}; allowed: a non-empty ${listAllowed.slice(2)}` };
+    if (!Array.isArray(doc) || doc.length === 0) return { problem: `${where}: got ${showValue(doc ?? null)}; allowed: a non-empty ${list}` };
     return { file: value, clusters: doc };
 }
 

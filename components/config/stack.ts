@@ -94,7 +94,10 @@ function rawFleet(raw: RawStackConfig, problems: string[]): RawFleet {
     const kinds = `each with name and kind (${CLUSTER_KINDS.join(" | ")})`;
     let entries: unknown[] = [];
     if (inline === undefined) {
-        if (fileValue === undefined) problems.push(`${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, ${kinds}, here or in ${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}`);
+        if (fileValue === undefined)
+            problems.push(
+                `${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, ${kinds}, here or in ${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}`,
+            );
     } else if (!Array.isArray(inline) || (inline.length === 0 && fileValue === undefined)) {
         problems.push(`${CONFIG_NAMESPACE}:clusters: got ${showValue(inline)}; allowed: a non-empty list of clusters, ${kinds}`);
     } else entries = [...inline];
