@@ -16,7 +16,7 @@ import {
 import { ConfigError, showValue } from "../components/config/errors";
 import { AuditStackInput, PROJECT_NAME, toConfigMap, validateInput } from "./config";
 import { AutomationError, describeError, Operation } from "./errors";
-import { AuditProgram, auditRolloutProgram } from "./program";
+import { AuditProgram, auditRolloutProgramIn } from "./program";
 import { changesByType, initialProgress, Progress, reduceProgress } from "./progress";
 
 /** The part of a Pulumi Automation API stack these functions use. */
@@ -62,7 +62,10 @@ export interface StackOptions {
 }
 
 export interface RunOptions extends StackOptions {
-    /** The inline program. Default: auditRolloutProgram, the program `pulumi up` runs from index.ts. */
+    /**
+     * The inline program. Default: auditRolloutProgram, the program `pulumi up` runs from index.ts, reading
+     * akko-audit:clustersFile from workDir (else the working directory).
+     */
     program?: AuditProgram;
     /**
      * Config to set on the stack before the run (validated first; replaces `clusters`, `logs` and the given
@@ -198,7 +201,7 @@ async function run(op: RunSummary["operation"], o: PolicyRunOptions): Promise<Ru
         o.onEvent?.(event);
     };
     try {
-        const stack = await openStack(op, o, o.program ?? auditRolloutProgram);
+        const stack = await openStack(op, o, o.program ?? auditRolloutProgramIn(o.workDir));
         if (configMap) await stack.setAllConfig(configMap);
         const common = { onOutput: o.onOutput, onEvent, ...(o.signal ? { signal: o.signal } : {}) };
         const withPolicies = { ...common, ...(o.policyPacks ? { policyPacks: o.policyPacks } : {}) };

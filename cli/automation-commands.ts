@@ -1,17 +1,5 @@
 import * as path from "node:path";
-import {
-    AuditProgram,
-    auditRolloutProgram,
-    AutomationError,
-    destroy,
-    preview,
-    Progress,
-    progressLine,
-    refresh,
-    RunSummary,
-    StackSource,
-    up,
-} from "../automation";
+import { AuditProgram, AutomationError, destroy, preview, Progress, progressLine, refresh, RunSummary, StackSource, up } from "../automation";
 import { CliError } from "./errors";
 import { Output } from "./output";
 import { parseOptions } from "./policy-commands";
@@ -114,7 +102,8 @@ export async function automationCommand(op: AutomationCommand, args: string[], o
     try {
         const r = await run({
             stackName: config.stack,
-            program: deps.program ?? auditRolloutProgram,
+            // Default: the program reading the stack of projectDir (its clustersFile too), see run().
+            ...(deps.program ? { program: deps.program } : {}),
             workDir: projectDir,
             clusters: config.clusters.map((c) => c.name),
             ...(opts["policy-pack"] ? { policyPacks: [path.resolve(opts["policy-pack"])] } : {}),

@@ -71,12 +71,12 @@ export const gkeRules: KindRules<GkeCluster> = {
     secretRefs: () => [],
     bufferRetention: (c) => ({ field: "subscriptionRetentionDays", days: c.subscriptionRetentionDays }),
     identity: (c) => ({ id: `gke/${c.project}/${c.location}/${c.clusterName}`, field: "clusterName", value: c.clusterName }),
-    problems: (c, { where, index, fleet }) => {
+    problems: (c, { where, index, place, fleet }) => {
         // Data Access logs are a project setting: every cluster of a project must ask for the same.
         const first = [...fleet].find(([, o]) => o.kind === "gke" && o.project === c.project);
         if (first && first[0] !== index && [...(first[1].dataAccessLogTypes ?? [])].sort().join() !== [...c.dataAccessLogTypes].sort().join()) {
             return [
-                `${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on clusters[${first[0]}] (Data Access logs are set per project, ${c.project})`,
+                `${where}: field dataAccessLogTypes: got ${JSON.stringify(c.dataAccessLogTypes)}; allowed: ${JSON.stringify(first[1].dataAccessLogTypes)} as on ${place?.(first[0]) ?? `clusters[${first[0]}]`} (Data Access logs are set per project, ${c.project})`,
             ];
         }
         return [];

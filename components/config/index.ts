@@ -2,6 +2,7 @@ export { AKS_CLUSTER_ID, AksClusterSchema, aksRules } from "./aks";
 export type { AksCluster } from "./aks";
 export { EksClusterSchema, firehosePairProblem } from "./eks";
 export type { EksCluster } from "./eks";
+export { CLUSTERS_FILE_DOC, CLUSTERS_FILE_KEY } from "./clusters-file";
 export { ConfigError, showValue } from "./errors";
 export { CONFIG_KEY, firstName } from "./fields";
 export { GkeClusterSchema } from "./gke";

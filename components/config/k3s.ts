@@ -83,7 +83,7 @@ export const SshEndpointSchema = strictObject({
 
 /**
  * SSH agent authentication: the agent holds the keys, so no private key is in the stack's config or state
- * (a config of one key per cluster outgrows what Pulumi can hand the program, see fleet size in the README).
+ * (a config of one key per cluster outgrows what Pulumi can hand the program, see "Fleets of hundreds of clusters" in the README).
  * The command provider (@pulumi/command 1.2.1, remote/connection.go) dials `agentSocketPath`, else
  * SSH_AUTH_SOCK of its own process (the environment `pulumi up` runs in), and offers the agent's keys.
  */

@@ -18,10 +18,15 @@ export interface FleetMember {
 }
 
 export interface KindRuleContext {
-    /** "akko-audit:clusters[i] (cluster "x", kind y)": every problem starts with it. */
+    /** "akko-audit:clusters[i] (cluster "x", kind y)" (or its place in the clustersFile): every problem starts with it. */
     where: string;
-    /** The cluster's index in akko-audit:clusters. */
+    /** The cluster's index in the fleet (the inline clusters, then those of akko-audit:clustersFile). */
     index: number;
+    /**
+     * Where a cluster of the fleet is written, by index, for error lines: "clusters[3]" or "clustersFile
+     * fleet.yaml: clusters[12]". Unset (a component checking its own args, no fleet): "clusters[i]".
+     */
+    place?: (index: number) => string;
     /** logs.retentionDays: no buffer may outlive Loki. */
     logsRetentionDays: number;
     /** The valid clusters by index. */

@@ -55,7 +55,7 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
             values[key] = SECRET_PLACEHOLDER;
         } else values[key] = value;
     }
-    return { stack, values, secretKeys };
+    return { stack, values, secretKeys, projectDir: path.resolve(dir) };
 }
 
 /** Stands in for a secret's value wherever config is held: the value itself is never read into it. */
@@ -67,9 +67,15 @@ function isSecure(value: unknown): boolean {
 
 /**
  * Builds the raw config from Pulumi's runtime config map (`pulumi up`, Automation API, mocks). Secret
- * values are replaced by a placeholder; structured values are JSON in the runtime map.
+ * values are replaced by a placeholder; structured values are JSON in the runtime map. `projectDir` is
+ * where akko-audit:clustersFile is read from (unset: a clustersFile is refused).
  */
-export function fromRuntimeConfig(stack: string, all: Record<string, string>, isSecret: (fullKey: string) => boolean): RawStackConfig {
+export function fromRuntimeConfig(
+    stack: string,
+    all: Record<string, string>,
+    isSecret: (fullKey: string) => boolean,
+    projectDir?: string,
+): RawStackConfig {
     const values: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
     const prefix = `${CONFIG_NAMESPACE}:`;
@@ -87,5 +93,5 @@ export function fromRuntimeConfig(stack: string, all: Record<string, string>, is
             values[key] = text;
         }
     }
-    return { stack, values, secretKeys };
+    return { stack, values, secretKeys, ...(projectDir !== undefined ? { projectDir } : {}) };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { aksRules, AksClusterSchema } from "./aks";
+import { CLUSTERS_FILE_KEY, privateKeyFields, readClustersFile } from "./clusters-file";
 import { eksRules, EksClusterSchema } from "./eks";
 import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
@@ -50,10 +51,12 @@ export interface RawStackConfig {
     stack: string;
     values: Record<string, unknown>;
     secretKeys: ReadonlySet<string>;
+    /** The project directory (of Pulumi.yaml): akko-audit:clustersFile is relative to it. Unset: no clustersFile. */
+    projectDir?: string;
 }
 
-/** Top-level keys that hold structured, non-secret config. */
-export const STRUCTURED_KEYS = ["clusters", "logs", "sshAuth"] as const;
+/** Top-level keys that hold non-secret config. */
+export const STRUCTURED_KEYS = ["clusters", CLUSTERS_FILE_KEY, "logs", "sshAuth"] as const;
 
 function clusterLabel(raw: unknown): string {
     if (typeof raw !== "object" || raw === null) return "";
@@ -68,15 +71,50 @@ function fieldPath(path: PropertyKey[]): string {
     return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
-/** One line for one zod issue: key, cluster, field, value, allowed. */
-function formatIssue(key: string, rawRoot: unknown, iss: z.core.$ZodIssue): string {
-    const path = [...iss.path];
-    let where = `${CONFIG_NAMESPACE}:${key}`;
-    if (key === "clusters" && typeof path[0] === "number") {
-        const index = path.shift() as number;
-        where += `[${index}]${clusterLabel((rawRoot as unknown[])[index])}`;
+/** One line for one zod issue of a top-level key: key, field, value, allowed. */
+function formatIssue(key: string, iss: z.core.$ZodIssue): string {
+    return formatIssueAt(`${CONFIG_NAMESPACE}:${key}`, iss);
+}
+
+/**
+ * The fleet before validation: the inline clusters, then those of akko-audit:clustersFile, each with the
+ * place error lines name (`clusters[3]`, or `clustersFile fleet.yaml: clusters[12]`: the index in the file).
+ */
+interface RawFleet {
+    entries: unknown[];
+    place: (index: number) => string;
+    /** The file's clusters start at this index of `entries`. */
+    fromFile: number;
+    file?: string;
+}
+
+function rawFleet(raw: RawStackConfig, problems: string[]): RawFleet {
+    const inline = raw.values.clusters;
+    const fileValue = raw.values[CLUSTERS_FILE_KEY];
+    const kinds = `each with name and kind (${CLUSTER_KINDS.join(" | ")})`;
+    let entries: unknown[] = [];
+    if (inline === undefined) {
+        if (fileValue === undefined)
+            problems.push(
+                `${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, ${kinds}, here or in ${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}`,
+            );
+    } else if (!Array.isArray(inline) || (inline.length === 0 && fileValue === undefined)) {
+        problems.push(`${CONFIG_NAMESPACE}:clusters: got ${showValue(inline)}; allowed: a non-empty list of clusters, ${kinds}`);
+    } else entries = [...inline];
+    const fromFile = entries.length;
+    if (fileValue === undefined) return { entries, place: (i) => `clusters[${i}]`, fromFile };
+    const read = readClustersFile(raw.projectDir, fileValue, raw.secretKeys.has(CLUSTERS_FILE_KEY));
+    if ("problem" in read) {
+        problems.push(read.problem);
+        return { entries, place: (i) => `clusters[${i}]`, fromFile };
     }
-    return formatIssueAt(where, { ...iss, path });
+    const file = read.file;
+    return {
+        entries: [...entries, ...read.clusters],
+        place: (i) => (i < fromFile ? `clusters[${i}]` : `${CLUSTERS_FILE_KEY} ${file}: clusters[${i - fromFile}]`),
+        fromFile,
+        file,
+    };
 }
 
 /**
@@ -133,37 +171,43 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     };
     const v = raw.values;
 
-    const clustersRaw = v.clusters;
-    // Valid clusters by their index in the raw list (error lines name that index).
+    const fleet = rawFleet(raw, problems);
+    const clustersRaw = fleet.entries;
+    const whereOf = (i: number) => `${CONFIG_NAMESPACE}:${fleet.place(i)}${clusterLabel(clustersRaw[i])}`;
+    // Valid clusters by their index in the merged list (error lines name their place: inline or in the file).
     const valid = new Map<number, ClusterConfig>();
-    if (clustersRaw === undefined) {
-        problems.push(`${CONFIG_NAMESPACE}:clusters: missing; allowed: a list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`);
-    } else if (!Array.isArray(clustersRaw) || clustersRaw.length === 0) {
-        problems.push(
-            `${CONFIG_NAMESPACE}:clusters: got ${showValue(clustersRaw)}; allowed: a non-empty list of clusters, each with name and kind (${CLUSTER_KINDS.join(" | ")})`,
-        );
-    } else {
-        clustersRaw.forEach((c, i) => {
-            const r = ClusterSchema.safeParse(c, { reportInput: true });
-            if (r.success) valid.set(i, r.data);
-            else for (const iss of r.error.issues) problems.push(formatIssue("clusters", clustersRaw, { ...iss, path: [i, ...iss.path] }));
-        });
-    }
+    clustersRaw.forEach((c, i) => {
+        // The file is committed in plain text: a private key there is refused, naming the field (never the value).
+        const keys = i >= fleet.fromFile ? privateKeyFields(c) : [];
+        for (const field of keys)
+            problems.push(
+                `${whereOf(i)}: ${field === "" ? "value" : `field ${field}`}: got [redacted: a private key]; allowed: no private key in ${CLUSTERS_FILE_KEY} ${fleet.file} (it is committed in plain text): put it in secret config (pulumi config set --secret ${CONFIG_NAMESPACE}:NAME) and name it in sshPrivateKeySecret, or use sshAuth: { agent: true }`,
+            );
+        const r = ClusterSchema.safeParse(c, { reportInput: true });
+        if (r.success) {
+            if (keys.length === 0) valid.set(i, r.data);
+        } else
+            for (const iss of r.error.issues) {
+                // One line per field: its private key was reported above.
+                if (keys.includes(fieldPath(iss.path))) continue;
+                problems.push(formatIssueAt(whereOf(i), iss));
+            }
+    });
 
     // Stack-wide defaults, applied once here to the clusters that leave the field unset.
     const defaults: StackDefaults = {};
     if (v.sshAuth !== undefined) {
         const r = SshAuthSchema.safeParse(v.sshAuth, { reportInput: true });
         if (r.success) defaults.sshAuth = r.data;
-        else for (const iss of r.error.issues) problems.push(formatIssue("sshAuth", v.sshAuth, iss));
+        else for (const iss of r.error.issues) problems.push(formatIssue("sshAuth", iss));
     }
     for (const [i, c] of valid) valid.set(i, withStackDefaults(c, defaults));
 
     const logsResult = LogsSchema.safeParse(v.logs ?? {}, { reportInput: true });
-    if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", v.logs, iss));
+    if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", iss));
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
 
-    problems.push(...crossChecks(valid, logs, secretProblem));
+    problems.push(...crossChecks(valid, logs, secretProblem, whereOf, fleet.place));
     if (logsResult.success) {
         for (const ref of logsSecretRefs(logs)) {
             const p = secretProblem(`${CONFIG_NAMESPACE}:logs: field ${ref.field}`, ref);
@@ -237,6 +281,8 @@ function crossChecks(
     valid: Map<number, ClusterConfig>,
     logs: LogsConfigValue,
     secretProblem: (where: string, ref: { field: string; key: string }) => string | undefined,
+    whereOf: (index: number) => string,
+    place: (index: number) => string,
 ): string[] {
     const problems: string[] = [];
     const seen = new Map<string, number>();
@@ -244,10 +290,10 @@ function crossChecks(
     const formerly = new Map<string, number>();
     const clouds = new Map<string, number>();
     for (const [i, c] of valid) {
-        const where = `${CONFIG_NAMESPACE}:clusters[${i}] (cluster ${JSON.stringify(c.name)}, kind ${c.kind})`;
+        const where = whereOf(i);
         const first = seen.get(c.name);
         if (first !== undefined) {
-            problems.push(`${where}: field name: got ${JSON.stringify(c.name)}; allowed: a name no other cluster uses (clusters[${first}] has it)`);
+            problems.push(`${where}: field name: got ${JSON.stringify(c.name)}; allowed: a name no other cluster uses (${place(first)} has it)`);
         } else seen.set(c.name, i);
 
         for (const ref of secretRefs(c)) {
@@ -262,7 +308,7 @@ function crossChecks(
                 );
             else if (formerly.has(old))
                 problems.push(
-                    `${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name only one cluster had (clusters[${formerly.get(old)}] lists it)`,
+                    `${where}: field previousNames[${j}]: got ${JSON.stringify(old)}; allowed: a name only one cluster had (${place(formerly.get(old)!)} lists it)`,
                 );
             else formerly.set(old, i);
         });
@@ -273,7 +319,7 @@ function crossChecks(
             // Two entries would fight over the same log group, sink or diagnostic setting.
             if (prev !== undefined)
                 problems.push(
-                    `${where}: field ${cloud.field}: got ${JSON.stringify(cloud.value)}; allowed: a cluster not already listed (clusters[${prev}] is the same cluster)`,
+                    `${where}: field ${cloud.field}: got ${JSON.stringify(cloud.value)}; allowed: a cluster not already listed (${place(prev)} is the same cluster)`,
                 );
             else clouds.set(cloud.id, i);
         }
@@ -285,7 +331,7 @@ function crossChecks(
             );
         }
 
-        problems.push(...rulesOf(c).problems(c, { where, index: i, logsRetentionDays: logs.retentionDays, fleet: valid }));
+        problems.push(...rulesOf(c).problems(c, { where, index: i, place, logsRetentionDays: logs.retentionDays, fleet: valid }));
     }
     return problems;
 }

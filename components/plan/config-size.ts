@@ -53,6 +53,7 @@ export function pulumiConfigSizeProblem(projectDir: string, stack: string): stri
     return (
         `stack ${stack}: PULUMI_CONFIG: got about ${bytes} bytes (${secrets} secrets, about ${secretBytes} bytes of them); ` +
         `allowed: at most ${MAX_ARG_STRLEN} bytes, Linux's MAX_ARG_STRLEN for one environment string (beyond it pulumi up cannot start the program: argument list too long); ` +
-        `use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster`
+        `use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster, ` +
+        `and move the clusters to a file in the project, named by akko-audit:clustersFile (e.g. fleet.yaml: not in PULUMI_CONFIG, whatever the fleet's size)`
     );
 }

@@ -1,16 +1,18 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { CommandError } from "@pulumi/pulumi/automation";
+import { stringify } from "yaml";
 import { AUTOMATION_HELP, AutomationDeps, automationCommand, AutomationCommand } from "../../cli/automation-commands";
 import { main } from "../../cli/main";
 import { diagnostic, pre, ROLLOUT, stepDone, summary } from "../automation/events";
 import { fakeStacks, Script } from "../automation/fake-stack";
 import { projectWithSecrets } from "../automation/fixtures";
-import { clusterStatuses } from "../../automation/run";
+import { clusterStatuses, preview } from "../../automation/run";
 import { resolve, settle, setupMocks } from "../helpers/pulumi-mocks";
 import { exampleStack } from "../helpers/config";
+import { k3sFleet } from "../helpers/fleet";
 
 const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(r: unknown): CommandError };
 const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
@@ -232,5 +234,24 @@ describe("akko-audit preview|up|refresh|destroy: the inline program it passes (a
         const clusters = (raw.values.clusters as { name: string }[]).map((c) => c.name).sort();
         const statuses = clusterStatuses({ clusters: { value: (await resolve(result.clusters as never)).value, secret: false } });
         assert.deepEqual(Object.keys(statuses).sort(), clusters);
+    });
+
+    it("with the fleet in akko-audit:clustersFile, run()'s default program reads it from workDir, not the caller's working directory", async function () {
+        if (!rolloutPresent) this.skip();
+        const dir = mkdtempSync(path.join(tmpdir(), "akko-workdir-"));
+        writeFileSync(path.join(dir, "fleet.yaml"), stringify(k3sFleet(2)));
+        const raw = exampleStack("dev");
+        const config: Record<string, string> = { "akko-audit:clustersFile": "fleet.yaml", "akko-audit:sshAuth": '{"agent":true}' };
+        for (const [k, v] of Object.entries(raw.values))
+            if (k !== "clusters") config[`akko-audit:${k}`] = raw.secretKeys.has(k) ? `fake-${k}` : JSON.stringify(v);
+        await setupMocks({ config, secretKeys: [...raw.secretKeys].map((k) => `akko-audit:${k}`) });
+        const { stacks, rec } = fakeStacks();
+        await preview({ stackName: "dev", workDir: dir, stacks });
+        assert.notEqual(process.cwd(), dir);
+        const result = (await rec.args!.program()) as Record<string, unknown>;
+        await settle();
+        const statuses = clusterStatuses({ clusters: { value: (await resolve(result.clusters as never)).value, secret: false } });
+        assert.deepEqual(Object.keys(statuses).sort(), ["edge-0000", "edge-0001"]);
+        rmSync(dir, { recursive: true, force: true });
     });
 });

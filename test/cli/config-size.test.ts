@@ -42,7 +42,7 @@ describe("akko-audit: a stack config too big for the language host", function ()
         assert.equal(r.err.length, 1, r.err.join("\n"));
         assert.match(
             r.err[0],
-            /^stack prod: PULUMI_CONFIG: got about \d+ bytes \(7\d\d secrets, about \d+ bytes of them\); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string \(beyond it pulumi up cannot start the program: argument list too long\); use SSH agent authentication \(akko-audit:sshAuth: \{ agent: true \}\) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster$/,
+            /^stack prod: PULUMI_CONFIG: got about \d+ bytes \(7\d\d secrets, about \d+ bytes of them\); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string \(beyond it pulumi up cannot start the program: argument list too long\); use SSH agent authentication \(akko-audit:sshAuth: \{ agent: true \}\) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster, and move the clusters to a file in the project, named by akko-audit:clustersFile \(e\.g\. fleet\.yaml: not in PULUMI_CONFIG, whatever the fleet's size\)$/,
         );
     });
 

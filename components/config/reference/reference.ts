@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { LogsSchema } from "../logs";
 import { SshAuthSchema } from "../k3s";
+import { CLUSTERS_FILE_DOC, CLUSTERS_FILE_KEY } from "../clusters-file";
 import { CLUSTER_KINDS, ClusterSchema, CONFIG_NAMESPACE } from "../stack";
 import { fieldComments } from "./comments";
 
@@ -64,6 +65,7 @@ export function configReference(): string {
         rows("", schema, fieldComments(path.join(CONFIG_DIR, `${kind}.ts`)), out);
         out.push("");
     }
+    out.push(`### \`${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}\`: string`, "", CLUSTERS_FILE_DOC, "");
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
     rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, fieldComments(path.join(CONFIG_DIR, "logs.ts")), out);
     out.push(

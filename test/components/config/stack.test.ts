@@ -108,7 +108,7 @@ describe("stack config validation", () => {
 
     it("requires clusters, and a mapping for each", () => {
         assert.deepEqual(problems({}), [
-            "akko-audit:clusters: missing; allowed: a list of clusters, each with name and kind (k3s | eks | gke | aks | openshift)",
+            "akko-audit:clusters: missing; allowed: a list of clusters, each with name and kind (k3s | eks | gke | aks | openshift), here or in akko-audit:clustersFile",
         ]);
         assert.deepEqual(problems({ clusters: [] }), [
             "akko-audit:clusters: got []; allowed: a non-empty list of clusters, each with name and kind (k3s | eks | gke | aks | openshift)",
@@ -277,7 +277,7 @@ describe("stack config validation", () => {
 
     it("unknown top-level keys are typos, not ignored", () => {
         assert.deepEqual(problems({ clusters: [k3s()], cluster: [] }), [
-            "akko-audit:cluster: unknown config key; allowed: clusters, logs, sshAuth, or a secret named by a cluster's *Secret field",
+            "akko-audit:cluster: unknown config key; allowed: clusters, clustersFile, logs, sshAuth, or a secret named by a cluster's *Secret field",
         ]);
     });
 });

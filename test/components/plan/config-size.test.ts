@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { readStackFile, validateStackConfig } from "../../../components/config";
 import { MAX_ARG_STRLEN, estimatedSecretBytes, pulumiConfigSize, pulumiConfigSizeProblem } from "../../../components/plan/config-size";
+import { k3sFleet } from "../../helpers/fleet";
 
-const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
 /** An ed25519 private key in OpenSSH format is 411 bytes (7 lines). */
 const ED25519_KEY_BYTES = 411;
 
@@ -21,15 +22,6 @@ function passphraseCiphertext(plaintext: string): string {
     const cipher = createCipheriv("aes-256-gcm", randomBytes(32), nonce);
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     return `v1:${nonce.toString("base64")}:${ct.toString("base64")}`;
-}
-
-function fleet(n: number, cluster: (i: number) => Record<string, unknown>) {
-    return Array.from({ length: n }, (_, i) => ({
-        name: `edge-${String(i).padStart(4, "0")}`,
-        kind: "k3s",
-        servers: [{ host: `10.${i >> 8}.${i & 255}.10`, hostKey: HOST_KEY }],
-        ...cluster(i),
-    }));
 }
 
 describe("PULUMI_CONFIG size at fleet scale", () => {
@@ -47,7 +39,7 @@ describe("PULUMI_CONFIG size at fleet scale", () => {
     });
 
     it("agent auth: no secret in config; what is left is about 180 bytes per cluster with a pinned host key", () => {
-        write("agent700", { "akko-audit:sshAuth": { agent: true }, "akko-audit:clusters": fleet(700, () => ({})) });
+        write("agent700", { "akko-audit:sshAuth": { agent: true }, "akko-audit:clusters": k3sFleet(700) });
         const size = pulumiConfigSize(dir, "agent700");
         assert.deepEqual(size, { bytes: 125766, secrets: 0, secretBytes: 0 });
         assert.ok(size.bytes < MAX_ARG_STRLEN);
@@ -55,7 +47,7 @@ describe("PULUMI_CONFIG size at fleet scale", () => {
     });
 
     it("agent auth: 1,000 clusters with one pinned host key each do not fit (the host keys alone are about 90 KB)", () => {
-        write("agent1000", { "akko-audit:sshAuth": { agent: true }, "akko-audit:clusters": fleet(1000, () => ({})) });
+        write("agent1000", { "akko-audit:sshAuth": { agent: true }, "akko-audit:clusters": k3sFleet(1000) });
         assert.deepEqual(pulumiConfigSize(dir, "agent1000"), { bytes: 179656, secrets: 0, secretBytes: 0 });
         assert.match(
             pulumiConfigSizeProblem(dir, "agent1000")!,
@@ -64,7 +56,7 @@ describe("PULUMI_CONFIG size at fleet scale", () => {
     });
 
     it("1,000 distinct SSH key secrets: refused offline, one line naming the size, the limit and the fix", () => {
-        const config: Record<string, unknown> = { "akko-audit:clusters": fleet(1000, (i) => ({ sshPrivateKeySecret: `sshKey${i}` })) };
+        const config: Record<string, unknown> = { "akko-audit:clusters": k3sFleet(1000, (i) => ({ sshPrivateKeySecret: `sshKey${i}` })) };
         for (let i = 0; i < 1000; i++) config[`akko-audit:sshKey${i}`] = { secure: passphraseCiphertext("k".repeat(ED25519_KEY_BYTES)) };
         write("keys", config);
         const size = pulumiConfigSize(dir, "keys");
@@ -74,7 +66,50 @@ describe("PULUMI_CONFIG size at fleet scale", () => {
         assert.equal(problem.split("\n").length, 1);
         assert.equal(
             problem,
-            `stack keys: PULUMI_CONFIG: got about ${size.bytes} bytes (1000 secrets, about 418000 bytes of them); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string (beyond it pulumi up cannot start the program: argument list too long); use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster`,
+            `stack keys: PULUMI_CONFIG: got about ${size.bytes} bytes (1000 secrets, about 418000 bytes of them); allowed: at most 131072 bytes, Linux's MAX_ARG_STRLEN for one environment string (beyond it pulumi up cannot start the program: argument list too long); use SSH agent authentication (akko-audit:sshAuth: { agent: true }) or one sshPrivateKeySecret shared by the clusters instead of a key per cluster, and move the clusters to a file in the project, named by akko-audit:clustersFile (e.g. fleet.yaml: not in PULUMI_CONFIG, whatever the fleet's size)`,
         );
+    });
+
+    describe("with the fleet in akko-audit:clustersFile (only its name is in PULUMI_CONFIG)", () => {
+        const AGENT = { "akko-audit:sshAuth": { agent: true } };
+        const FILE_STACK_BYTES = 109;
+
+        it("1,000 single-node clusters with agent auth: over the cap inline, far under it from a file, and the same parsed clusters", () => {
+            const clusters = k3sFleet(1000);
+            write("inline", { ...AGENT, "akko-audit:clusters": clusters });
+            write("file", { ...AGENT, "akko-audit:clustersFile": "fleet.yaml" });
+            writeFileSync(path.join(dir, "fleet.yaml"), stringify(clusters));
+            // Inline, the same fleet cannot start the program: the test cannot pass for a fleet that fits anyway.
+            assert.equal(pulumiConfigSize(dir, "inline").bytes, 179656);
+            assert.ok(pulumiConfigSizeProblem(dir, "inline"));
+            assert.deepEqual(pulumiConfigSize(dir, "file"), { bytes: FILE_STACK_BYTES, secrets: 0, secretBytes: 0 });
+            assert.ok(FILE_STACK_BYTES * 1000 < MAX_ARG_STRLEN);
+            assert.equal(pulumiConfigSizeProblem(dir, "file"), undefined);
+
+            const fromFile = validateStackConfig(readStackFile(dir, "file"));
+            const inline = validateStackConfig(readStackFile(dir, "inline"));
+            assert.equal(fromFile.clusters.length, 1000);
+            assert.deepEqual(fromFile.clusters, inline.clusters);
+            assert.deepEqual(
+                fromFile.clusters[999].kind === "k3s" && fromFile.clusters[999].sshAuth,
+                { agent: true },
+                "the stack's sshAuth applies to file clusters",
+            );
+            assert.deepEqual(fromFile.secretKeys, []);
+        });
+
+        it("5,000 nodes in the file: PULUMI_CONFIG does not grow with the fleet", () => {
+            write("file", { ...AGENT, "akko-audit:clustersFile": "fleet.yaml" });
+            writeFileSync(path.join(dir, "fleet.yaml"), stringify(k3sFleet(1000)));
+            const thousand = pulumiConfigSize(dir, "file");
+            // 1,000 clusters of 5 servers, and 5,000 single-node clusters.
+            for (const clusters of [k3sFleet(1000, () => ({}), 5), k3sFleet(5000)]) {
+                writeFileSync(path.join(dir, "fleet.yaml"), stringify(clusters));
+                assert.deepEqual(pulumiConfigSize(dir, "file"), thousand);
+                const nodes = validateStackConfig(readStackFile(dir, "file")).clusters.flatMap((c) => (c.kind === "k3s" ? c.servers : []));
+                assert.equal(nodes.length, 5000);
+            }
+            assert.equal(thousand.bytes, FILE_STACK_BYTES);
+        });
     });
 });
