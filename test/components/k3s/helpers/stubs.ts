@@ -12,6 +12,8 @@
  *                  /etc/systemd/system/k3s.service.env, as the k3s installer writes it
  *   restart-fail   present: `systemctl restart` fails with this text on stderr (e.g. a masked unit)
  *   shutdown-event present: the old API server writes one audit event while it stops (on restart)
+ *   on-restart     a shell script run by `systemctl restart` before the new server reads its config (a change
+ *                  that lands between preflight and restart, e.g. config management writing a drop-in)
  * and record: restarts (one line per restart), started-at, running-config (what the API server runs with),
  * apiserver-args (the kube-apiserver flags k3s would start with, merged like k3s: k3s-config-merge.js; the
  * audit log is the last audit-log-path there), journal (what journalctl -u prints).
@@ -38,6 +40,7 @@ case "$cmd" in
             old_log="$(sed -n 's/.*audit-log-path=\\(.*\\)$/\\1/p' "$CTL/running-config" | tail -n 1)"
             [ -n "$old_log" ] && printf '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"shutdown-%s","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/kube-system","verb":"get"}\\n' "$$" >>"$ROOT$old_log"
         fi
+        if [ -f "$CTL/on-restart" ]; then ROOT="$ROOT" /bin/sh "$CTL/on-restart"; fi
         cat "$ROOT/etc/rancher/k3s/config.yaml" "$ROOT"/etc/rancher/k3s/config.yaml.d/*.yaml "$ROOT/etc/rancher/k3s/audit-policy.yaml" >"$CTL/running-config" 2>/dev/null
         ${merge} >"$CTL/apiserver-args" || exit 1
         date +%s >"$CTL/started-at"

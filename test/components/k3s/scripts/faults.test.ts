@@ -239,6 +239,23 @@ describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl,
         assert.equal(n.restarts(), 0);
     });
 
+    it("a drop-in that lands between preflight and restart: the running server is proven not to use our flags, and the run rolls back", async () => {
+        const n = await node("race");
+        n.ctl("on-restart", `[ -f "$ROOT/ctl/raced" ] || { printf 'kube-apiserver-arg:\\n  - anonymous-auth=false\\n' >"$ROOT/etc/rancher/k3s/config.yaml.d/99-late.yaml"; touch "$ROOT/ctl/raced"; }\n`);
+        const run = await applyNode(simCluster("race", [n]), 0, n);
+        assert.equal(run.apply!.code, 1);
+        assert.match(
+            run.apply!.stderr,
+            /^akko-audit: node race\/127\.0\.0\.1: after the restart the running API server does not use the audit flags: \/etc\/rancher\/k3s\/config\.yaml\.d\/99-late\.yaml sets kube-apiserver-arg without a \+, which replaces the whole list, so k3s would run the API server without the audit flags of \/etc\/rancher\/k3s\/config\.yaml\.d\/90-akko-audit\.yaml; change that key to kube-apiserver-arg\+ \(append\) in \/etc\/rancher\/k3s\/config\.yaml\.d\/99-late\.yaml; rolled back to the previous files and restarted k3s; the API server is ready again\. journalctl -u k3s/,
+        );
+        assert.equal(run.result!.status, "failed");
+        // Rolled back: none of our files, k3s restarted once more with the node's own config.
+        assert.equal(n.read(DROPIN_PATH), undefined);
+        assert.equal(n.read(POLICY_PATH), undefined);
+        assert.equal(n.restarts(), 2);
+        assert.equal(run.result!.apiServerReady, true);
+    });
+
     it("modes changed by hand are put back to 0600 on the next run, without a restart", async () => {
         const n = await node("modes");
         const c = simCluster("modes", [n]);
