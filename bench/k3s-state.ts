@@ -4,6 +4,7 @@
  * at their plaintext size; the engine's ciphertext is about 4/3 of it plus an envelope.
  */
 import { K3sClusterSchema } from "../components/config/k3s";
+import { k3sCommandOutputs } from "../test/helpers/k3s-outputs";
 import { setupMocks, settle } from "../test/helpers/pulumi-mocks";
 
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
@@ -11,7 +12,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hd
 const ED25519_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${"A".repeat(340)}\n-----END OPENSSH PRIVATE KEY-----\n`;
 
 async function measure(auth: Record<string, unknown>, config: Record<string, string>): Promise<number> {
-    const run = await setupMocks({ config, secretKeys: Object.keys(config) });
+    const run = await setupMocks({ config, secretKeys: Object.keys(config), outputs: k3sCommandOutputs });
     const { K3sAuditLogging } = await import("../components/k3s/index.js");
     const cluster = K3sClusterSchema.parse({ name: "edge", kind: "k3s", servers: [{ host: "10.0.0.1", hostKey: HOST_KEY }], ...auth });
     new K3sAuditLogging("edge", { cluster });
