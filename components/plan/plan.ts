@@ -92,6 +92,9 @@ export function summarise(config: StackConfig, recorded: PlannedResource[], plac
 }
 
 /** Longest chain through explicit and input dependencies (a DAG: registration order is topological). */
+/** Longer, or as long and first by URNs: registration order varies between runs, the answer must not. */
+const longer = (a: string[], b: string[]) => a.length > b.length || (a.length === b.length && a.length > 0 && a.join("\n") < b.join("\n"));
+
 export function criticalPath(recorded: PlannedResource[], include: (r: PlannedResource) => boolean = (r) => r.custom): string[] {
     const best = new Map<string, string[]>();
     let longest: string[] = [];
@@ -100,11 +103,11 @@ export function criticalPath(recorded: PlannedResource[], include: (r: PlannedRe
         let chain: string[] = [];
         for (const d of r.dependencies) {
             const c = best.get(d);
-            if (c && c.length > chain.length) chain = c;
+            if (c && longer(c, chain)) chain = c;
         }
         const mine = [...chain, r.urn];
         best.set(r.urn, mine);
-        if (mine.length > longest.length) longest = mine;
+        if (longer(mine, longest)) longest = mine;
     }
     return longest;
 }

@@ -82,6 +82,8 @@ describe("akko-audit/automation as a library: the compiled package required from
             "dist/components/k3s/scripts/launch.sh",
             "dist/components/k3s/scripts/converge.sh",
             "dist/components/k3s/scripts/preflight.sh",
+            "dist/components/k3s/scripts/run.sh",
+            "dist/components/k3s/scripts/effective-args.sh",
             "dist/policy/audit-policy.yaml",
         ])
             assert.ok(existsSync(path.join(PKG, f)), f);

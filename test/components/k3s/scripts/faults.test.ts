@@ -241,7 +241,10 @@ describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl,
 
     it("a drop-in that lands between preflight and restart: the running server is proven not to use our flags, and the run rolls back", async () => {
         const n = await node("race");
-        n.ctl("on-restart", `[ -f "$ROOT/ctl/raced" ] || { printf 'kube-apiserver-arg:\\n  - anonymous-auth=false\\n' >"$ROOT/etc/rancher/k3s/config.yaml.d/99-late.yaml"; touch "$ROOT/ctl/raced"; }\n`);
+        n.ctl(
+            "on-restart",
+            `[ -f "$ROOT/ctl/raced" ] || { printf 'kube-apiserver-arg:\\n  - anonymous-auth=false\\n' >"$ROOT/etc/rancher/k3s/config.yaml.d/99-late.yaml"; touch "$ROOT/ctl/raced"; }\n`,
+        );
         const run = await applyNode(simCluster("race", [n]), 0, n);
         assert.equal(run.apply!.code, 1);
         assert.match(
