@@ -23,7 +23,7 @@ export type { LogsConfig } from "./logs";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
 export type { OpenShiftCluster } from "./openshift";
-export { secretConfig } from "./pulumi";
+export { secretConfig, secretConfigOnce } from "./pulumi";
 export { SECRET_PLACEHOLDER, StackFileError, fromRuntimeConfig, listStacks, readStackFile } from "./source";
 export { CLUSTER_KINDS, ClusterSchema, checkArgs, secretRefs, validateStackConfig } from "./stack";
 export type { ClusterConfig, ClusterKind, RawStackConfig, StackConfig, ValidateOptions } from "./stack";

@@ -24,6 +24,12 @@ export interface K3sAuditLoggingArgs {
     extraManifests?: K3sManifest[];
 }
 
+let shippedPolicyText: string | undefined;
+/** The text of SHIPPED_POLICY_FILE, read once (like the bundled scripts), not once per cluster. */
+function shippedPolicy(): string {
+    return (shippedPolicyText ??= readFileSync(SHIPPED_POLICY_FILE, "utf8"));
+}
+
 /** A server node's component name: the cluster's name and the node's host (unique in a cluster). */
 export const k3sNodeName = (cluster: string, host: string) => `${cluster}-${host}`;
 /** The name 0.1.0 gave the node at position `index` (kept as an alias for stacks made by it). */
@@ -75,7 +81,7 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
             given !== undefined ? pulumi.secret(given) : secretKey ? secretConfig(secretKey) : undefined;
         const privateKey = keyOf(args.privateKey, cluster.sshPrivateKeySecret);
         const bastionPrivateKey = keyOf(args.bastionPrivateKey, cluster.bastionSshPrivateKeySecret);
-        const policy = args.policy ?? readFileSync(SHIPPED_POLICY_FILE, "utf8");
+        const policy = args.policy ?? shippedPolicy();
 
         this.servers = [];
         let previous: K3sServerAuditLogging | undefined;
@@ -91,19 +97,18 @@ export class K3sAuditLogging extends pulumi.ComponentResource {
             this.servers.push(node);
             previous = node;
         });
-        this.nodes = pulumi.all(
-            this.servers.map((s, i) =>
-                pulumi
-                    .all([s.policyHash, s.restarted, s.apiServerReady, s.k3sVersion])
-                    .apply(([policyHash, restarted, apiServerReady, k3sVersion]) => ({
-                        node: `${cluster.name}/${cluster.servers[i].host}`,
-                        policyHash,
-                        restarted,
-                        apiServerReady,
-                        k3sVersion,
-                    })),
-            ),
-        );
+        // One `all` over every node's four outputs (not one per node): the same list, fewer Outputs.
+        this.nodes = pulumi
+            .all(this.servers.flatMap((s): pulumi.Input<unknown>[] => [s.policyHash, s.restarted, s.apiServerReady, s.k3sVersion]))
+            .apply((v) =>
+                cluster.servers.map((server, i) => ({
+                    node: `${cluster.name}/${server.host}`,
+                    policyHash: v[4 * i] as string,
+                    restarted: v[4 * i + 1] as boolean,
+                    apiServerReady: v[4 * i + 2] as boolean,
+                    k3sVersion: v[4 * i + 3] as string,
+                })),
+            );
         this.registerOutputs({ nodes: this.nodes });
     }
 }

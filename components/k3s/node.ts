@@ -1,7 +1,7 @@
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { K3sCluster } from "../config/k3s";
-import { buildBundle, writeBundle } from "./bundle";
+import { buildBundle, NodeBundle, writeBundle } from "./bundle";
 import { buildNodeCommands, NodeResult, nodeLabel, parseNodeResult, pinnedHostKey } from "./commands";
 import { K3sManifest, refuseSecretContent, stdinManifests } from "./manifests";
 import { K3S_SERVER_TYPE } from "./describe";
@@ -60,27 +60,20 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                 `${K3S_SERVER_TYPE} ${name}: cluster.servers[${args.serverIndex}].hostKey: missing; allowed: the node's public host key, or dangerouslySkipHostKeyCheck: true on the cluster`,
             );
         }
-        const manifests = args.extraManifests ?? [];
-        const plainManifests = manifests.filter((m) => !m.secret);
-        const secretManifests = manifests.filter((m) => m.secret);
-        const bundle = pulumi.all(plainManifests.map((m) => m.content)).apply((contents) =>
-            buildBundle({
-                cluster,
-                policy: args.policy,
-                manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] })),
-                stdinManifestNames: secretManifests.map((m) => m.fileName),
-            }),
-        );
-        // A manifest not marked secret is written to the bundle on local disk: refuse one that is a secret Output.
-        const plainChecked = pulumi.output(refuseSecretContent(`${K3S_SERVER_TYPE} ${name}`, plainManifests).then(() => true));
-        const hash = policyHash(args.policy, renderDropIn(cluster));
-        const commands = bundle.apply((b) => buildNodeCommands({ cluster, server, bundleId: b.id, policyHash: hash }));
-        const stdin = secretManifests.length > 0 ? stdinManifests(secretManifests) : undefined;
-
         if (args.privateKey === undefined && !cluster.sshAuth)
             throw new pulumi.RunError(
                 `${K3S_SERVER_TYPE} ${name}: privateKey: missing; allowed: an SSH private key, or cluster.sshAuth: { agent: true } (SSH agent)`,
             );
+        const files = clusterFiles(name, args, opts?.parent);
+        const commandsOf = (b: NodeBundle) => buildNodeCommands({ cluster, server, bundleId: b.id, policyHash: files.policyHash });
+        // Plain strings when the bundle is (no Output per command line); else from the bundle Output.
+        let commands: { [K in "apply" | "remove" | "bundlesDir"]: pulumi.Input<string> };
+        if (pulumi.Output.isInstance<NodeBundle>(files.bundle)) {
+            const later = files.bundle.apply(commandsOf);
+            commands = { apply: later.apply((c) => c.apply), remove: later.apply((c) => c.remove), bundlesDir: later.apply((c) => c.bundlesDir) };
+        } else commands = commandsOf(files.bundle);
+        const stdin = files.stdin;
+
         // With the agent, no key is in the inputs (nor state). An unset agentSocketPath makes the provider read
         // SSH_AUTH_SOCK; the provider also offers the agent after a key whenever SSH_AUTH_SOCK is set.
         const privateKey = args.privateKey !== undefined ? pulumi.secret(args.privateKey) : undefined;
@@ -124,11 +117,8 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
                 connection,
                 // A FileArchive: state keeps its path and hash, not its content. The engine compares archives by
                 // hash only, so another machine's cache path is no change; a new hash is an update (a new copy).
-                // (Not pulumi.all: it would copy the bundle's Map into a plain object.)
-                source: plainChecked.apply(() =>
-                    bundle.apply((b) => new pulumi.asset.FileArchive(writeBundle(b, args.bundleCacheDir)) as pulumi.asset.Archive),
-                ),
-                remotePath: commands.apply((c) => c.bundlesDir),
+                source: files.source,
+                remotePath: commands.bundlesDir,
             },
             // HA: the previous server's apply (K3sAuditLogging passes it as dependsOn); children do not
             // inherit a component's dependsOn, so it goes on the first child.
@@ -142,8 +132,8 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
             `${name}-apply`,
             {
                 connection,
-                create: commands.apply((c) => c.apply),
-                delete: commands.apply((c) => c.remove),
+                create: commands.apply,
+                delete: commands.remove,
                 stdin,
                 logging,
                 addPreviousOutputInEnv: false,
@@ -172,4 +162,76 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
             k3sVersion: this.k3sVersion,
         });
     }
+}
+
+/** What the server nodes of one cluster share: built (and the bundle written) once per cluster, not once per node. */
+interface ClusterFiles {
+    /** The cluster's bundle: plain when every plain manifest is a string (the rollout's case), else an Output. */
+    bundle: NodeBundle | pulumi.Output<NodeBundle>;
+    /** The bundle in the local cache, the upload's source (a FileArchive: state keeps its path and hash). */
+    source: pulumi.asset.Archive | pulumi.Output<pulumi.asset.Archive>;
+    /** policyHash(policy, drop-in). */
+    policyHash: string;
+    /** The apply command's stdin: the secret manifests. */
+    stdin: pulumi.Output<string> | undefined;
+}
+
+interface SharedFiles {
+    cluster: K3sCluster;
+    policy: string;
+    manifests: readonly K3sManifest[];
+    cacheDir: string | undefined;
+    files: ClusterFiles;
+}
+
+/** Per parent (a K3sAuditLogging, one per cluster and program run): what its nodes share. */
+const sharedByParent = new WeakMap<pulumi.Resource, SharedFiles>();
+
+const sameManifests = (a: readonly K3sManifest[], b: readonly K3sManifest[]) =>
+    a.length === b.length && a.every((m, i) => m.fileName === b[i].fileName && m.content === b[i].content && m.secret === b[i].secret);
+
+/**
+ * The node's bundle, its local copy, the policy hash and the secret manifests' stdin. The servers of one cluster
+ * (same parent, cluster, policy, manifests and cache) share them: the same values, built once.
+ */
+function clusterFiles(name: string, args: K3sServerAuditLoggingArgs, parent: pulumi.Resource | undefined): ClusterFiles {
+    const { cluster, policy, bundleCacheDir: cacheDir } = args;
+    const manifests = args.extraManifests ?? [];
+    const known = parent ? sharedByParent.get(parent) : undefined;
+    if (known && known.cluster === cluster && known.policy === policy && known.cacheDir === cacheDir && sameManifests(known.manifests, manifests))
+        return known.files;
+
+    const plainManifests = manifests.filter((m) => !m.secret);
+    const secretManifests = manifests.filter((m) => m.secret);
+    const stdinManifestNames = secretManifests.map((m) => m.fileName);
+    const hash = policyHash(policy, renderDropIn(cluster));
+    const stdin = secretManifests.length > 0 ? stdinManifests(secretManifests) : undefined;
+    let files: ClusterFiles;
+    const contents = plainManifests.map((m) => m.content);
+    if (contents.every((c): c is string => typeof c === "string")) {
+        // Plain strings cannot be secret: the bundle is built and written now, and its id is a plain string.
+        const bundle = buildBundle({
+            cluster,
+            policy,
+            manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: contents[i] })),
+            stdinManifestNames,
+        });
+        files = { bundle, source: new pulumi.asset.FileArchive(writeBundle(bundle, cacheDir)), policyHash: hash, stdin };
+    } else {
+        const bundle = pulumi.all(contents).apply((texts) =>
+            buildBundle({
+                cluster,
+                policy,
+                manifests: plainManifests.map((m, i) => ({ fileName: m.fileName, content: texts[i] })),
+                stdinManifestNames,
+            }),
+        );
+        // A manifest not marked secret is written to the bundle on local disk: refuse one that is a secret Output.
+        const plainChecked = pulumi.output(refuseSecretContent(`${K3S_SERVER_TYPE} ${name}`, plainManifests).then(() => true));
+        // (Not pulumi.all: it would copy the bundle's Map into a plain object.)
+        const source = plainChecked.apply(() => bundle.apply((b) => new pulumi.asset.FileArchive(writeBundle(b, cacheDir)) as pulumi.asset.Archive));
+        files = { bundle, source, policyHash: hash, stdin };
+    }
+    if (parent) sharedByParent.set(parent, { cluster, policy, manifests, cacheDir, files });
+    return files;
 }

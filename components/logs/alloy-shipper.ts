@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, StackConfig } from "../config/stack";
 import { chartSource } from "./charts";
 import { renderAlloyConfig } from "./alloy/config";
-import { K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
+import { K3S_ALLOY_SECRET_MANIFEST, K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
 import {
     centralPlan,
     externalLokiTarget,
@@ -170,13 +170,22 @@ export function k3sAlloyManifests(
     gatewayPassword: pulumi.Input<string>,
 ): { fileName: string; content: pulumi.Input<string>; secret?: boolean }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
-    const secretFile = renderK3sAlloySecretManifest("");
-    return [
-        plain,
-        {
-            fileName: secretFile.fileName,
-            content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)),
-            secret: true,
-        },
-    ];
+    return [plain, k3sAlloySecretManifest(gatewayPassword)];
+}
+
+type SecretManifest = { fileName: string; content: pulumi.Output<string>; secret: true };
+/** The password Secret manifest by password Output: the same for every k3s cluster, so one Output, not one per cluster. */
+const secretManifests = new WeakMap<object, SecretManifest>();
+
+function k3sAlloySecretManifest(gatewayPassword: pulumi.Input<string>): SecretManifest {
+    const byObject = typeof gatewayPassword === "object" && gatewayPassword !== null;
+    const known = byObject ? secretManifests.get(gatewayPassword) : undefined;
+    if (known) return known;
+    const manifest: SecretManifest = {
+        fileName: K3S_ALLOY_SECRET_MANIFEST,
+        content: pulumi.secret(pulumi.output(gatewayPassword).apply((p) => renderK3sAlloySecretManifest(p).content)),
+        secret: true,
+    };
+    if (byObject) secretManifests.set(gatewayPassword, manifest);
+    return manifest;
 }

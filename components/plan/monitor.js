@@ -25,9 +25,17 @@ function engineUrn(stack, project, parentUrn, type, name) {
 const listeners = new Set();
 const patchedMonitors = new WeakSet();
 
-/** A module of the @pulumi/pulumi copy that `fromDir` resolves (the program's own copy), default ours. */
+const sdkModules = new Map();
+
+/** A module of the @pulumi/pulumi copy that `fromDir` resolves (the program's own copy), default ours. Resolved once (it is asked per registration). */
 function sdkModule(subpath, fromDir) {
-    return require(require.resolve(`@pulumi/pulumi/${subpath}`, fromDir ? { paths: [fromDir] } : undefined));
+    const key = `${fromDir ?? ""}\0${subpath}`;
+    let mod = sdkModules.get(key);
+    if (mod === undefined) {
+        mod = require(require.resolve(`@pulumi/pulumi/${subpath}`, fromDir ? { paths: [fromDir] } : undefined));
+        sdkModules.set(key, mod);
+    }
+    return mod;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AksAuditLogging } from "../aks/audit-logging";
 import { aksArgsFromConfig } from "../aks/from-config";
 import { parseAksClusterId } from "../aks/ids";
-import { secretConfig } from "../config/pulumi";
+import { secretConfigOnce } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
 import { EksAuditLogging } from "../eks/audit-logging";
 import { eksArgsFromConfig } from "../eks/from-config";
@@ -25,7 +25,7 @@ export const LOGS_LAYER_NAME = "logs";
 export interface AuditRolloutArgs {
     /** The validated stack config (loadStackConfig() in a program, validateStackConfig() elsewhere). Required. */
     config: StackConfig;
-    /** Reads a secret config key as a secret Output. Default: secretConfig (the stack's secret config). */
+    /** Reads a secret config key as a secret Output. Default: secretConfig (the stack's secret config), each key read once per rollout. */
     secret?: (key: string) => pulumi.Output<string>;
 }
 
@@ -200,7 +200,8 @@ export class AuditRollout extends pulumi.ComponentResource {
     constructor(name: string, args: AuditRolloutArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ROLLOUT_TYPE, name, {}, opts);
         const { config } = args;
-        const secret = args.secret ?? secretConfig;
+        // One read per key for this run (a fleet names the same keys once per cluster); a new run reads afresh.
+        const secret = args.secret ?? secretConfigOnce();
         const child = { parent: this };
 
         // The logs layer first: it renders the Alloy manifests each k3s cluster installs. No resource of a

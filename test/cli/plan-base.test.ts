@@ -238,8 +238,8 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         edit(dir, "components/k3s/node.ts", (t) =>
             t
                 .replace(
-                    "                delete: commands.apply((c) => c.remove),\n",
-                    "                delete: commands.apply((c) => c.remove),\n                triggers: [hash],\n",
+                    "                delete: commands.remove,\n",
+                    "                delete: commands.remove,\n                triggers: [files.policyHash],\n",
                 )
                 .replace(
                     "                ignoreChanges,\n                protect: !cluster.allowAuditOff,\n",

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { ClusterConfig, StackConfig } from "../../config/stack";
+import { LogsConfig } from "../../config/logs";
 import { chartSource } from "../charts";
 import { renderAlloyConfig } from "./config";
 import { externalLokiTarget, LOKI_PASSWORD_ENV, nodeAgentSource } from "./plan";
@@ -29,16 +30,34 @@ export function renderK3sAlloyManifest(config: StackConfig, cluster: ClusterConf
     const source = nodeAgentSource(cluster, config);
     if (source?.type !== "file") throw new Error(`cluster ${cluster.name}: no node agent to install as k3s manifests`);
     const alloyConfig = renderAlloyConfig([source], externalLokiTarget(config));
-    const chart = chartSource(config.logs, "alloy");
-    const docs = [
-        { apiVersion: "v1", kind: "Namespace", metadata: { name: K3S_ALLOY_NAMESPACE } },
-        {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: ALLOY_CONFIGMAP, namespace: K3S_ALLOY_NAMESPACE },
-            data: { [ALLOY_CONFIG_KEY]: alloyConfig },
-        },
-        {
+    const configMap = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: ALLOY_CONFIGMAP, namespace: K3S_ALLOY_NAMESPACE },
+        data: { [ALLOY_CONFIG_KEY]: alloyConfig },
+    };
+    // Only the ConfigMap (the Alloy config) is the cluster's own; the other two documents are rendered once.
+    const docs = [namespaceDoc(), stringify(configMap, YAML_OPTIONS), helmChartDoc(config.logs, source.path)];
+    return { fileName: K3S_ALLOY_MANIFEST, content: docs.join("---\n") };
+}
+
+let namespaceText: string | undefined;
+/** The namespace document (the same in every cluster). */
+function namespaceDoc(): string {
+    return (namespaceText ??= stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: K3S_ALLOY_NAMESPACE } }, YAML_OPTIONS));
+}
+
+/** HelmChart documents by logs config and audit log path: every k3s cluster with the same path has the same one. */
+const helmCharts = new WeakMap<LogsConfig, Map<string, string>>();
+
+/** The `helm.cattle.io/v1` HelmChart document that installs the Alloy chart as a DaemonSet on the server nodes. */
+function helmChartDoc(logs: LogsConfig, auditLogPath: string): string {
+    let byPath = helmCharts.get(logs);
+    if (!byPath) helmCharts.set(logs, (byPath = new Map()));
+    let text = byPath.get(auditLogPath);
+    if (text === undefined) {
+        const chart = chartSource(logs, "alloy");
+        const doc = {
             apiVersion: "helm.cattle.io/v1",
             kind: "HelmChart",
             metadata: { name: "akko-audit-alloy", namespace: "kube-system" },
@@ -47,11 +66,13 @@ export function renderK3sAlloyManifest(config: StackConfig, cluster: ClusterConf
                 ...(chart.repo ? { repo: chart.repo } : {}),
                 version: chart.version,
                 targetNamespace: K3S_ALLOY_NAMESPACE,
-                valuesContent: stringify(nodeAgentValues(config.logs, "k3s-manifests", source.path), YAML_OPTIONS),
+                valuesContent: stringify(nodeAgentValues(logs, "k3s-manifests", auditLogPath), YAML_OPTIONS),
             },
-        },
-    ];
-    return { fileName: K3S_ALLOY_MANIFEST, content: docs.map((d) => stringify(d, YAML_OPTIONS)).join("---\n") };
+        };
+        text = stringify(doc, YAML_OPTIONS);
+        byPath.set(auditLogPath, text);
+    }
+    return text;
 }
 
 /** The secret k3s manifest: the gateway password for the agent. Call inside an apply of a secret Output. */
