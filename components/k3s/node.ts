@@ -104,7 +104,7 @@ export class K3sServerAuditLogging extends pulumi.ComponentResource {
         // No `triggers`: @pulumi/command replaces a command whose triggers change (the provider marks them
         // replaceOnChanges and the SDK adds `replaceOnChanges: ["triggers[*]"]`), and a replaced apply's delete
         // script would put the node back as it was before akko-audit. The content hashes are in the commands
-        // themselves instead, so a change is an in-place update that runs `update`. Stacks created by 0.1.0
+        // themselves instead, so a change is an in-place update that runs the command again. Stacks created by 0.1.0
         // hold triggers in state: ignoring them keeps their old value, which is not a change (removing the key
         // would itself be a replace).
         const ignoreChanges = ["triggers"];
