@@ -130,6 +130,41 @@ describe("logs components (Pulumi mocks)", () => {
         assert.ok([env.urn, gcp.urn, cm.urn].every((u) => rel.dependencies.includes(u)));
     });
 
+    it("AlloyShipper central: an empty receiver credential fails the deployment, naming the key and the field, never the value", async () => {
+        const { nonEmptySecret, centralPlan } = await import("../../../components/logs/alloy/plan.js");
+        const plan = centralPlan(fleet());
+        const byEnv = Object.fromEntries(plan.env.map((e) => [e.env, e]));
+        const failure = async (env: string, value: string) => {
+            const e = byEnv[env];
+            assert.ok("secretKey" in e);
+            const out = nonEmptySecret(pulumi.secret(value), e);
+            // Output.promise() is the SDK's own (internal) way to await a value; a rejection is what fails `pulumi up`.
+            return (out as unknown as { promise(): Promise<string> }).promise().then(
+                () => undefined,
+                (err: Error) => err.message,
+            );
+        };
+        assert.equal(
+            await failure("FIREHOSE_ACCESS_KEY_PAYMENTS_EU", ""),
+            "cluster payments-eu: field firehoseAccessKeySecret: secret akko-audit:fhKey is empty; allowed: a non-empty value (empty, loki.source.awsfirehose would accept a push from anyone); set it with `pulumi config set --secret akko-audit:fhKey`",
+        );
+        assert.equal(
+            await failure("EVENTHUB_CONNECTION_STRING_HDS_SANTE", " \n"),
+            "akko-audit:logs: field receivers.eventHubs.hds-sante.connectionStringSecret: secret akko-audit:ehConn is empty; allowed: a non-empty value (empty, loki.source.azure_event_hubs would read nothing, silently); set it with `pulumi config set --secret akko-audit:ehConn`",
+        );
+        assert.equal(await failure("FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fh-key-1"), undefined);
+        // Every credential of the central Alloy read from secret config goes through the check.
+        assert.deepEqual(
+            plan.env.filter((e) => "secretKey" in e).map((e) => e.env),
+            ["LOKI_PASSWORD", "FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "EVENTHUB_CONNECTION_STRING_HDS_SANTE"],
+        );
+        const kept = nonEmptySecret(
+            pulumi.secret("fh-key-1"),
+            byEnv.FIREHOSE_ACCESS_KEY_PAYMENTS_EU as { secretKey: string; field: string; ifEmpty: string },
+        );
+        assert.deepEqual(await resolve(kept), { value: "fh-key-1", secret: true });
+    });
+
     it("AlloyShipper OpenShift fallback: DaemonSet on masters, host audit log mounted read-only, privileged SCC", async () => {
         const config = fleet();
         const ocp = config.clusters.find((c) => c.kind === "openshift")!;
