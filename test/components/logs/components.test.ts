@@ -165,6 +165,30 @@ describe("logs components (Pulumi mocks)", () => {
         assert.deepEqual(await resolve(kept), { value: "fh-key-1", secret: true });
     });
 
+    it("AlloyShipper central with an empty Firehose access key: neither the env Secret nor the release is registered", async () => {
+        // The SDK reports the failed input as a rejected registration (the engine then fails the preview or up).
+        const rejections: string[] = [];
+        const onRejection = (e: unknown) => rejections.push(String(e));
+        process.on("unhandledRejection", onRejection);
+        try {
+            const empty = { ...secrets, fhKey: "" };
+            new mod.AlloyShipper("central", { config: fleet(), target: "central", namespace: "ns", secret: (k) => pulumi.secret(empty[k]) });
+            await settle();
+            await new Promise((r) => setTimeout(r, 200));
+        } finally {
+            process.off("unhandledRejection", onRejection);
+        }
+        assert.deepEqual(run.resources.map((r) => r.name).sort(), ["central", "central-config", "central-firehose", "central-gcp"]);
+        assert.ok(rejections.length > 0);
+        for (const r of rejections)
+            assert.ok(
+                r.endsWith(
+                    "cluster payments-eu: field firehoseAccessKeySecret: secret akko-audit:fhKey is empty; allowed: a non-empty value (empty, loki.source.awsfirehose would accept a push from anyone); set it with `pulumi config set --secret akko-audit:fhKey`",
+                ),
+                r,
+            );
+    });
+
     it("AlloyShipper OpenShift fallback: DaemonSet on masters, host audit log mounted read-only, privileged SCC", async () => {
         const config = fleet();
         const ocp = config.clusters.find((c) => c.kind === "openshift")!;
