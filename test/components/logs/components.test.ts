@@ -171,7 +171,7 @@ describe("logs components (Pulumi mocks)", () => {
         const onRejection = (e: unknown) => rejections.push(String(e));
         process.on("unhandledRejection", onRejection);
         try {
-            const empty = { ...secrets, fhKey: "" };
+            const empty: Record<string, string> = { ...secrets, fhKey: "" };
             new mod.AlloyShipper("central", { config: fleet(), target: "central", namespace: "ns", secret: (k) => pulumi.secret(empty[k]) });
             await settle();
             await new Promise((r) => setTimeout(r, 200));
