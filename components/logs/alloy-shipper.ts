@@ -10,6 +10,7 @@ import {
     internalLokiTarget,
     LOKI_PASSWORD_ENV,
     nodeAgentSource,
+    nonEmptySecret,
     OPENSHIFT_AUDIT_LOG_PATH,
     type WiredOutputs,
 } from "./alloy/plan";
@@ -76,7 +77,8 @@ export class AlloyShipper extends pulumi.ComponentResource {
                         ];
                     }
                     const user = e.htpasswdUser;
-                    return [e.env, user === undefined ? args.secret(e.secretKey) : args.secret(e.secretKey).apply((p) => htpasswdLine(user, p))];
+                    const value = nonEmptySecret(args.secret(e.secretKey), e);
+                    return [e.env, user === undefined ? value : value.apply((p) => htpasswdLine(user, p))];
                 }),
             );
             values = centralValues(

@@ -63,11 +63,30 @@ export function renderLokiWrite(loki: LokiTarget): string {
     ]);
 }
 
+/**
+ * CloudWatch Logs' message type, kept as a label for loki.process: loki.source.awsfirehose decodes each
+ * subscription record and forwards its logEvents whatever its messageType, and labels starting with "__"
+ * are dropped before loki.process (relabel rules run first). A relabel "drop" would not help: the entry
+ * is still forwarded, with no labels (loki/source/aws_firehose/routes.go).
+ */
+export const CW_MESSAGE_TYPE_LABEL = "aws_cw_msg_type";
+
+/**
+ * Drops CloudWatch Logs control messages ("CWL CONTROL MESSAGE: Checking health of destination Firehose.",
+ * messageType CONTROL_MESSAGE): they are not audit events. Data messages (DATA_MESSAGE) pass.
+ */
+export const CONTROL_MESSAGE_DROP = block("stage.match", [
+    `selector            = ${str(`{${CW_MESSAGE_TYPE_LABEL}="CONTROL_MESSAGE"}`)}`,
+    `action              = "drop"`,
+    `drop_counter_reason = "cloudwatch_control_message"`,
+]);
+
 /** The loki.process of one cluster: normalise, then time, structured metadata and labels. */
 export function renderProcess(s: AuditSource): string {
     const id = ident(s.cluster.name);
     return block(`loki.process ${str(id)}`, [
         `forward_to = [${LOKI_WRITE}]`,
+        ...(s.type === "awsfirehose" ? [CONTROL_MESSAGE_DROP] : []),
         ...normalizeStages(sourceFormat(s)),
         ...commonStages(streamLabels(s.cluster)),
     ]);
@@ -84,12 +103,24 @@ export function renderSource(s: AuditSource): string {
                 block(`loki.source.file ${str(id)}`, [`targets    = local.file_match.${id}.targets`, forward]),
             ].join("\n\n");
         case "awsfirehose":
-            return block(`loki.source.awsfirehose ${str(id)}`, [
-                block("http", [`listen_address = "0.0.0.0"`, `listen_port    = ${s.port}`]),
-                `access_key             = sys.env(${str(s.accessKeyEnv)})`,
-                "use_incoming_timestamp = true",
-                forward,
-            ]);
+            return [
+                block(`loki.source.awsfirehose ${str(id)}`, [
+                    block("http", [`listen_address = "0.0.0.0"`, `listen_port    = ${s.port}`]),
+                    `access_key             = sys.env(${str(s.accessKeyEnv)})`,
+                    "use_incoming_timestamp = true",
+                    `relabel_rules          = loki.relabel.${id}.rules`,
+                    forward,
+                ]),
+                // Rules only (read by the source's relabel_rules): nothing is forwarded to it.
+                block(`loki.relabel ${str(id)}`, [
+                    "forward_to = []",
+                    block("rule", [
+                        `action        = "replace"`,
+                        `source_labels = ["__aws_cw_msg_type"]`,
+                        `target_label  = ${str(CW_MESSAGE_TYPE_LABEL)}`,
+                    ]),
+                ]),
+            ].join("\n\n");
         case "gcplog":
             return block(`loki.source.gcplog ${str(id)}`, [
                 block("pull", [

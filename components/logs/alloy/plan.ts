@@ -1,4 +1,5 @@
-import { ClusterConfig, StackConfig } from "../../config/stack";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, ClusterConfig, StackConfig } from "../../config/stack";
 import { platformOf } from "../../platforms";
 import { AuditSource, LokiTarget } from "./config";
 import { envName } from "./syntax";
@@ -27,9 +28,32 @@ export const LOKI_RELEASE = "loki";
  * the value is the htpasswd line of that user and the secret (for an OTLP receiver's basic auth).
  */
 export type SecretEnv =
-    | { env: string; secretKey: string; htpasswdUser?: string }
+    | {
+          env: string;
+          secretKey: string;
+          htpasswdUser?: string;
+          /** The config field that names the key, for the error when its value is empty: "cluster payments-eu: field firehoseAccessKeySecret". */
+          field: string;
+          /** What an empty value would do, said in that error. */
+          ifEmpty: string;
+      }
     /** From a cluster component's output in the same deployment (WiredOutputs). */
     | { env: string; wired: { cluster: string; output: keyof WiredEventHub } };
+
+/**
+ * A receiver credential read from secret config, refused when empty. Secret values are only decrypted during
+ * `pulumi preview`/`up` (validation sees the key's name, and refuses it in plain text), so the check runs
+ * there, before any resource takes the value; the error names the key and the field, never the value.
+ */
+export function nonEmptySecret(value: pulumi.Output<string>, e: { secretKey: string; field: string; ifEmpty: string }): pulumi.Output<string> {
+    return value.apply((v) => {
+        if (v.trim() === "")
+            throw new Error(
+                `${e.field}: secret ${CONFIG_NAMESPACE}:${e.secretKey} is empty; allowed: a non-empty value (empty, ${e.ifEmpty}); set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${e.secretKey}\``,
+            );
+        return v;
+    });
+}
 
 /** What an AKS cluster's component gives the central Alloy (its outputs): the Kafka endpoint and the listen key. */
 export interface WiredEventHub {
@@ -102,7 +126,14 @@ export interface CentralPlan {
 export function centralPlan(config: StackConfig): CentralPlan {
     const plan: CentralPlan = {
         sources: [],
-        env: [{ env: LOKI_PASSWORD_ENV, secretKey: config.logs.gatewayPasswordSecret ?? "" }],
+        env: [
+            {
+                env: LOKI_PASSWORD_ENV,
+                secretKey: config.logs.gatewayPasswordSecret ?? "",
+                field: `${CONFIG_NAMESPACE}:logs: field gatewayPasswordSecret`,
+                ifEmpty: "Loki's gateway would refuse every push",
+            },
+        ],
         firehose: [],
         otlp: [],
         notShipped: [],
@@ -119,7 +150,12 @@ export function centralPlan(config: StackConfig): CentralPlan {
             case "firehose": {
                 const accessKeyEnv = envName("FIREHOSE_ACCESS_KEY", c.name);
                 plan.sources.push({ type: "awsfirehose", cluster: c, port, accessKeyEnv });
-                plan.env.push({ env: accessKeyEnv, secretKey: route.accessKeySecret });
+                plan.env.push({
+                    env: accessKeyEnv,
+                    secretKey: route.accessKeySecret,
+                    field: `cluster ${c.name}: field firehoseAccessKeySecret`,
+                    ifEmpty: "loki.source.awsfirehose would accept a push from anyone",
+                });
                 plan.firehose.push({ cluster: c.name, host: new URL(route.endpointUrl).hostname, port });
                 port++;
                 break;
@@ -145,7 +181,12 @@ export function centralPlan(config: StackConfig): CentralPlan {
                     connectionStringEnv,
                 });
                 if (source.from === "config") {
-                    plan.env.push({ env: connectionStringEnv, secretKey: source.connectionStringSecret });
+                    plan.env.push({
+                        env: connectionStringEnv,
+                        secretKey: source.connectionStringSecret,
+                        field: `${CONFIG_NAMESPACE}:logs: field receivers.eventHubs.${c.name}.connectionStringSecret`,
+                        ifEmpty: "loki.source.azure_event_hubs would read nothing, silently",
+                    });
                 } else {
                     plan.env.push({ env: namespaceEnv!, wired: { cluster: c.name, output: "kafkaEndpoint" } });
                     plan.env.push({ env: connectionStringEnv, wired: { cluster: c.name, output: "listenConnectionString" } });
@@ -155,7 +196,13 @@ export function centralPlan(config: StackConfig): CentralPlan {
             case "otlp": {
                 const htpasswdEnv = envName("OTLP_HTPASSWD", c.name);
                 plan.sources.push({ type: "otlp", cluster: c, port: otlpPort, path: otlpPath(c.name), htpasswdEnv });
-                plan.env.push({ env: htpasswdEnv, secretKey: config.logs.gatewayPasswordSecret ?? "", htpasswdUser: gatewayUser(config) });
+                plan.env.push({
+                    env: htpasswdEnv,
+                    secretKey: config.logs.gatewayPasswordSecret ?? "",
+                    htpasswdUser: gatewayUser(config),
+                    field: `${CONFIG_NAMESPACE}:logs: field gatewayPasswordSecret`,
+                    ifEmpty: "the OTLP receiver would take an empty password",
+                });
                 plan.otlp.push({ cluster: c.name, path: otlpPath(c.name), port: otlpPort });
                 otlpPort++;
                 break;

@@ -1,7 +1,7 @@
 import {
     AKS_EVENT_PATH,
     OTLP_EVENT_PATH,
-    EVENT_TIME_PATH,
+    EVENT_TIME_PATHS,
     FieldMapping,
     GKE_EXTRACTS,
     GKE_FIELDS,
@@ -97,17 +97,32 @@ export function normalizeStages(format: SourceFormat): string[] {
 }
 
 /**
+ * A JMESPath expression that yields null instead of an empty value ("", [], {}): Alloy's json stage keeps
+ * null as a value its later stages cannot convert to a string, so structured_metadata and timestamp skip it,
+ * where "" would be stored as an empty structured metadata value (stages/structured_metadata.go).
+ */
+export function nonEmpty(paths: readonly (readonly string[])[]): string {
+    return [...paths.map(jmesPath), "`null`"].join(" || ");
+}
+
+/**
  * The stages every line goes through after normalisation: the Event's time as the entry's, the hot fields
- * as structured metadata, and exactly the stream labels job, cluster, source.
+ * as structured metadata (only those with a value), and exactly the stream labels job, cluster, source.
+ *
+ * stage.timestamp: `action_on_failure = "skip"` keeps the entry's own time (the source's record time, else
+ * the ingest time) when the Event has no time; the default "fudge" gave it the previous entry's time + 1 ns.
+ * `action_on_duplicate_timestamp = "keep"`: two events of the same instant keep it (their lines differ, and
+ * Loki stores both); the default "fudge" moved the second by 1 ns, so a batch Firehose or Event Hubs sends
+ * again after a failed delivery was stored twice instead of deduplicated by Loki (same time, same line).
  */
 export function commonStages(labels: Record<(typeof STREAM_LABELS)[number], string>): string[] {
     const expressions: [string, string][] = [
-        ["audit_time", str(jmesPath(EVENT_TIME_PATH))],
-        ...HOT_FIELDS.map((f): [string, string] => [f.key, str(jmesPath(f.path))]),
+        ["audit_time", str(nonEmpty(EVENT_TIME_PATHS))],
+        ...HOT_FIELDS.map((f): [string, string] => [f.key, str(nonEmpty([f.path]))]),
     ];
     return [
         `stage.json {\n  expressions = ${map(expressions, "  ")}\n}`,
-        `stage.timestamp {\n  source = "audit_time"\n  format = "RFC3339Nano"\n}`,
+        `stage.timestamp {\n  source                        = "audit_time"\n  format                        = "RFC3339Nano"\n  action_on_failure             = "skip"\n  action_on_duplicate_timestamp = "keep"\n}`,
         `stage.structured_metadata {\n  values = ${map(
             HOT_FIELDS.map((f) => [f.key, `""`]),
             "  ",

@@ -186,5 +186,9 @@ export const HOT_FIELDS: readonly { key: string; path: string[] }[] = [
     { key: "audit_code", path: ["responseStatus", "code"] },
 ];
 
-/** The Event field that carries the event's time (Loki's entry timestamp). */
-export const EVENT_TIME_PATH = ["stageTimestamp"];
+/**
+ * The Event fields that carry the event's time (Loki's entry timestamp), first that has a value wins: the
+ * stage's time, else when the request was received. With neither, the entry keeps its own time (the record's
+ * time where the source gives one, else the ingest time), never a neighbour's.
+ */
+export const EVENT_TIME_PATHS: readonly string[][] = [["stageTimestamp"], ["requestReceivedTimestamp"]];

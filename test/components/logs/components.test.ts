@@ -130,6 +130,65 @@ describe("logs components (Pulumi mocks)", () => {
         assert.ok([env.urn, gcp.urn, cm.urn].every((u) => rel.dependencies.includes(u)));
     });
 
+    it("AlloyShipper central: an empty receiver credential fails the deployment, naming the key and the field, never the value", async () => {
+        const { nonEmptySecret, centralPlan } = await import("../../../components/logs/alloy/plan.js");
+        const plan = centralPlan(fleet());
+        const byEnv = Object.fromEntries(plan.env.map((e) => [e.env, e]));
+        const failure = async (env: string, value: string) => {
+            const e = byEnv[env];
+            assert.ok("secretKey" in e);
+            const out = nonEmptySecret(pulumi.secret(value), e);
+            // Output.promise() is the SDK's own (internal) way to await a value; a rejection is what fails `pulumi up`.
+            return (out as unknown as { promise(): Promise<string> }).promise().then(
+                () => undefined,
+                (err: Error) => err.message,
+            );
+        };
+        assert.equal(
+            await failure("FIREHOSE_ACCESS_KEY_PAYMENTS_EU", ""),
+            "cluster payments-eu: field firehoseAccessKeySecret: secret akko-audit:fhKey is empty; allowed: a non-empty value (empty, loki.source.awsfirehose would accept a push from anyone); set it with `pulumi config set --secret akko-audit:fhKey`",
+        );
+        assert.equal(
+            await failure("EVENTHUB_CONNECTION_STRING_HDS_SANTE", " \n"),
+            "akko-audit:logs: field receivers.eventHubs.hds-sante.connectionStringSecret: secret akko-audit:ehConn is empty; allowed: a non-empty value (empty, loki.source.azure_event_hubs would read nothing, silently); set it with `pulumi config set --secret akko-audit:ehConn`",
+        );
+        assert.equal(await failure("FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fh-key-1"), undefined);
+        // Every credential of the central Alloy read from secret config goes through the check.
+        assert.deepEqual(
+            plan.env.filter((e) => "secretKey" in e).map((e) => e.env),
+            ["LOKI_PASSWORD", "FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "EVENTHUB_CONNECTION_STRING_HDS_SANTE"],
+        );
+        const kept = nonEmptySecret(
+            pulumi.secret("fh-key-1"),
+            byEnv.FIREHOSE_ACCESS_KEY_PAYMENTS_EU as { secretKey: string; field: string; ifEmpty: string },
+        );
+        assert.deepEqual(await resolve(kept), { value: "fh-key-1", secret: true });
+    });
+
+    it("AlloyShipper central with an empty Firehose access key: neither the env Secret nor the release is registered", async () => {
+        // The SDK reports the failed input as a rejected registration (the engine then fails the preview or up).
+        const rejections: string[] = [];
+        const onRejection = (e: unknown) => rejections.push(String(e));
+        process.on("unhandledRejection", onRejection);
+        try {
+            const empty: Record<string, string> = { ...secrets, fhKey: "" };
+            new mod.AlloyShipper("central", { config: fleet(), target: "central", namespace: "ns", secret: (k) => pulumi.secret(empty[k]) });
+            await settle();
+            await new Promise((r) => setTimeout(r, 200));
+        } finally {
+            process.off("unhandledRejection", onRejection);
+        }
+        assert.deepEqual(run.resources.map((r) => r.name).sort(), ["central", "central-config", "central-firehose", "central-gcp"]);
+        assert.ok(rejections.length > 0);
+        for (const r of rejections)
+            assert.ok(
+                r.endsWith(
+                    "cluster payments-eu: field firehoseAccessKeySecret: secret akko-audit:fhKey is empty; allowed: a non-empty value (empty, loki.source.awsfirehose would accept a push from anyone); set it with `pulumi config set --secret akko-audit:fhKey`",
+                ),
+                r,
+            );
+    });
+
     it("AlloyShipper OpenShift fallback: DaemonSet on masters, host audit log mounted read-only, privileged SCC", async () => {
         const config = fleet();
         const ocp = config.clusters.find((c) => c.kind === "openshift")!;

@@ -9,18 +9,20 @@ const LOKI = { url: "https://loki.example.net/loki/api/v1/push", username: "akko
 
 const COMMON_K3S = `  stage.json {
     expressions = {
-      audit_time        = "stageTimestamp",
-      audit_user        = "user.username",
-      audit_verb        = "verb",
-      audit_resource    = "objectRef.resource",
-      audit_subresource = "objectRef.subresource",
-      audit_namespace   = "objectRef.namespace",
-      audit_code        = "responseStatus.code",
+      audit_time        = "stageTimestamp || requestReceivedTimestamp || \`null\`",
+      audit_user        = "user.username || \`null\`",
+      audit_verb        = "verb || \`null\`",
+      audit_resource    = "objectRef.resource || \`null\`",
+      audit_subresource = "objectRef.subresource || \`null\`",
+      audit_namespace   = "objectRef.namespace || \`null\`",
+      audit_code        = "responseStatus.code || \`null\`",
     }
   }
   stage.timestamp {
-    source = "audit_time"
-    format = "RFC3339Nano"
+    source                        = "audit_time"
+    format                        = "RFC3339Nano"
+    action_on_failure             = "skip"
+    action_on_duplicate_timestamp = "keep"
   }
   stage.structured_metadata {
     values = {
@@ -98,7 +100,7 @@ loki.source.file "ocp_core" {
         );
     });
 
-    it("EKS: one Firehose receiver per cluster, access key from the environment, incoming timestamps", () => {
+    it("EKS: one Firehose receiver per cluster, access key from the environment, incoming timestamps, control messages dropped", () => {
         const plan = centralPlan(fleet());
         const eks = plan.sources.find((s) => s.type === "awsfirehose")!;
         assert.equal(
@@ -110,9 +112,31 @@ loki.source.file "ocp_core" {
   }
   access_key             = sys.env("FIREHOSE_ACCESS_KEY_PAYMENTS_EU")
   use_incoming_timestamp = true
+  relabel_rules          = loki.relabel.payments_eu.rules
   forward_to = [loki.process.payments_eu.receiver]
+}
+
+loki.relabel "payments_eu" {
+  forward_to = []
+  rule {
+    action        = "replace"
+    source_labels = ["__aws_cw_msg_type"]
+    target_label  = "aws_cw_msg_type"
+  }
 }`,
         );
+        // CloudWatch control messages are dropped first; label_keep then removes the message-type label.
+        assert.ok(
+            renderProcess(eks).startsWith(`loki.process "payments_eu" {
+  forward_to = [loki.write.loki.receiver]
+  stage.match {
+    selector            = "{aws_cw_msg_type=\\"CONTROL_MESSAGE\\"}"
+    action              = "drop"
+    drop_counter_reason = "cloudwatch_control_message"
+  }
+  stage.json {`),
+        );
+        assert.ok(!renderProcess(plan.sources.find((s) => s.type === "gcplog")!).includes("stage.match"));
         assert.deepEqual(plan.firehose, [{ cluster: "payments-eu", host: "firehose-payments.example.net", port: 9000 }]);
     });
 

@@ -80,7 +80,13 @@ otelcol.exporter.loki "ocp_core" {
         assert.deepEqual(plan.otlp, [{ cluster: "ocp-core", path: "/otlp/ocp-core/v1/logs", port: 9100 }]);
         assert.deepEqual(
             plan.env.find((e) => e.env === "OTLP_HTPASSWD_OCP_CORE"),
-            { env: "OTLP_HTPASSWD_OCP_CORE", secretKey: "lokiPw", htpasswdUser: "akko-audit" },
+            {
+                env: "OTLP_HTPASSWD_OCP_CORE",
+                secretKey: "lokiPw",
+                htpasswdUser: "akko-audit",
+                field: "akko-audit:logs: field gatewayPasswordSecret",
+                ifEmpty: "the OTLP receiver would take an empty password",
+            },
         );
         assert.equal(
             nodeAgentSource(
