@@ -224,7 +224,7 @@ export const LogsSchema = strictObject({
      * removed in Loki 4). Default SingleBinary.
      */
     mode: oneOf(LOKI_MODES).default(DEFAULT_LOKI_MODE),
-    /** Replicas of each Distributed component (ignored by the other modes). Default: DEFAULT_DISTRIBUTED_REPLICAS. */
+    /** Replicas of each Distributed component (ignored by the other modes). Default: each field's default. */
     distributed: DistributedSchema.prefault({}),
     /** Image and chart mirrors for air-gapped sites. Default: none (upstream). */
     mirrors: MirrorsSchema.default({}),
@@ -253,7 +253,7 @@ export const LogsSchema = strictObject({
     volume: strictObject({
         /** Size of the volume. Default 50Gi. */
         size: z.string(allowed("a size such as 50Gi")).regex(QUANTITY, allowed("a size such as 50Gi")).optional(),
-        /** StorageClass of the volume. Default: the cluster's default class. */
+        /** StorageClass of the volume (and of Distributed's ingester volumes). Default: the cluster's default class. */
         storageClass: z.string(allowed("a StorageClass name")).regex(DNS_LABEL, allowed("a StorageClass name")).optional(),
     }).optional(),
     /** Object storage for Distributed and SimpleScalable (required then; ignored by SingleBinary). */
