@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { ConfigError } from "../components/config/errors";
 import { readStackFile, StackFileError } from "../components/config/source";
 import { validateDeployableStack } from "../components/deployable";
+import { logsWarnings } from "../components/logs/requirements";
 import { pulumiConfigSizeProblem } from "../components/plan/config-size";
 import { StackConfig } from "../components/config/stack";
 import { CliError } from "./errors";
@@ -23,6 +24,7 @@ export function loadStackForCli(
         // Offline: the secrets need not be set yet (`akko-audit secrets` lists them; `pulumi up` refuses without).
         const dir = path.resolve(projectDir ?? process.cwd());
         const config = validateDeployableStack(readStackFile(dir, stack), opts);
+        for (const w of logsWarnings(config)) out.stderr(`warning: ${w}`);
         // The language host passes the whole config in one environment string: past Linux's limit `pulumi up`
         // cannot even start the program. Refused before a deployment; a warning for the offline commands.
         const size = pulumiConfigSizeProblem(dir, stack);

@@ -11,15 +11,19 @@ export { DEFAULT_STAGE_DIR, K3S_CONFIG_DIR, K3S_MANIFESTS_DIR, K3sClusterSchema,
 export type { K3sCluster, K3sServer } from "./k3s";
 export {
     DEFAULT_ALLOY_CHART,
+    DEFAULT_DISTRIBUTED_REPLICAS,
     DEFAULT_GRAFANA_CHART,
     DEFAULT_LOKI_CHART,
     DEFAULT_LOKI_VOLUME_SIZE,
     DEFAULT_SCALABLE_REPLICAS,
+    DEPRECATED_LOKI_MODES,
+    DistributedSchema,
     LogsSchema,
     logsSecretRefs,
     usesClusterLogForwarder,
+    usesObjectStorage,
 } from "./logs";
-export type { LogsConfig } from "./logs";
+export type { DistributedConfig, LogsConfig } from "./logs";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
 export type { OpenShiftCluster } from "./openshift";

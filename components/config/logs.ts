@@ -1,9 +1,13 @@
 import { z } from "zod";
 import { allowed, clusterName, DNS_LABEL, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
-export const LOKI_MODES = ["SingleBinary", "SimpleScalable"] as const;
+export const LOKI_MODES = ["SingleBinary", "Distributed", "SimpleScalable"] as const;
 export type LokiMode = (typeof LOKI_MODES)[number];
 export const DEFAULT_LOKI_MODE: LokiMode = "SingleBinary";
+/** Modes still accepted but on their way out, with why (shown as a warning by every command that reads the stack). */
+export const DEPRECATED_LOKI_MODES: Partial<Record<LokiMode, string>> = {
+    SimpleScalable: "deprecated by the Loki chart (removed in Loki 4); use Distributed for scale-out",
+};
 export const DEFAULT_LOKI_RETENTION_DAYS = 30;
 
 /** Namespace of Loki, the central Alloy and (optionally) Grafana in the logs cluster. */
@@ -16,6 +20,21 @@ export const DEFAULT_GRAFANA_CHART = { repository: "https://grafana-community.gi
 export const DEFAULT_LOKI_VOLUME_SIZE = "50Gi";
 /** Replicas of each SimpleScalable target (read, write, backend). */
 export const DEFAULT_SCALABLE_REPLICAS = 3;
+/**
+ * Replicas of each Distributed component. Ingesters: 3, the replication factor (every stream is written to 3).
+ * The others: 2, so one can be down (a rollout, a node drain) without stopping push or query. The compactor
+ * is not here: Loki runs exactly one (its sizing guide: "1 (Singleton)").
+ */
+export const DEFAULT_DISTRIBUTED_REPLICAS = {
+    ingester: 3,
+    distributor: 2,
+    querier: 2,
+    queryFrontend: 2,
+    queryScheduler: 2,
+    indexGateway: 2,
+} as const;
+/** Each ingester's volume (its write-ahead log, replayed after a restart). The chart's own default claim size. */
+export const DEFAULT_INGESTER_VOLUME_SIZE = "10Gi";
 /** User the gateway's basic auth knows (the password comes from secret config). */
 export const DEFAULT_GATEWAY_USER = "akko-audit";
 export const OBJECT_STORAGE_TYPES = ["s3", "gcs", "azure"] as const;
@@ -76,7 +95,7 @@ export const ImageSchema = strictObject({
 });
 
 export const ObjectStorageSchema = strictObject({
-    /** s3, gcs or azure. Required for SimpleScalable. */
+    /** s3, gcs or azure. Required for Distributed and SimpleScalable. */
     type: oneOf(OBJECT_STORAGE_TYPES),
     /** Bucket (S3/GCS) or container (Azure) for chunks and index. */
     bucket: z
@@ -103,6 +122,29 @@ export const ObjectStorageSchema = strictObject({
      */
     credentialsSecret: secretRef.optional(),
 });
+
+const replicas = (min: number, what: string, dflt: number) => intInRange(min, 100, what).default(dflt);
+
+export const DistributedSchema = strictObject({
+    /** Ingesters (write path: hold recent events, flush chunks to object storage). Default 3; at least 3, the replication factor. */
+    ingester: replicas(3, "ingesters", DEFAULT_DISTRIBUTED_REPLICAS.ingester),
+    /** Distributors (write path: validate pushes, hand each stream to 3 ingesters). Default 2. */
+    distributor: replicas(1, "distributors", DEFAULT_DISTRIBUTED_REPLICAS.distributor),
+    /** Queriers (read path: run LogQL over ingesters and object storage). Default 2. */
+    querier: replicas(1, "queriers", DEFAULT_DISTRIBUTED_REPLICAS.querier),
+    /** Query frontends (read path: split and queue queries). Default 2. */
+    queryFrontend: replicas(1, "query frontends", DEFAULT_DISTRIBUTED_REPLICAS.queryFrontend),
+    /** Query schedulers (read path: the queue between frontends and queriers). Default 2. */
+    queryScheduler: replicas(1, "query schedulers", DEFAULT_DISTRIBUTED_REPLICAS.queryScheduler),
+    /** Index gateways (read path: serve the tsdb index from object storage). Default 2. */
+    indexGateway: replicas(1, "index gateways", DEFAULT_DISTRIBUTED_REPLICAS.indexGateway),
+    /** Size of each ingester's volume (write-ahead log). Default 10Gi; StorageClass: volume.storageClass. */
+    ingesterVolumeSize: z
+        .string(allowed("a size such as 10Gi"))
+        .regex(QUANTITY, allowed("a size such as 10Gi"))
+        .default(DEFAULT_INGESTER_VOLUME_SIZE),
+});
+export type DistributedConfig = z.infer<typeof DistributedSchema>;
 
 export const IngressSchema = strictObject({
     /** IngressClass of the controller that exposes Loki and the receivers. Default: the cluster's default class. */
@@ -176,8 +218,14 @@ export const LogsImagesSchema = strictObject({
 export const LogsSchema = strictObject({
     /** Days Loki keeps audit events (compactor-enforced). Default 30. */
     retentionDays: intInRange(1, 3650, "days").default(DEFAULT_LOKI_RETENTION_DAYS),
-    /** SingleBinary (filesystem, no object store) or SimpleScalable (object storage). Default SingleBinary. */
+    /**
+     * SingleBinary (one pod, filesystem volume, no object store), Distributed (Loki's microservices on object
+     * storage: the scale-out) or SimpleScalable (read/write/backend on object storage; deprecated by the chart,
+     * removed in Loki 4). Default SingleBinary.
+     */
     mode: oneOf(LOKI_MODES).default(DEFAULT_LOKI_MODE),
+    /** Replicas of each Distributed component (ignored by the other modes). Default: each field's default. */
+    distributed: DistributedSchema.prefault({}),
     /** Image and chart mirrors for air-gapped sites. Default: none (upstream). */
     mirrors: MirrorsSchema.default({}),
     /** Secret config key with the kubeconfig of the logs cluster. Required unless useAmbientKubeconfig. */
@@ -205,10 +253,10 @@ export const LogsSchema = strictObject({
     volume: strictObject({
         /** Size of the volume. Default 50Gi. */
         size: z.string(allowed("a size such as 50Gi")).regex(QUANTITY, allowed("a size such as 50Gi")).optional(),
-        /** StorageClass of the volume. Default: the cluster's default class. */
+        /** StorageClass of the volume (and of Distributed's ingester volumes). Default: the cluster's default class. */
         storageClass: z.string(allowed("a StorageClass name")).regex(DNS_LABEL, allowed("a StorageClass name")).optional(),
     }).optional(),
-    /** Object storage for SimpleScalable (required then; ignored by SingleBinary). */
+    /** Object storage for Distributed and SimpleScalable (required then; ignored by SingleBinary). */
     objectStorage: ObjectStorageSchema.optional(),
     /** Secret config key with the password of Loki's gateway basic auth (push and query). Required. */
     gatewayPasswordSecret: secretRef.optional(),
@@ -249,4 +297,9 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
 /** True when OpenShift clusters ship through the Logging operator (else an Alloy agent on their masters). */
 export function usesClusterLogForwarder(config: { logs: { openshiftForwarder: OpenShiftForwarder } }): boolean {
     return config.logs.openshiftForwarder === "clusterLogForwarder";
+}
+
+/** True for the modes that keep chunks and index in logs.objectStorage (all but SingleBinary). */
+export function usesObjectStorage(mode: LokiMode): boolean {
+    return mode !== "SingleBinary";
 }

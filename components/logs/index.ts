@@ -2,7 +2,7 @@ export { LogsLayer } from "./logs-layer";
 export { NormalizeError, normalizeLine, toNativeEvent } from "./normalize/normalize";
 export type { SourceFormat } from "./normalize/table";
 export { renderLogsArtifacts } from "./render";
-export { logsProblems } from "./requirements";
+export { logsProblems, logsWarnings } from "./requirements";
 export { AlloyShipper } from "./alloy-shipper";
 export type { AlloyShipperArgs } from "./alloy-shipper";
 export { AuditDashboard } from "./audit-dashboard";

@@ -9,7 +9,7 @@ import type { K3sManifest } from "../k3s/manifests";
 import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
-import { assertLogsDeployable } from "./requirements";
+import { assertLogsDeployable, logsWarnings } from "./requirements";
 
 export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
 
@@ -44,6 +44,7 @@ export class LogsLayer extends pulumi.ComponentResource {
     constructor(name: string, args: LogsLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         assertLogsDeployable(args.config);
         super(LOGS_LAYER_TYPE, name, {}, opts);
+        for (const w of logsWarnings(args.config)) pulumi.log.warn(w, this);
         const { config } = args;
         const logs = config.logs;
         const secret = args.secret ?? secretConfig;

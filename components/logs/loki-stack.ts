@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LogsConfig } from "../config/logs";
+import { LogsConfig, usesObjectStorage } from "../config/logs";
 import { chartSource } from "./charts";
 import { htpasswdLine } from "./loki/htpasswd";
 import { GATEWAY_SECRET, lokiValues, STORAGE_SECRET } from "./loki/values";
@@ -16,7 +16,7 @@ export interface LokiStackArgs {
     gatewayUser: pulumi.Input<string>;
     /** The gateway password (a secret Output from secret config). */
     gatewayPassword: pulumi.Input<string>;
-    /** Object-storage credentials (SimpleScalable with logs.objectStorage.credentialsSecret). Default none. */
+    /** Object-storage credentials (Distributed or SimpleScalable with logs.objectStorage.credentialsSecret). Default none. */
     storageCredentials?: pulumi.Input<string>;
     /** Provider of the logs cluster. Default: the ambient kubeconfig (LogsLayer passes one unless logs.useAmbientKubeconfig). */
     provider?: k8s.Provider;
@@ -54,7 +54,7 @@ export class LokiStack extends pulumi.ComponentResource {
         );
         const deps: pulumi.Resource[] = [gateway];
         const store = args.logs.objectStorage;
-        if (args.logs.mode === "SimpleScalable" && store && args.storageCredentials) {
+        if (usesObjectStorage(args.logs.mode) && store && args.storageCredentials) {
             const env = pulumi.secret(pulumi.output(args.storageCredentials).apply((c) => storageEnv(store.type, c)));
             deps.push(
                 new k8s.core.v1.Secret(`${name}-storage`, { metadata: { name: STORAGE_SECRET, namespace: this.namespace }, stringData: env }, child),

@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/errors";
+import { DEPRECATED_LOKI_MODES, usesObjectStorage } from "../config/logs";
 import { CONFIG_NAMESPACE } from "../config/namespace";
 import type { StackConfig } from "../config/stack";
 import { platformOf } from "../platforms";
@@ -8,7 +9,7 @@ const WHERE = `${CONFIG_NAMESPACE}:logs`;
 /**
  * What the logs layer needs beyond the schema, one line per problem (same format as the config errors):
  * an explicit logs cluster, credentials for the gateway, a public TLS host when agents push from outside the logs cluster,
- * receiver credentials for the managed clusters, object storage for SimpleScalable, and receiver entries
+ * receiver credentials for the managed clusters, object storage for Distributed and SimpleScalable, and receiver entries
  * that name real clusters. Pure: checked before any resource is registered.
  */
 export function logsProblems(config: StackConfig): string[] {
@@ -50,11 +51,11 @@ export function logsProblems(config: StackConfig): string[] {
             `${WHERE}: field ingress.clusterIssuer: missing; allowed: a cert-manager ClusterIssuer name: every endpoint exposed outside the logs cluster is TLS`,
         );
     }
-    if (logs.mode === "SimpleScalable") {
+    if (usesObjectStorage(logs.mode)) {
         const s = logs.objectStorage;
         if (!s)
             problems.push(
-                `${WHERE}: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: SimpleScalable stores in object storage`,
+                `${WHERE}: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: ${logs.mode} stores in object storage`,
             );
         else if (s.type === "s3" && !s.region)
             problems.push(`${WHERE}: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)`);
@@ -74,6 +75,15 @@ export function logsProblems(config: StackConfig): string[] {
         }
     }
     return problems;
+}
+
+/**
+ * What is accepted but should change, one line each (same shape as the problems): today a deprecated Loki
+ * mode. Every command that reads the stack prints them as warnings (cli/stack.ts), as does `pulumi up`.
+ */
+export function logsWarnings(config: StackConfig): string[] {
+    const why = DEPRECATED_LOKI_MODES[config.logs.mode];
+    return why ? [`${WHERE}: field mode: got ${JSON.stringify(config.logs.mode)}; ${why}`] : [];
 }
 
 /** Throws ConfigError when the logs layer cannot be deployed from this config. */

@@ -1,4 +1,4 @@
-import { DEFAULT_LOKI_VOLUME_SIZE, DEFAULT_SCALABLE_REPLICAS, LogsConfig } from "../../config/logs";
+import { DEFAULT_LOKI_VOLUME_SIZE, DEFAULT_SCALABLE_REPLICAS, LogsConfig, usesObjectStorage } from "../../config/logs";
 
 /** Loki's default line limit (256 KB): longer audit lines are truncated, not dropped. */
 export const MAX_LINE_SIZE_BYTES = 262144;
@@ -6,7 +6,7 @@ export const MAX_LINE_SIZE_BYTES = 262144;
 export const SCHEMA_FROM = "2024-04-01";
 /** Secret (in the logs namespace) holding the gateway's `.htpasswd`; created by LokiStack. */
 export const GATEWAY_SECRET = "akko-audit-loki-gateway";
-/** Secret holding object-storage credentials as environment variables (SimpleScalable). */
+/** Secret holding object-storage credentials as environment variables (Distributed, SimpleScalable). */
 export const STORAGE_SECRET = "akko-audit-loki-storage";
 /** How long the compactor waits before deleting marked chunks (lets in-flight queries finish). */
 export const RETENTION_DELETE_DELAY = "2h";
@@ -14,14 +14,47 @@ export const RETENTION_DELETE_DELAY = "2h";
 /**
  * No persistentVolumeClaimRetentionPolicy on Loki's StatefulSets, so Kubernetes keeps their claims (and the
  * audit events on them) when `destroy` uninstalls the release or they scale down. Chart 18.11.0 already
- * leaves it off for singleBinary and write, but turns it on with whenDeleted: Delete for backend; pinned here
- * so a chart bump cannot change it.
+ * leaves it off for singleBinary, write and the Distributed StatefulSets (ingester, index-gateway,
+ * compactor), but turns it on with whenDeleted: Delete for backend; pinned on every one of them so a chart
+ * bump cannot change it.
  */
 export const KEEP_CLAIMS = { enableStatefulSetAutoDeletePVC: false } as const;
 
 /** The chart's name for SingleBinary (the chart calls it Monolithic; "SingleBinary" is its deprecated alias). */
 export function chartDeploymentMode(mode: LogsConfig["mode"]): string {
-    return mode === "SingleBinary" ? "Monolithic" : "SimpleScalable";
+    return mode === "SingleBinary" ? "Monolithic" : mode;
+}
+
+/**
+ * The Distributed components (chart 18.11.0 needs all of them: the querier reaches the index through the
+ * index gateway and the frontend through the query scheduler, by addresses the chart writes in Loki's
+ * config). Ingesters are one StatefulSet with the chart's hard anti-affinity (one per node), not its default
+ * three zone StatefulSets: without the rollout operator (off, one image less to mirror) a chart upgrade would
+ * restart all three zones at once and stop every push; one StatefulSet rolls one ingester at a time, and
+ * with replication factor 3 the other two keep taking writes. Each ingester keeps its write-ahead log on a
+ * volume, so a restart replays what was not flushed yet. One compactor (Loki runs a single one).
+ */
+function distributedValues(logs: LogsConfig): Record<string, unknown> {
+    const d = logs.distributed;
+    return {
+        ingester: {
+            replicas: d.ingester,
+            zoneAwareReplication: { enabled: false },
+            persistence: {
+                enabled: true,
+                claims: [
+                    { name: "data", accessModes: ["ReadWriteOnce"], size: d.ingesterVolumeSize, storageClass: logs.volume?.storageClass ?? null },
+                ],
+                ...KEEP_CLAIMS,
+            },
+        },
+        distributor: { replicas: d.distributor },
+        querier: { replicas: d.querier },
+        queryFrontend: { replicas: d.queryFrontend },
+        queryScheduler: { replicas: d.queryScheduler },
+        indexGateway: { replicas: d.indexGateway, persistence: KEEP_CLAIMS },
+        compactor: { replicas: 1, persistence: KEEP_CLAIMS },
+    };
 }
 
 function image(registry: string | undefined, override: { repository?: string; tag?: string } | undefined): Record<string, string> {
@@ -34,7 +67,7 @@ function image(registry: string | undefined, override: { repository?: string; ta
 
 function storage(logs: LogsConfig): Record<string, unknown> {
     const s = logs.objectStorage;
-    if (logs.mode === "SingleBinary" || !s) return { type: "filesystem" };
+    if (!usesObjectStorage(logs.mode) || !s) return { type: "filesystem" };
     const buckets = { chunks: s.bucket, ruler: s.bucket, admin: s.bucket };
     switch (s.type) {
         case "s3":
@@ -88,9 +121,10 @@ export function storageCredentialDefaults(type: "s3" | "gcs" | "azure"): Record<
  */
 export function lokiValues(logs: LogsConfig): Record<string, unknown> {
     const scalable = logs.mode === "SimpleScalable";
-    const objectStore = scalable && logs.objectStorage ? logs.objectStorage.type : "filesystem";
+    const objectStorage = usesObjectStorage(logs.mode) ? logs.objectStorage : undefined;
+    const objectStore = objectStorage ? objectStorage.type : "filesystem";
     const registry = logs.mirrors.imageRegistry;
-    const withCredentials = scalable && Boolean(logs.objectStorage?.credentialsSecret);
+    const withCredentials = Boolean(objectStorage?.credentialsSecret);
     const host = logs.ingress?.lokiHost;
     const replicas = scalable ? DEFAULT_SCALABLE_REPLICAS : 0;
 
@@ -101,7 +135,7 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
             // One tenant: the gateway authenticates; Loki's own multi-tenancy is not used.
             auth_enabled: false,
             image: image(registry, logs.images?.loki),
-            commonConfig: { replication_factor: scalable ? 3 : 1 },
+            commonConfig: { replication_factor: usesObjectStorage(logs.mode) ? 3 : 1 },
             storage: storage(logs),
             schemaConfig: {
                 configs: [{ from: SCHEMA_FROM, store: "tsdb", object_store: objectStore, schema: "v13", index: { prefix: "index_", period: "24h" } }],
@@ -125,7 +159,7 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
                 working_directory: "/var/loki/compactor",
             },
         },
-        singleBinary: scalable
+        singleBinary: usesObjectStorage(logs.mode)
             ? { replicas: 0 }
             : {
                   replicas: 1,
@@ -139,7 +173,8 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
         write: { replicas, persistence: KEEP_CLAIMS },
         read: { replicas },
         backend: { replicas, persistence: KEEP_CLAIMS },
-        ...(withCredentials ? { defaults: storageCredentialDefaults(logs.objectStorage!.type) } : {}),
+        ...(logs.mode === "Distributed" ? distributedValues(logs) : {}),
+        ...(withCredentials ? { defaults: storageCredentialDefaults(objectStorage!.type) } : {}),
         gateway: {
             enabled: true,
             image: image(registry, logs.images?.gateway),

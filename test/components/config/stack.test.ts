@@ -61,6 +61,15 @@ describe("stack config validation", () => {
         assert.deepEqual(c.logs, {
             retentionDays: 30,
             mode: "SingleBinary",
+            distributed: {
+                ingester: 3,
+                distributor: 2,
+                querier: 2,
+                queryFrontend: 2,
+                queryScheduler: 2,
+                indexGateway: 2,
+                ingesterVolumeSize: "10Gi",
+            },
             mirrors: {},
             namespace: "akko-audit-logs",
             gatewayUser: "akko-audit",
@@ -269,9 +278,9 @@ describe("stack config validation", () => {
     });
 
     it("logs: mode and retention", () => {
-        assert.deepEqual(problems({ clusters: [k3s()], logs: { mode: "Distributed", retentionDays: 0 } }), [
+        assert.deepEqual(problems({ clusters: [k3s()], logs: { mode: "Microservices", retentionDays: 0 } }), [
             "akko-audit:logs: field retentionDays: got 0; allowed: a whole number of days from 1 to 3650",
-            'akko-audit:logs: field mode: got "Distributed"; allowed: SingleBinary | SimpleScalable',
+            'akko-audit:logs: field mode: got "Microservices"; allowed: SingleBinary | Distributed | SimpleScalable',
         ]);
     });
 

@@ -101,6 +101,30 @@ describe("logs components (Pulumi mocks)", () => {
         );
     });
 
+    it("LokiStack Distributed: the Azure account key goes to the storage Secret, never to the release", async () => {
+        const config = fleet(
+            { mode: "Distributed", objectStorage: { type: "azure", bucket: "akko-loki", accountName: "akkoaudit", credentialsSecret: "azKey" } },
+            ["azKey"],
+        );
+        new mod.LokiStack("logs", {
+            logs: config.logs,
+            namespace: "ns",
+            gatewayUser: "u",
+            gatewayPassword: secret("lokiPw"),
+            storageCredentials: pulumi.secret("c2VjcmV0LWF6dXJlLWtleQ=="),
+        });
+        await settle();
+        const st = run.one("kubernetes:core/v1:Secret", "logs-storage");
+        assert.deepEqual([st.secretInputs, st.inputs.stringData], [["stringData"], { AZURE_ACCOUNT_KEY: "c2VjcmV0LWF6dXJlLWtleQ==" }]);
+        const rel = run.one("kubernetes:helm.sh/v3:Release", "logs-loki");
+        assert.ok(rel.dependencies.includes(st.urn));
+        assert.ok(!JSON.stringify(rel.inputs).includes("c2VjcmV0LWF6dXJlLWtleQ"));
+        assert.deepEqual(
+            [rel.inputs.values.deploymentMode, rel.inputs.values.ingester.persistence.enableStatefulSetAutoDeletePVC],
+            ["Distributed", false],
+        );
+    });
+
     it("AlloyShipper central: config map, env Secret (all secret), GCP key Secret, Firehose ingress with TLS, release", async () => {
         const config = fleet();
         const a = new mod.AlloyShipper("central", { config, target: "central", namespace: "akko-audit-logs", secret });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError } from "../../../components/config/errors";
 import { validateStackConfig } from "../../../components/config/stack";
-import { assertLogsDeployable, logsProblems } from "../../../components/logs/requirements";
+import { assertLogsDeployable, logsProblems, logsWarnings } from "../../../components/logs/requirements";
 import { fleet } from "./alloy/fixtures";
 
 describe("logs layer requirements (before anything is registered)", () => {
@@ -36,6 +36,29 @@ describe("logs layer requirements (before anything is registered)", () => {
         assert.deepEqual(logsProblems(fleet({ useAmbientKubeconfig: true })), [
             "akko-audit:logs: field useAmbientKubeconfig: got true; allowed: false (the default) when kubeconfigSecret is set: one logs cluster, named by one of them",
         ]);
+    });
+
+    it("Distributed stores in object storage: refused without it, S3 needs a region, Azure an account", () => {
+        assert.deepEqual(logsProblems(fleet({ mode: "Distributed" })), [
+            "akko-audit:logs: field objectStorage: missing; allowed: {type: s3 | gcs | azure, bucket, ...}: Distributed stores in object storage",
+        ]);
+        assert.deepEqual(logsProblems(fleet({ mode: "Distributed", objectStorage: { type: "s3", bucket: "akko-loki" } })), [
+            "akko-audit:logs: field objectStorage.region: missing; allowed: an S3 region such as eu-west-3 (type s3)",
+        ]);
+        assert.deepEqual(logsProblems(fleet({ mode: "Distributed", objectStorage: { type: "azure", bucket: "akko-loki" } })), [
+            "akko-audit:logs: field objectStorage.accountName: missing; allowed: the storage account name (type azure)",
+        ]);
+        assert.deepEqual(logsProblems(fleet({ mode: "Distributed", objectStorage: { type: "gcs", bucket: "akko-loki" } })), []);
+    });
+
+    it("SimpleScalable is accepted with a one-line deprecation warning; SingleBinary and Distributed warn nothing", () => {
+        const scalable = fleet({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki" } });
+        assert.deepEqual(logsProblems(scalable), []);
+        assert.deepEqual(logsWarnings(scalable), [
+            'akko-audit:logs: field mode: got "SimpleScalable"; deprecated by the Loki chart (removed in Loki 4); use Distributed for scale-out',
+        ]);
+        assert.deepEqual(logsWarnings(fleet()), []);
+        assert.deepEqual(logsWarnings(fleet({ mode: "Distributed", objectStorage: { type: "gcs", bucket: "akko-loki" } })), []);
     });
 
     it("S3 needs a region", () => {
@@ -74,6 +97,26 @@ describe("logs config schema errors", () => {
                 'akko-audit:logs: field ingress.lokiHost: got "not a host"; allowed: a DNS name such as loki.example.net',
             ],
         );
+    });
+
+    it("distributed: replica counts per component, at least 3 ingesters (the replication factor), known fields only", () => {
+        assert.deepEqual(
+            problems({
+                mode: "Distributed",
+                distributed: { ingester: 2, querier: 0, distributor: 1.5, indexGateway: 101, ingesterVolumeSize: "10GB" },
+            }),
+            [
+                "akko-audit:logs: field distributed.ingester: got 2; allowed: a whole number of ingesters from 3 to 100",
+                "akko-audit:logs: field distributed.distributor: got 1.5; allowed: a whole number of distributors from 1 to 100",
+                "akko-audit:logs: field distributed.querier: got 0; allowed: a whole number of queriers from 1 to 100",
+                "akko-audit:logs: field distributed.indexGateway: got 101; allowed: a whole number of index gateways from 1 to 100",
+                'akko-audit:logs: field distributed.ingesterVolumeSize: got "10GB"; allowed: a size such as 10Gi',
+            ],
+        );
+        // No compactor count: Loki runs exactly one.
+        assert.deepEqual(problems({ distributed: { compactor: 2 } }), [
+            'akko-audit:logs: unknown field "compactor" in distributed; allowed fields: ingester, distributor, querier, queryFrontend, queryScheduler, indexGateway, ingesterVolumeSize',
+        ]);
     });
 
     it("useAmbientKubeconfig is a boolean", () => {

@@ -79,6 +79,80 @@ describe("Loki chart values", () => {
         assert.deepEqual(az.loki.storage.azure, { accountName: "akkoaudit", accountKey: "${AZURE_ACCOUNT_KEY}" });
     });
 
+    it("Distributed: Loki's microservices on object storage, replicas from config, every scalable target off", () => {
+        const v = lokiValues(
+            logs({
+                mode: "Distributed",
+                objectStorage: { type: "s3", bucket: "akko-audit-loki", region: "eu-west-3", credentialsSecret: "s3Creds" },
+                distributed: { ingester: 6, querier: 4 },
+                volume: { storageClass: "fast-ssd" },
+            }),
+        ) as V;
+        assert.equal(v.deploymentMode, "Distributed");
+        assert.equal(v.loki.commonConfig.replication_factor, 3);
+        assert.deepEqual(v.loki.storage, {
+            type: "s3",
+            bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
+            s3: { region: "eu-west-3", endpoint: null, accessKeyId: "${S3_ACCESS_KEY_ID}", secretAccessKey: "${S3_SECRET_ACCESS_KEY}" },
+        });
+        assert.deepEqual(v.defaults, { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] });
+        // The chart refuses scalable and distributed replicas together, and monolithic with distributed.
+        assert.deepEqual([v.singleBinary.replicas, v.write.replicas, v.read.replicas, v.backend.replicas], [0, 0, 0, 0]);
+        assert.deepEqual(
+            [v.ingester, v.distributor, v.querier, v.queryFrontend, v.queryScheduler, v.indexGateway, v.compactor].map((c: V) => c.replicas),
+            [6, 2, 4, 2, 2, 2, 1],
+        );
+        // One ingester StatefulSet (no zone StatefulSets without the rollout operator), its WAL on a kept volume.
+        assert.deepEqual(v.ingester.zoneAwareReplication, { enabled: false });
+        assert.deepEqual(v.ingester.persistence, {
+            enabled: true,
+            claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size: "10Gi", storageClass: "fast-ssd" }],
+            enableStatefulSetAutoDeletePVC: false,
+        });
+        for (const c of ["indexGateway", "compactor", "write", "backend"]) assert.equal(v[c].persistence.enableStatefulSetAutoDeletePVC, false, c);
+    });
+
+    it("Distributed keeps retention, the delete store and the schema on the object store", () => {
+        for (const type of ["s3", "gcs", "azure"] as const) {
+            const v = lokiValues(
+                logs({
+                    mode: "Distributed",
+                    retentionDays: 400,
+                    objectStorage: { type, bucket: "akko-loki", region: "eu-west-3", accountName: "akkoaudit" },
+                }),
+            ) as V;
+            assert.equal(v.loki.storage.type, type);
+            assert.equal(v.loki.limits_config.retention_period, "9600h");
+            assert.deepEqual(v.loki.compactor, {
+                retention_enabled: true,
+                delete_request_store: type,
+                retention_delete_delay: "2h",
+                compaction_interval: "10m",
+                working_directory: "/var/loki/compactor",
+            });
+            assert.deepEqual(v.loki.schemaConfig.configs, [
+                { from: "2024-04-01", store: "tsdb", object_store: type, schema: "v13", index: { prefix: "index_", period: "24h" } },
+            ]);
+            assert.equal(v.defaults, undefined, `${type}: no credentialsSecret, so workload identity and no storage Secret`);
+        }
+        const az = lokiValues(
+            logs({ mode: "Distributed", objectStorage: { type: "azure", bucket: "loki", accountName: "akkoaudit", credentialsSecret: "azKey" } }),
+        ) as V;
+        assert.deepEqual(az.loki.storage.azure, { accountName: "akkoaudit", accountKey: "${AZURE_ACCOUNT_KEY}" });
+        assert.deepEqual(az.defaults.extraEnvFrom, [{ secretRef: { name: "akko-audit-loki-storage" } }]);
+    });
+
+    it("the Distributed components are set only in Distributed mode (the chart's 0 replicas elsewhere)", () => {
+        const single = lokiValues(logs({ distributed: { ingester: 9 } })) as V;
+        const scalable = lokiValues(logs({ mode: "SimpleScalable", objectStorage: { type: "gcs", bucket: "akko-loki" } })) as V;
+        for (const v of [single, scalable]) {
+            assert.deepEqual(
+                ["ingester", "distributor", "querier", "queryFrontend", "queryScheduler", "indexGateway", "compactor"].filter((c) => c in v),
+                [],
+            );
+        }
+    });
+
     it("gateway: basic auth from the htpasswd Secret this program makes; TLS ingress only when a host is set", () => {
         const plain = lokiValues(logs()) as V;
         assert.deepEqual(plain.gateway.basicAuth, { enabled: true, existingSecret: "akko-audit-loki-gateway" });
