@@ -55,7 +55,15 @@ describe("Alloy stages and the TypeScript normaliser agree (Go harness)", functi
     });
 
     it("GKE: every sample gives the same line and the same structured metadata", () => {
-        const samples = [GKE_DENIED_SECRET_GET, GKE_EXEC, GKE_CRB_CREATE, tricky].map((s) => JSON.stringify(s));
+        const finalize = {
+            ...tricky,
+            protoPayload: {
+                ...tricky.protoPayload,
+                resourceName: "core/v1/namespaces/team-a/finalize",
+                methodName: "io.k8s.core.v1.namespaces.finalize.update",
+            },
+        };
+        const samples = [GKE_DENIED_SECRET_GET, GKE_EXEC, GKE_CRB_CREATE, tricky, finalize].map((s) => JSON.stringify(s));
         const go = runAlloyStages({
             lines: samples,
             json: Object.fromEntries(GKE_EXTRACTS.map((e) => [e.name, e.paths.map(jmesPath).join(" || ")])),
