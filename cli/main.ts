@@ -1,6 +1,6 @@
 import { coverageCommand } from "./coverage-command";
 import { CliError } from "./errors";
-import { Output, processOutput } from "./output";
+import { exitQuietlyOnClosedPipe, Output, processOutput } from "./output";
 import { normalizeCommand } from "./normalize-command";
 import { planCommand } from "./plan-command";
 import { policyCommand } from "./policy-commands";
@@ -27,6 +27,7 @@ Run 'akko-audit <command> --help' for a command's options.`;
 /** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
 export async function main(args: string[], out: Output = processOutput): Promise<number> {
     const [command, ...rest] = args;
+    if (out === processOutput) exitQuietlyOnClosedPipe();
     try {
         switch (command) {
             case "policy":
