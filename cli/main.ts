@@ -1,6 +1,6 @@
 import { coverageCommand } from "./coverage-command";
 import { CliError } from "./errors";
-import { Output, processOutput } from "./output";
+import { exitQuietlyOnClosedPipe, Output, processOutput } from "./output";
 import { normalizeCommand } from "./normalize-command";
 import { planCommand } from "./plan-command";
 import { policyCommand } from "./policy-commands";
@@ -13,7 +13,7 @@ export const MAIN_HELP = `Usage: akko-audit <command> [options]
 Commands:
   render --stack NAME --out DIR     validate a stack's config offline and write every artifact it would push
   policy check|explain|simulate     validate, query and replay the audit policy
-  normalize --in FILE               turn AKS/GKE/native audit exports into native Events (as stored in Loki)
+  normalize --in FILE               turn audit exports (AKS, GKE, CloudWatch, OTLP, ViaQ...) into native Events (as stored in Loki)
   plan --stack NAME [--json]        every resource the program would register, offline (under the SDK's mocks)
   plan --stack NAME --base REF      the change preview: what 'pulumi up' would do on the fleet, step by step
   secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
@@ -27,6 +27,7 @@ Run 'akko-audit <command> --help' for a command's options.`;
 /** Runs the CLI; returns the exit code. Expected failures print one line, never a stack trace. */
 export async function main(args: string[], out: Output = processOutput): Promise<number> {
     const [command, ...rest] = args;
+    if (out === processOutput) exitQuietlyOnClosedPipe();
     try {
         switch (command) {
             case "policy":

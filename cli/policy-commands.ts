@@ -10,7 +10,7 @@ import {
     PolicySyntaxError,
     simulate,
 } from "../policy/engine";
-import { toNativeEvent } from "../components/logs/normalize/normalize";
+import { readAuditEvents } from "../components/logs/normalize/reader";
 import { CliError } from "./errors";
 import { openInput, readInputFile, SHIPPED_POLICY } from "./io";
 import { Output } from "./output";
@@ -40,8 +40,8 @@ Prints {"level", "rule" (0-based index or null), "omitStages", "omitManagedField
 
 const SIMULATE_HELP = `Usage: akko-audit policy simulate [--policy FILE] --log FILE
 
-Replays an audit log (one JSON Event per line; FILE '-' reads stdin) through the policy, streaming.
-Lines may be native Events, AKS resource-log records or GKE LogEntries (normalised as in Loki).
+Replays an audit log (FILE '-' reads stdin) through the policy, streaming. It reads what 'akko-audit
+normalize' reads (see normalize --help): JSON lines or one JSON document, in every export format listed there.
 Prints JSON: events read, decisions and kept events per level, hits per rule, invalid lines (counted, a
 few quoted), bytes of the input and bytes kube-apiserver would write under this policy.`;
 
@@ -145,7 +145,7 @@ async function simulateCommand(args: string[], out: Output): Promise<number> {
     const input = openInput(opts.log, "--log");
     let report;
     try {
-        report = await simulate(policy, input, { toEvent: toNativeEvent });
+        report = await simulate(policy, input, { read: readAuditEvents });
     } catch (e) {
         throw new CliError(`--log ${opts.log}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }

@@ -1,5 +1,8 @@
 export { LogsLayer } from "./logs-layer";
-export { NormalizeError, normalizeLine, toNativeEvent } from "./normalize/normalize";
+export { CARRIERS, expandRecord, NormalizeError, normalizeLine } from "./normalize/normalize";
+export type { Carrier } from "./normalize/normalize";
+export { readAuditEvents } from "./normalize/reader";
+export type { ReadItem } from "./normalize/reader";
 export type { SourceFormat } from "./normalize/table";
 export { renderLogsArtifacts } from "./render";
 export { logsProblems, logsWarnings } from "./requirements";

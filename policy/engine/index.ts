@@ -4,5 +4,6 @@ export { forEachLine } from "./lines";
 export { lintPolicy } from "./lint";
 export { PolicyError, PolicySyntaxError, parsePolicy, validatePolicy } from "./load";
 export { simulate } from "./simulate";
+export type { EventReader } from "./simulate";
 export { levelRank } from "./types";
 export type { Level, Policy, RequestAttributes } from "./types";

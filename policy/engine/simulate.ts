@@ -27,10 +27,29 @@ export interface SimulationReport {
 
 type Obj = Record<string, unknown>;
 
+/** One record from a reader: an audit Event with the line it is stored as, or why a part of the input is not one. */
+export type ReaderItem = { lineNo: number; event: unknown; line: string } | { lineNo: number; error: string };
+/** Reads a byte stream into Events, calling onItem for each (in order); returns the bytes read. */
+export type EventReader = (input: Readable, onItem: (item: ReaderItem) => void) => Promise<number>;
+
 export interface SimulateOptions {
-    /** Turns a parsed line into an audit Event (e.g. unwraps AKS records, maps GKE entries); may throw. Default: none. */
-    toEvent?: (parsed: unknown) => unknown;
+    /** How the input becomes Events (the CLI passes the normaliser's reader, which takes every export format). Default: JSON lines. */
+    read?: EventReader;
 }
+
+/** The default reader: one JSON object per line, used as is. */
+export const readJsonLines: EventReader = (input, onItem) => {
+    let lineNo = 0;
+    return forEachLine(input, (line) => {
+        lineNo++;
+        if (line.trim() === "") return;
+        try {
+            onItem({ lineNo, event: JSON.parse(line), line });
+        } catch {
+            onItem({ lineNo, error: "not JSON" });
+        }
+    });
+};
 
 /**
  * Replays audit Events (one JSON object per line) through a policy and reports what kube-apiserver would
@@ -58,19 +77,13 @@ export async function simulate(policy: Policy, input: Readable, opts: SimulateOp
         if (report.invalid.examples.length < MAX_INVALID_EXAMPLES) report.invalid.examples.push({ line: lineNo, reason });
     };
 
-    report.bytes.input = await forEachLine(input, (line, bytes) => {
-        lineNo++;
-        if (line.trim() === "") return;
-        let event: unknown;
-        try {
-            event = JSON.parse(line);
-        } catch {
-            invalid("not JSON");
-            return;
-        }
+    report.bytes.input = await (opts.read ?? readJsonLines)(input, (item) => {
+        lineNo = item.lineNo;
+        if ("error" in item) return invalid(item.error);
+        const { event, line } = item;
+        const bytes = Buffer.byteLength(line);
         let attrs;
         try {
-            if (opts.toEvent) event = opts.toEvent(event);
             attrs = attributesFromEvent(event);
         } catch (e) {
             invalid(e instanceof EventShapeError ? e.message : e instanceof Error ? e.message : String(e));

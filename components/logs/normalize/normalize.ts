@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import {
     AKS_EVENT_PATH,
     OTLP_EVENT_PATH,
@@ -154,10 +155,67 @@ export interface NormalizedLine {
     event: Obj;
 }
 
+/** What carried an Event: the four formats Alloy takes, plus the export formats only the CLI reads. */
+export const CARRIERS = ["native", "aks", "gke", "otlp", "cloudwatch", "viaq"] as const;
+export type Carrier = (typeof CARRIERS)[number];
+
+/** One Event found in an input record, or why one part of the record is not an Event (with its path). */
+export type Expanded = { carrier: Carrier; format: SourceFormat; line: string; event: Obj } | { error: string };
+
+/** The audit.k8s.io/v1 Event fields, in the order kube-apiserver writes them. */
+const EVENT_FIELDS = [
+    "kind",
+    "apiVersion",
+    "level",
+    "auditID",
+    "stage",
+    "requestURI",
+    "verb",
+    "user",
+    "impersonatedUser",
+    "sourceIPs",
+    "userAgent",
+    "objectRef",
+    "responseStatus",
+    "requestObject",
+    "responseObject",
+    "requestReceivedTimestamp",
+    "stageTimestamp",
+    "annotations",
+] as const;
+
+/**
+ * The AKS resource-specific tables (AKSAudit, AKSAuditAdmin; Azure Monitor table reference) to Event fields.
+ * Dynamic columns come as objects, or as JSON text from exports that flatten them.
+ */
+const AKS_TABLE_COLUMNS: readonly [string, (typeof EVENT_FIELDS)[number]][] = [
+    ["Level", "level"],
+    ["AuditId", "auditID"],
+    ["Stage", "stage"],
+    ["RequestUri", "requestURI"],
+    ["Verb", "verb"],
+    ["User", "user"],
+    ["ImpersonatedUser", "impersonatedUser"],
+    ["SourceIps", "sourceIPs"],
+    ["UserAgent", "userAgent"],
+    ["ObjectRef", "objectRef"],
+    ["ResponseStatus", "responseStatus"],
+    ["RequestObject", "requestObject"],
+    ["ResponseObject", "responseObject"],
+    ["RequestReceivedTime", "requestReceivedTimestamp"],
+    ["StageReceivedTime", "stageTimestamp"],
+    ["Annotations", "annotations"],
+];
+
+const NOT_AN_EVENT =
+    "not an audit Event, an AKS record (properties.log, log_s, AKSAudit row), a GKE LogEntry (protoPayload, serviceName k8s.io), " +
+    "an OTLP record (body, resourceLogs), a CloudWatch export (logEvents, events, results, @message, Firehose records) or a ViaQ record";
+
 /**
  * Turns one input line (native Event, AKS resource-log record, or GKE LogEntry) into the line Loki stores.
  * Native lines are kept byte for byte; AKS lines become the embedded Event string as is; GKE lines become
- * Go-style JSON of the mapped Event. An Azure `{"records": [...]}` envelope yields one line per record.
+ * Go-style JSON of the mapped Event. Envelopes and exports yield one line per Event (see expandRecord).
+ * Throws NormalizeError for the first part that is not an Event.
  */
 export function normalizeLine(text: string): NormalizedLine[] {
     let record: unknown;
@@ -166,49 +224,239 @@ export function normalizeLine(text: string): NormalizedLine[] {
     } catch {
         throw new NormalizeError("not JSON");
     }
-    if (isObject(record) && Array.isArray(record.records)) {
-        return record.records.map((r, i) => {
-            try {
-                return normalizeRecord(r, JSON.stringify(r));
-            } catch (e) {
-                if (e instanceof NormalizeError) throw new NormalizeError(`records[${i}]: ${e.message}`);
-                throw e;
-            }
-        });
-    }
-    return [normalizeRecord(record, text)];
+    return expandRecord(record, text).map((x) => {
+        if ("error" in x) throw new NormalizeError(x.error);
+        return { format: x.format, line: x.line, event: x.event };
+    });
 }
 
-function normalizeRecord(record: unknown, text: string): NormalizedLine {
+/**
+ * Every Event in a parsed record, whatever carries it: a native Event; an AKS resource-log record
+ * (properties.log as a string or an object), an AzureDiagnostics row (log_s), an AKSAudit/AKSAuditAdmin row;
+ * a GKE LogEntry; an Alloy OTLP record (body) or an OTLP/JSON export request (resourceLogs); a CloudWatch
+ * Logs subscription message, a Firehose HTTP request body (gzip'd subscription messages), `aws logs
+ * filter-log-events`/`get-log-events` output, Logs Insights results; a ClusterLogForwarder ViaQ record;
+ * and the envelopes around them ({"records": [...]}, a JSON array). `text` is the record's source text
+ * when it was a line of its own (a native line is then kept byte for byte).
+ */
+export function expandRecord(record: unknown, text?: string): Expanded[] {
+    const out: Expanded[] = [];
+    expand(record, text, "", undefined, out);
+    return out;
+}
+
+function at(path: string, key: string | number): string {
+    return typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+}
+
+function fail(out: Expanded[], path: string, message: string): void {
+    out.push({ error: path === "" ? message : `${path}: ${message}` });
+}
+
+/** A string that carries an Event (or another wrapper) as JSON; kept as is (trailing newline trimmed) when native. */
+function expandText(text: string, path: string, carrier: Carrier, out: Expanded[]): void {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        return fail(out, path, "not JSON");
+    }
+    if (!isObject(parsed) && !Array.isArray(parsed)) return fail(out, path, "not an audit Event");
+    expand(parsed, text.trimEnd(), path, carrier, out);
+}
+
+function expand(record: unknown, text: string | undefined, path: string, carrier: Carrier | undefined, out: Expanded[]): void {
+    if (Array.isArray(record)) {
+        record.forEach((r, i) => expand(r, undefined, at(path, i), carrier, out));
+        return;
+    }
+    if (!isObject(record)) return fail(out, path, NOT_AN_EVENT);
+    const c = (own: Carrier): Carrier => carrier ?? own;
+
+    // Envelopes: Azure Event Hubs / storage {"records": [...]}, Firehose HTTP endpoint {requestId, records: [{data}]}.
+    if (Array.isArray(record.records)) {
+        const firehose = typeof record.requestId === "string" || record.records.some((r) => isObject(r) && typeof r.data === "string");
+        record.records.forEach((r, i) => {
+            const p = at(path, `records[${i}]`);
+            if (firehose) return expandFirehoseData(r, p, c("cloudwatch"), out);
+            expand(r, undefined, p, carrier, out);
+        });
+        return;
+    }
+    // CloudWatch Logs subscription message (decoded): control messages carry no events.
+    if (typeof record.messageType === "string" && Array.isArray(record.logEvents)) {
+        if (record.messageType !== "DATA_MESSAGE") return;
+        record.logEvents.forEach((e, i) => expandMessage(e, "message", at(path, `logEvents[${i}]`), c("cloudwatch"), out));
+        return;
+    }
+    // `aws logs filter-log-events` / `get-log-events` output.
+    if (Array.isArray(record.events) && record.events.every((e) => isObject(e) && "message" in e)) {
+        record.events.forEach((e, i) => expandMessage(e, "message", at(path, `events[${i}]`), c("cloudwatch"), out));
+        return;
+    }
+    // Logs Insights: `aws logs get-query-results` ({results: [[{field, value}]]}) and console exports ({"@message"}).
+    if (Array.isArray(record.results) && record.results.every(Array.isArray)) {
+        (record.results as unknown[][]).forEach((row, i) => {
+            const cell = row.find((f) => isObject(f) && f.field === "@message");
+            if (!isObject(cell)) return fail(out, at(path, `results[${i}]`), "no @message field (add @message to the query's fields)");
+            expandMessage(cell, "value", at(path, `results[${i}]`), c("cloudwatch"), out);
+        });
+        return;
+    }
+    if (typeof record["@message"] === "string") return expandMessage(record, "@message", path, c("cloudwatch"), out);
+    // OTLP/JSON export request (ExportLogsServiceRequest).
+    if (Array.isArray(record.resourceLogs)) return expandOtlpExport(record.resourceLogs, at(path, "resourceLogs"), c("otlp"), out);
+
     const format = detectFormat(record);
     switch (format) {
         case "native":
-            return { format, line: text, event: record as Obj };
-        case "aks":
-            return unwrap(format, valueAt(record, AKS_EVENT_PATH) as string, "AKS record: properties.log");
-        case "otlp":
-            return unwrap(format, valueAt(record, OTLP_EVENT_PATH) as string, "OTLP record: body");
-        case "gke": {
-            const event = eventFromGke(record as Obj);
-            return { format, line: goJson(event), event };
+            if (isViaq(record)) return push(out, c("viaq"), eventFromViaq(record));
+            return push(out, c("native"), record, text);
+        case "aks": {
+            const log = valueAt(record, AKS_EVENT_PATH) as string;
+            return expandInner(log, at(path, "properties.log"), c("aks"), out);
         }
-        default:
-            throw new NormalizeError(
-                "not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)",
-            );
+        case "otlp":
+            return expandInner(valueAt(record, OTLP_EVENT_PATH) as string, at(path, "body"), c("otlp"), out);
+        case "gke": {
+            try {
+                const event = eventFromGke(record);
+                return push(out, c("gke"), event, goJson(event));
+            } catch (e) {
+                if (e instanceof NormalizeError) return fail(out, path, e.message);
+                throw e;
+            }
+        }
     }
+    const props = record.properties;
+    // An AKS record whose properties.log is already an object (some exports parse it).
+    if (isObject(props) && isObject(props.log)) return expand(props.log, undefined, at(path, "properties.log"), c("aks"), out);
+    // AzureDiagnostics (the legacy shared table): the Event is the log_s column.
+    if (typeof record.log_s === "string") return expandInner(record.log_s, at(path, "log_s"), c("aks"), out);
+    // AKSAudit / AKSAuditAdmin (resource-specific tables).
+    if (typeof record.Verb === "string" && ("AuditId" in record || "RequestUri" in record)) return push(out, c("aks"), eventFromAksTable(record));
+    fail(out, path, NOT_AN_EVENT);
 }
 
-/** A wrapper's embedded Event string, stored as is. */
-function unwrap(format: SourceFormat, inner: string, what: string): NormalizedLine {
+/** The format Alloy would see: exports only the CLI reads hold lines Alloy takes as native. */
+const FORMAT_OF: Record<Carrier, SourceFormat> = { native: "native", aks: "aks", gke: "gke", otlp: "otlp", cloudwatch: "native", viaq: "native" };
+
+function push(out: Expanded[], carrier: Carrier, event: Obj, line?: string): void {
+    out.push({ carrier, format: FORMAT_OF[carrier], event, line: line ?? JSON.stringify(event) });
+}
+
+/** A wrapper's embedded Event string: it must be an audit Event (or a ViaQ record), kept as is bar a trailing newline. */
+function expandInner(inner: string, path: string, carrier: Carrier, out: Expanded[]): void {
     let event: unknown;
     try {
         event = JSON.parse(inner);
     } catch {
-        throw new NormalizeError(`${what} is not JSON`);
+        return fail(out, path, "not JSON");
     }
-    if (detectFormat(event) !== "native") throw new NormalizeError(`${what} is not an audit Event`);
-    return { format, line: inner, event: event as Obj };
+    if (detectFormat(event) !== "native") return fail(out, path, "not an audit Event");
+    expand(event, inner.trimEnd(), path, carrier, out);
+}
+
+/** A log event's message (CloudWatch, Logs Insights): the line the apiserver (or the collector) wrote. */
+function expandMessage(entry: unknown, key: string, path: string, carrier: Carrier, out: Expanded[]): void {
+    const message = isObject(entry) ? entry[key] : undefined;
+    if (typeof message !== "string") return fail(out, at(path, key), "not a string");
+    expandText(message, at(path, key), carrier, out);
+}
+
+/** A Firehose record's data: base64 of a gzip'd subscription message, or (with decompression on) of the message or its lines. */
+function expandFirehoseData(record: unknown, path: string, carrier: Carrier, out: Expanded[]): void {
+    const data = isObject(record) ? record.data : undefined;
+    if (typeof data !== "string") return fail(out, at(path, "data"), "not a base64 string");
+    let bytes = Buffer.from(data, "base64");
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        try {
+            bytes = gunzipSync(bytes);
+        } catch {
+            return fail(out, at(path, "data"), "gzip data is corrupt");
+        }
+    }
+    const text = bytes.toString("utf8");
+    const lines = text.split("\n").filter((l) => l.trim() !== "");
+    // CloudWatch concatenates subscription messages without separators in one record only when decompression is on:
+    // each line is then one message or one event.
+    if (lines.length > 1) return lines.forEach((l, i) => expandText(l, at(at(path, "data"), `lines[${i}]`), carrier, out));
+    expandText(text, at(path, "data"), carrier, out);
+}
+
+/** OTLP AnyValue (JSON encoding) to a plain value: kvlistValue becomes an object. */
+function anyValue(v: unknown): unknown {
+    if (!isObject(v)) return undefined;
+    if ("stringValue" in v) return v.stringValue;
+    if ("boolValue" in v) return v.boolValue;
+    if ("intValue" in v) return Number(v.intValue);
+    if ("doubleValue" in v) return v.doubleValue;
+    if ("bytesValue" in v) return v.bytesValue;
+    if (isObject(v.arrayValue)) return ((v.arrayValue.values as unknown[]) ?? []).map(anyValue);
+    if (isObject(v.kvlistValue))
+        return Object.fromEntries(((v.kvlistValue.values as unknown[]) ?? []).filter(isObject).map((kv) => [String(kv.key), anyValue(kv.value)]));
+    return undefined;
+}
+
+function expandOtlpExport(resourceLogs: unknown[], path: string, carrier: Carrier, out: Expanded[]): void {
+    resourceLogs.forEach((rl, i) => {
+        const scopeLogs = isObject(rl) && Array.isArray(rl.scopeLogs) ? rl.scopeLogs : [];
+        scopeLogs.forEach((sl, j) => {
+            const records = isObject(sl) && Array.isArray(sl.logRecords) ? sl.logRecords : [];
+            records.forEach((lr, k) => {
+                const p = `${path}[${i}].scopeLogs[${j}].logRecords[${k}].body`;
+                const body = anyValue(isObject(lr) ? lr.body : undefined);
+                if (typeof body === "string") return expandInner(body, p, carrier, out);
+                if (isObject(body)) return expand(body, undefined, p, carrier, out);
+                fail(out, p, "not a string or kvlist");
+            });
+        });
+    });
+}
+
+/**
+ * A ClusterLogForwarder ViaQ audit record: the apiserver's Event merged with the collector's fields. There
+ * `level` is the collector's log level; the audit level is k8s_audit_level (kube-apiserver) or
+ * openshift_audit_level (openshift-apiserver).
+ */
+function isViaq(record: Obj): boolean {
+    return "k8s_audit_level" in record || "openshift_audit_level" in record || (record.log_type === "audit" && "log_source" in record);
+}
+
+function eventFromViaq(record: Obj): Obj {
+    const level = record.k8s_audit_level ?? record.openshift_audit_level;
+    return pickEventFields({ ...record, level: typeof level === "string" ? level : undefined });
+}
+
+function pickEventFields(record: Obj): Obj {
+    const event: Obj = {};
+    for (const f of EVENT_FIELDS) if (record[f] !== undefined && record[f] !== null) event[f] = record[f];
+    return event;
+}
+
+/** An exported dynamic column: an object, or JSON text of one. */
+function dynamicColumn(v: unknown): unknown {
+    if (typeof v !== "string") return v;
+    const t = v.trim();
+    if (!(t.startsWith("{") || t.startsWith("["))) return v;
+    try {
+        return JSON.parse(t);
+    } catch {
+        return v;
+    }
+}
+
+function eventFromAksTable(row: Obj): Obj {
+    const e: Obj = { kind: "Event", apiVersion: "audit.k8s.io/v1" };
+    for (const [column, field] of AKS_TABLE_COLUMNS) {
+        const v = dynamicColumn(row[column]);
+        // Empty dynamic cells, and "skipped-too-big-size-object" bodies (AKS drops bodies above its size limit).
+        if (v === undefined || v === null || v === "" || (typeof v === "string" && (field === "requestObject" || field === "responseObject")))
+            continue;
+        if (isObject(v) && Object.keys(v).length === 0 && field !== "responseStatus") continue;
+        e[field] = v;
+    }
+    return pickEventFields(e);
 }
 
 /** The structured metadata Alloy attaches to a normalised Event (absent fields are left out). */
@@ -219,13 +467,4 @@ export function hotFields(event: unknown): Record<string, string> {
         if (v !== undefined && v !== "") out[f.key] = String(v);
     }
     return out;
-}
-
-/**
- * A parsed record as a native Event: AKS and GKE records are converted by the table, anything else is
- * returned as is (for the caller to judge). Throws NormalizeError for a wrapper whose content is unusable.
- */
-export function toNativeEvent(record: unknown): unknown {
-    const format = detectFormat(record);
-    return format === "aks" || format === "gke" || format === "otlp" ? normalizeRecord(record, "").event : record;
 }

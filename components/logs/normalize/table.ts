@@ -129,6 +129,14 @@ export const GKE_SPLITS: readonly Split[] = [
         groups: ["gke_group", "gke_version", "gke_namespace", "gke_resource", "gke_name", "gke_subresource"],
         why: "resourceName is GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]], the group spelt core for the core group",
     },
+    {
+        source: "gke_resource_name",
+        pattern: "^core/v1/(?<gke_resource>namespaces)/(?<gke_name>(?<gke_namespace>[^/]+))(?:/(?<gke_subresource>status|finalize))?$",
+        groups: ["gke_resource", "gke_name", "gke_namespace", "gke_subresource"],
+        why:
+            "a Namespace is its own namespace: the apiserver sets objectRef.namespace to its name, and status and finalize are its " +
+            "subresources, not resources in it (k8s.io/apiserver requestinfo.go namespaceSubresources); runs after the split above and overrides it",
+    },
 ];
 
 const TS_LOSSY = "GKE records one timestamp per entry: requestReceivedTimestamp and stageTimestamp are both LogEntry.timestamp";

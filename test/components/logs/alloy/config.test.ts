@@ -222,17 +222,21 @@ loki.relabel "payments_eu" {
         assert.deepEqual(centralPlan(fleet({ receivers: {} })).gcpCredentials, { wired: true });
     });
 
-    it("GKE stages come from the table: one json stage, the two regexes in RE2 syntax, the template, the output", () => {
+    it("GKE stages come from the table: one json stage, the three regexes in RE2 syntax, the template, the output", () => {
         const stages = normalizeStages("gke");
-        assert.equal(stages.length, 5);
+        assert.equal(stages.length, 6);
         for (const e of GKE_EXTRACTS)
             assert.ok(stages[0].includes(`${e.name}`) && stages[0].includes(JSON.stringify(e.paths.map(jmesPath).join(" || "))), e.name);
         assert.ok(stages[0].includes('gke_decision       = "labels.\\"authorization.k8s.io/decision\\""'));
         assert.equal(stages[1], 'stage.regex {\n  source     = "gke_method"\n  expression = `^io\\.k8s\\..*\\.(?P<gke_verb>[a-z]+)$`\n}');
         assert.equal(re2(GKE_SPLITS[1].pattern).includes("(?<"), false);
-        assert.equal(stages[4], 'stage.output {\n  source = "gke_event"\n}');
+        assert.equal(
+            stages[3],
+            'stage.regex {\n  source     = "gke_resource_name"\n  expression = `^core/v1/(?P<gke_resource>namespaces)/(?P<gke_name>(?P<gke_namespace>[^/]+))(?:/(?P<gke_subresource>status|finalize))?$`\n}',
+        );
+        assert.equal(stages[5], 'stage.output {\n  source = "gke_event"\n}');
         const tpl = gkeTemplate();
-        assert.ok(stages[3].includes(tpl));
+        assert.ok(stages[4].includes(tpl));
         // Every table field appears in the template, with its conversion.
         for (const f of GKE_FIELDS) assert.ok(tpl.includes(`"${f.target[f.target.length - 1]}"`), f.target.join("."));
         assert.ok(tpl.includes('{{- if and .gke_group (ne .gke_group "core") }}{{ $_ := set $objectRef "apiGroup" .gke_group }}{{ end -}}'));

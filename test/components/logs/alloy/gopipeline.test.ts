@@ -113,7 +113,16 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
     after(() => rmSync(BINARY, { force: true }));
 
     it("GKE: every sample gives the normaliser's line, structured metadata and the LogEntry's time", () => {
-        const samples = [GKE_DENIED_SECRET_GET, GKE_EXEC, GKE_CRB_CREATE, tricky];
+        // A Namespace's finalize subresource: resource namespaces, name team-a (not resource "finalize").
+        const finalize = {
+            ...tricky,
+            protoPayload: {
+                ...tricky.protoPayload,
+                resourceName: "core/v1/namespaces/team-a/finalize",
+                methodName: "io.k8s.core.v1.namespaces.finalize.update",
+            },
+        };
+        const samples = [GKE_DENIED_SECRET_GET, GKE_EXEC, GKE_CRB_CREATE, tricky, finalize];
         const go = runLines(
             central(),
             "analytics",

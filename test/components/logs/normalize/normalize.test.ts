@@ -44,10 +44,7 @@ describe("normaliser: every format becomes a native audit Event", () => {
         const [n] = normalizeLine(JSON.stringify(OTLP_RECORD));
         assert.equal(n.format, "otlp");
         assert.equal(n.line, JSON.stringify(OPENSHIFT_INNER_EVENT));
-        assert.throws(
-            () => normalizeLine(JSON.stringify({ body: "plain text", resources: {} })),
-            new NormalizeError("OTLP record: body is not JSON"),
-        );
+        assert.throws(() => normalizeLine(JSON.stringify({ body: "plain text", resources: {} })), new NormalizeError("body: not JSON"));
     });
 
     it("GKE: maps the LogEntry onto Event fields, Go-style JSON (sorted keys), byte-exact", () => {
@@ -121,13 +118,11 @@ describe("normaliser: every format becomes a native audit Event", () => {
         assert.throws(
             () => normalizeLine('{"hello":"world"}'),
             new NormalizeError(
-                "not an audit Event, an AKS resource-log record (properties.log), a GKE LogEntry (protoPayload, serviceName k8s.io) or an OTLP record (body)",
+                "not an audit Event, an AKS record (properties.log, log_s, AKSAudit row), a GKE LogEntry (protoPayload, serviceName k8s.io), " +
+                    "an OTLP record (body, resourceLogs), a CloudWatch export (logEvents, events, results, @message, Firehose records) or a ViaQ record",
             ),
         );
-        assert.throws(
-            () => normalizeLine(JSON.stringify({ properties: { log: "{" } })),
-            new NormalizeError("AKS record: properties.log is not JSON"),
-        );
+        assert.throws(() => normalizeLine(JSON.stringify({ properties: { log: "{" } })), new NormalizeError("properties.log: not JSON"));
         assert.throws(
             () =>
                 normalizeLine(
