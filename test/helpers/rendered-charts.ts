@@ -6,6 +6,7 @@ import { renderK3sAlloyManifest } from "../../components/logs/alloy/k3s-manifest
 import { centralValues, nodeAgentValues } from "../../components/logs/alloy/values";
 import { OPENSHIFT_ALLOY_NAMESPACE } from "../../components/logs/alloy-shipper";
 import { grafanaValues } from "../../components/logs/grafana/values";
+import { gatewayAccess } from "../../components/logs/loki/access";
 import { lokiValues } from "../../components/logs/loki/values";
 import { platformOf } from "../../components/platforms";
 import { exampleStack } from "./config";
@@ -35,7 +36,7 @@ export function exampleConfig(name: "prod" | "dev", logs: Record<string, unknown
 export function releaseValues(config: StackConfig): Omit<RenderedRelease, "manifests">[] {
     const logs = config.logs;
     const ns = logsNamespace(config);
-    const out: Omit<RenderedRelease, "manifests">[] = [{ id: "loki", namespace: ns, values: lokiValues(logs) }];
+    const out: Omit<RenderedRelease, "manifests">[] = [{ id: "loki", namespace: ns, values: lokiValues(logs, gatewayAccess(config)) }];
     if (logs.deployGrafana) {
         out.push({
             id: "grafana",

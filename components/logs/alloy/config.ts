@@ -70,6 +70,8 @@ export function renderProcess(s: AuditSource): string {
         `forward_to = [${LOKI_WRITE}]`,
         ...normalizeStages(sourceFormat(s)),
         ...commonStages(streamLabels(s.cluster)),
+        // The cluster's Loki tenant (X-Scope-OrgID): the gateway admits it only for this cluster's push user.
+        block("stage.tenant", [`value = ${str(s.cluster.name)}`]),
     ]);
 }
 

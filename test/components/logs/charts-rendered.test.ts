@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
-import { findManifest, imagesOf, podSpec, skipWithoutHelm, type Manifest } from "../../helpers/helm";
+import { CHARTS, findManifest, helmTemplate, imagesOf, podSpec, skipWithoutHelm, type Manifest } from "../../helpers/helm";
 import { exampleConfig, release, renderReleases, stackImages, type RenderedRelease } from "../../helpers/rendered-charts";
 
 // Real `helm template` (helm v4.1.4 from npm) over the pinned charts in ../shared/charts, with the values this
@@ -39,6 +39,69 @@ describe("charts rendered with helm template (example stacks)", function () {
             { from: "2024-04-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } },
         ]);
         assert.equal(lokiConfig(release(dev, "loki")).limits_config.retention_period, "720h");
+    });
+
+    it("Loki's config.yaml: one tenant per cluster, cross-tenant queries, the delete API off unless logs.deleteApi.enabled", () => {
+        const cfg = lokiConfig(release(prod, "loki"));
+        assert.equal(cfg.auth_enabled, true);
+        assert.equal(cfg.querier.multi_tenant_queries_enabled, true);
+        assert.equal(cfg.limits_config.deletion_mode, "disabled");
+        const on = exampleConfig("prod", { deleteApi: { enabled: true, passwordSecret: "lokiDeletePassword" } }, ["lokiDeletePassword"]);
+        assert.equal(lokiConfig(release(renderReleases(on), "loki")).limits_config.deletion_mode, "filter-and-delete");
+    });
+
+    it("Loki's pods admit only Loki's own pods and the gateway (3100, 9095, memberlist); egress untouched", () => {
+        const loki = release(prod, "loki").manifests;
+        const policies = loki.filter((m) => m.kind === "NetworkPolicy");
+        assert.deepEqual(policies, [
+            {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "akko-audit-loki-internal", namespace: "akko-audit-logs" },
+                spec: {
+                    policyTypes: ["Ingress"],
+                    podSelector: {
+                        matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" },
+                        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway"] }],
+                    },
+                    ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" } } }] }],
+                },
+            },
+        ]);
+        const selected = policies[0].spec.podSelector;
+        const labels = (kind: string, name: string) => findManifest(loki, kind, name).spec.template.metadata.labels;
+        const matches = (l: Record<string, string>) =>
+            Object.entries(selected.matchLabels).every(([k, v]) => l[k] === v) && !selected.matchExpressions[0].values.includes(l["app.kubernetes.io/component"]);
+        // The policy covers Loki's StatefulSet (the pods behind Services loki and loki-headless), not the gateway.
+        assert.equal(matches(labels("StatefulSet", "loki")), true);
+        assert.equal(matches(labels("Deployment", "loki-gateway")), false);
+        // The gateway's pods are among those admitted.
+        const from = policies[0].spec.ingress[0].from[0].podSelector.matchLabels;
+        assert.ok(Object.entries(from).every(([k, v]) => labels("Deployment", "loki-gateway")[k] === v));
+        for (const svc of ["loki", "loki-headless"]) {
+            const sel = findManifest(loki, "Service", svc).spec.selector;
+            assert.ok(matches(sel), `Service ${svc} selects pods the policy covers`);
+        }
+        // SimpleScalable (object storage): the same policy, still ingress only, covering read, write and backend.
+        const s3 = exampleConfig("prod", { mode: "SimpleScalable", objectStorage: { type: "s3", bucket: "akko-loki", region: "eu-west-3" } });
+        const scalable = release(renderReleases(s3), "loki").manifests;
+        assert.deepEqual(
+            scalable.filter((m) => m.kind === "NetworkPolicy").map((m) => [m.metadata.name, m.spec.policyTypes]),
+            [["akko-audit-loki-internal", ["Ingress"]]],
+        );
+        for (const name of ["loki-read", "loki-write", "loki-backend"]) {
+            const w = scalable.find((m) => m.metadata?.name === name && (m.kind === "Deployment" || m.kind === "StatefulSet"))!;
+            assert.ok(matches(w.spec.template.metadata.labels), name);
+        }
+    });
+
+    it("why not the chart's own networkPolicy: it admits every pod on 3100 and cuts egress to object storage", () => {
+        const values = { ...release(prod, "loki").values, networkPolicy: { enabled: true }, extraObjects: [] };
+        const chart = helmTemplate(CHARTS.loki, "loki", "akko-audit-logs", values).filter((m) => m.kind === "NetworkPolicy");
+        const metrics = findManifest(chart, "NetworkPolicy", "loki-ingress-metrics");
+        assert.deepEqual(metrics.spec.ingress, [{ ports: [{ port: "http-metrics", protocol: "TCP" }] }]);
+        const nsOnly = findManifest(chart, "NetworkPolicy", "loki-namespace-only");
+        assert.deepEqual(nsOnly.spec.egress, [{ to: [{ podSelector: {} }] }]);
     });
 
     it("k3s agents: a DaemonSet on control-plane nodes, root, the audit log's directory read-only, positions on the host", () => {

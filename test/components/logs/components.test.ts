@@ -103,12 +103,18 @@ describe("logs components (Pulumi mocks)", () => {
 
     it("AlloyShipper central: config map, env Secret (all secret), GCP key Secret, Firehose ingress with TLS, release", async () => {
         const config = fleet();
-        const a = new mod.AlloyShipper("central", { config, target: "central", namespace: "akko-audit-logs", secret });
+        const a = new mod.AlloyShipper("central", {
+            config,
+            target: "central",
+            namespace: "akko-audit-logs",
+            secret,
+            pushPasswords: { "akko-audit-central": pulumi.secret("central-pa55") },
+        });
         await settle();
         const env = run.one("kubernetes:core/v1:Secret", "central-env");
         assert.deepEqual(env.secretInputs, ["stringData"]);
         assert.deepEqual(env.inputs.stringData, {
-            LOKI_PASSWORD: "gw-pa55",
+            LOKI_PASSWORD: "central-pa55",
             FIREHOSE_ACCESS_KEY_PAYMENTS_EU: "fh-key-1",
             EVENTHUB_CONNECTION_STRING_HDS_SANTE: secrets.ehConn,
         });
@@ -134,7 +140,13 @@ describe("logs components (Pulumi mocks)", () => {
         const config = fleet();
         const ocp = config.clusters.find((c) => c.kind === "openshift")!;
         assert.ok(ocp.kind === "openshift");
-        new mod.AlloyShipper("ocp", { config, target: ocp, namespace: "akko-audit", secret });
+        new mod.AlloyShipper("ocp", {
+            config,
+            target: ocp,
+            namespace: "akko-audit",
+            secret,
+            pushPasswords: { [`akko-audit-push-${ocp.name}`]: pulumi.secret("ocp-pa55") },
+        });
         await settle();
         const v = run.one("kubernetes:helm.sh/v3:Release", "ocp-alloy").inputs.values;
         assert.equal(v.controller.type, "daemonset");

@@ -232,9 +232,9 @@ loki.source.file "ocp_core" {
             { cluster: "hds-sante", reason: "no eventHubLocation (and no logs.receivers.eventHubs entry): the audit log stays in Log Analytics" },
         ]);
         assert.deepEqual(
-            centralPlan(fleet()).env.map((e) => [e.env, "secretKey" in e ? e.secretKey : e.wired]),
+            centralPlan(fleet()).env.map((e) => [e.env, "secretKey" in e ? e.secretKey : "pushPassword" in e ? e.pushPassword : e.wired]),
             [
-                ["LOKI_PASSWORD", "lokiPw"],
+                ["LOKI_PASSWORD", "akko-audit-central"],
                 ["FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fhKey"],
                 ["EVENTHUB_CONNECTION_STRING_HDS_SANTE", "ehConn"],
             ],
