@@ -62,10 +62,12 @@ export class LogsLayer extends pulumi.ComponentResource {
         const access = gatewayAccess(config);
         // One generated password per push user (kept in state, secret): a source's password writes only its tenants.
         const pushPasswords: Record<string, pulumi.Output<string>> = Object.fromEntries(
-            access.pushers.map((p) => [
-                p.user,
-                pulumi.secret(new random.RandomPassword(`${name}-${p.user}`, { length: PUSH_PASSWORD_LENGTH, special: false }, { parent: this }).result),
-            ]),
+            [...access.pushers.map((p) => p.user), ...access.forwarders.map(pushUser)].map((u) => {
+                // A renamed cluster keeps its password (its push user is named after the cluster).
+                const former = config.clusters.find((c) => pushUser(c.name) === u)?.previousNames ?? [];
+                const opts = { parent: this, aliases: former.map((n) => ({ name: `${name}-${pushUser(n)}` })) };
+                return [u, pulumi.secret(new random.RandomPassword(`${name}-${u}`, { length: PUSH_PASSWORD_LENGTH, special: false }, opts).result)];
+            }),
         );
 
         this.loki = new LokiStack(

@@ -42,7 +42,9 @@ export function storageEnv(type: "s3" | "gcs" | "azure", credentials: string): R
  * The gateway's `.htpasswd`: the read user, every push user of `access`, the delete user when there is one.
  * A user of `access` without a password fails here (it would otherwise be locked out with no error).
  */
-export function gatewayHtpasswd(args: Pick<LokiStackArgs, "gatewayUser" | "gatewayPassword" | "access" | "pushPasswords" | "deletePassword">): pulumi.Output<string> {
+export function gatewayHtpasswd(
+    args: Pick<LokiStackArgs, "gatewayUser" | "gatewayPassword" | "access" | "pushPasswords" | "deletePassword">,
+): pulumi.Output<string> {
     const users: [pulumi.Input<string>, pulumi.Input<string>][] = [[args.gatewayUser, args.gatewayPassword]];
     for (const p of args.access?.pushers ?? []) {
         const password = args.pushPasswords?.[p.user];

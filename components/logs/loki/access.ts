@@ -23,6 +23,11 @@ export interface GatewayAccess {
     pushers: { user: string; tenants: string[] }[];
     /** The delete user, when logs.deleteApi.enabled: it may call /loki/api/v1/delete for any one tenant. */
     deleteUser?: string;
+    /**
+     * Clusters whose ClusterLogForwarder authenticates to its own OTLP receiver at the central Alloy as
+     * pushUser(cluster), with its own generated password (not a gateway user: the central Alloy pushes for it).
+     */
+    forwarders: string[];
 }
 
 /**
@@ -34,18 +39,21 @@ export function gatewayAccess(config: StackConfig): GatewayAccess {
     const pushers: GatewayAccess["pushers"] = [];
     const central: string[] = [];
     const tenants: string[] = [];
+    const forwarders: string[] = [];
     for (const c of config.clusters) {
         const route = platformOf(c).logsRoute(c, config);
         if (route.via === "none") continue;
         tenants.push(c.name, ...c.previousNames);
         if (route.via === "node-agent") pushers.push({ user: pushUser(c.name), tenants: [c.name] });
         else central.push(c.name);
+        if (route.via === "otlp") forwarders.push(c.name);
     }
     if (central.length > 0) pushers.push({ user: CENTRAL_PUSH_USER, tenants: central });
     return {
         readUser: config.logs.gatewayUser,
         readTenants: [...new Set([...tenants, LEGACY_TENANT])],
         pushers,
+        forwarders,
         ...(config.logs.deleteApi?.enabled ? { deleteUser: DELETE_USER } : {}),
     };
 }
@@ -61,7 +69,7 @@ const re = (s: string) => s.replace(/[.\\^$|?*+()[\]{}]/g, "\\$&");
  */
 export function gatewayNginxSnippets(access: GatewayAccess): { httpSnippet: string; locationSnippet: string } {
     const tenant: string[] = [
-        "default \"\";",
+        'default "";',
         // No credentials: auth_basic answers 401 (only "/", the readiness probe, is open).
         '"~^:" "-";',
         `"~^${re(access.readUser)}:" ${q(access.readTenants.join("|"))};`,

@@ -92,7 +92,7 @@ export function storageCredentialDefaults(type: "s3" | "gcs" | "azure"): Record<
  */
 export function lokiValues(
     logs: LogsConfig,
-    access: GatewayAccess = { readUser: logs.gatewayUser, readTenants: [LEGACY_TENANT], pushers: [] },
+    access: GatewayAccess = { readUser: logs.gatewayUser, readTenants: [LEGACY_TENANT], pushers: [], forwarders: [] },
 ): Record<string, unknown> {
     const scalable = logs.mode === "SimpleScalable";
     const objectStore = scalable && logs.objectStorage ? logs.objectStorage.type : "filesystem";

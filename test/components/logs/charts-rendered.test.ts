@@ -64,14 +64,17 @@ describe("charts rendered with helm template (example stacks)", function () {
                         matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" },
                         matchExpressions: [{ key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway"] }],
                     },
-                    ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" } } }] }],
+                    ingress: [
+                        { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" } } }] },
+                    ],
                 },
             },
         ]);
         const selected = policies[0].spec.podSelector;
         const labels = (kind: string, name: string) => findManifest(loki, kind, name).spec.template.metadata.labels;
         const matches = (l: Record<string, string>) =>
-            Object.entries(selected.matchLabels).every(([k, v]) => l[k] === v) && !selected.matchExpressions[0].values.includes(l["app.kubernetes.io/component"]);
+            Object.entries(selected.matchLabels).every(([k, v]) => l[k] === v) &&
+            !selected.matchExpressions[0].values.includes(l["app.kubernetes.io/component"]);
         // The policy covers Loki's StatefulSet (the pods behind Services loki and loki-headless), not the gateway.
         assert.equal(matches(labels("StatefulSet", "loki")), true);
         assert.equal(matches(labels("Deployment", "loki-gateway")), false);

@@ -64,7 +64,7 @@ loki.source.file "edge_paris" {
 
 loki.process "edge_paris" {
   forward_to = [loki.write.loki.receiver]
-${COMMON_K3S}
+${COMMON_K3S.replace(/\n}$/, '\n  stage.tenant {\n    value = "edge-paris"\n  }\n}')}
 
 loki.write "loki" {
   endpoint {

@@ -54,7 +54,13 @@ describe("Loki gateway access (the chart's nginx.conf run by nginx)", function (
         // nginx's workers (nobody when run as root) read the htpasswd file at request time.
         fs.chmodSync(dir, 0o755);
         const htpasswd = path.join(dir, "htpasswd");
-        fs.writeFileSync(htpasswd, Object.entries(PASSWORDS).map(([u, p]) => htpasswdLine(u, p) + "\n").join(""), { mode: 0o644 });
+        fs.writeFileSync(
+            htpasswd,
+            Object.entries(PASSWORDS)
+                .map(([u, p]) => htpasswdLine(u, p) + "\n")
+                .join(""),
+            { mode: 0o644 },
+        );
         const port = 20000 + (process.pid % 20000);
         const local = conf
             .replace(/worker_processes\s+\d+;/, "worker_processes 1;")
@@ -147,7 +153,10 @@ describe("Loki gateway access (the chart's nginx.conf run by nginx)", function (
     });
 
     it("the delete user (deleteApi on) deletes in one named tenant, and does nothing else", async () => {
-        const del = await call("/loki/api/v1/delete?query=%7Bcluster%3D%22edge-paris%22%7D&start=1", DELETE_USER, { method: "POST", tenant: "edge-paris" });
+        const del = await call("/loki/api/v1/delete?query=%7Bcluster%3D%22edge-paris%22%7D&start=1", DELETE_USER, {
+            method: "POST",
+            tenant: "edge-paris",
+        });
         assert.deepEqual(del.body, { path: "/loki/api/v1/delete?query=%7Bcluster%3D%22edge-paris%22%7D&start=1", orgId: "edge-paris" });
         assert.equal((await call("/loki/api/v1/delete", DELETE_USER, { method: "POST", tenant: "edge-paris|analytics" })).status, 403);
         assert.equal((await call("/loki/api/v1/query_range", DELETE_USER, { tenant: "edge-paris" })).status, 403);
