@@ -160,6 +160,13 @@ export const IngressSchema = strictObject({
     receiversHost: hostName.optional(),
 });
 
+export const DeleteApiSchema = strictObject({
+    /** Turn the delete API on (Loki deletion_mode filter-and-delete). Default false (deletion_mode disabled). */
+    enabled: z.boolean(allowed("true or false")).default(false),
+    /** Secret config key with the delete user's password. Required when enabled. */
+    passwordSecret: secretRef.optional(),
+});
+
 export const EventHubSchema = strictObject({
     /** Event Hubs namespace FQDN, e.g. evhns-audit.servicebus.windows.net (the AKS component's output). */
     eventHubNamespace: z
@@ -258,15 +265,21 @@ export const LogsSchema = strictObject({
     }).optional(),
     /** Object storage for Distributed and SimpleScalable (required then; ignored by SingleBinary). */
     objectStorage: ObjectStorageSchema.optional(),
-    /** Secret config key with the password of Loki's gateway basic auth (push and query). Required. */
+    /**
+     * Secret config key with the password of the gateway's read user (gatewayUser): Grafana and people query
+     * every cluster's events with it; it cannot push or delete. Agents push with their own generated
+     * passwords. Required.
+     */
     gatewayPasswordSecret: secretRef.optional(),
-    /** User name of Loki's gateway basic auth. Default akko-audit. */
+    /** User name of the gateway's read user. Default akko-audit. */
     gatewayUser: z
         .string(allowed("a user name of letters, digits, '.', '_', '-'"))
         .regex(/^[A-Za-z0-9._-]{1,64}$/, allowed("a user name of letters, digits, '.', '_', '-'"))
         .default(DEFAULT_GATEWAY_USER),
     /** Ingress (TLS) for Loki and the cloud receivers. Default: nothing exposed. */
     ingress: IngressSchema.optional(),
+    /** Loki's delete API (/loki/api/v1/delete, user akko-audit-delete). Default off: audit events are only removed by retention. */
+    deleteApi: DeleteApiSchema.optional(),
     /** Credentials and endpoints of the central Alloy's GKE and AKS receivers (EKS: on each eks cluster). */
     receivers: ReceiversSchema.optional(),
     /**
@@ -286,6 +299,7 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
     const refs: { field: string; key: string }[] = [];
     if (logs.kubeconfigSecret) refs.push({ field: "kubeconfigSecret", key: logs.kubeconfigSecret });
     if (logs.gatewayPasswordSecret) refs.push({ field: "gatewayPasswordSecret", key: logs.gatewayPasswordSecret });
+    if (logs.deleteApi?.passwordSecret) refs.push({ field: "deleteApi.passwordSecret", key: logs.deleteApi.passwordSecret });
     if (logs.objectStorage?.credentialsSecret) refs.push({ field: "objectStorage.credentialsSecret", key: logs.objectStorage.credentialsSecret });
     if (logs.receivers?.gcpCredentialsSecret) refs.push({ field: "receivers.gcpCredentialsSecret", key: logs.receivers.gcpCredentialsSecret });
     for (const [cluster, hub] of Object.entries(logs.receivers?.eventHubs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {

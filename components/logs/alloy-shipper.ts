@@ -15,6 +15,7 @@ import {
     type WiredOutputs,
 } from "./alloy/plan";
 import { ReceiverRoute, receiverIngressArgs } from "./alloy/ingress";
+import { pushUser } from "./loki/access";
 import { htpasswdLine } from "./loki/htpasswd";
 import { ALLOY_CONFIG_KEY, ALLOY_CONFIGMAP, ALLOY_ENV_SECRET, ALLOY_GCP_SECRET, centralValues, nodeAgentValues } from "./alloy/values";
 
@@ -40,6 +41,15 @@ export interface AlloyShipperArgs {
     provider?: k8s.Provider;
     /** Outputs of the cluster components the central Alloy reads (AKS Event Hubs made in this deployment). */
     wired?: pulumi.Input<WiredOutputs>;
+    /** The generated password of each gateway push user (see gatewayAccess), secret Outputs. */
+    pushPasswords: Record<string, pulumi.Output<string>>;
+}
+
+/** The generated password of a push user; a missing one is a wiring bug, named here rather than as an empty password. */
+export function pushPasswordOf(passwords: Record<string, pulumi.Output<string>>, user: string): pulumi.Output<string> {
+    const p = passwords[user];
+    if (!p) throw new Error(`logs: no generated password for the gateway push user ${JSON.stringify(user)}`);
+    return p;
 }
 
 /** A Grafana Alloy Helm release with its generated config, and the Secrets its environment comes from. */
@@ -77,7 +87,8 @@ export class AlloyShipper extends pulumi.ComponentResource {
                         ];
                     }
                     const user = e.htpasswdUser;
-                    const value = nonEmptySecret(args.secret(e.secretKey), e);
+                    const value =
+                        "pushPassword" in e ? pushPasswordOf(args.pushPasswords, e.pushPassword) : nonEmptySecret(args.secret(e.secretKey), e);
                     return [e.env, user === undefined ? value : value.apply((p) => htpasswdLine(user, p))];
                 }),
             );
@@ -119,8 +130,8 @@ export class AlloyShipper extends pulumi.ComponentResource {
             const cluster = args.target;
             const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
             namespace = ns.metadata.name;
-            this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster, config)!], externalLokiTarget(config));
-            env = { [LOKI_PASSWORD_ENV]: args.secret(config.logs.gatewayPasswordSecret ?? "") };
+            this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster, config)!], externalLokiTarget(config, cluster.name));
+            env = { [LOKI_PASSWORD_ENV]: pushPasswordOf(args.pushPasswords, pushUser(cluster.name)) };
             values = nodeAgentValues(config.logs, "openshift-api", OPENSHIFT_AUDIT_LOG_PATH);
             // Reading the host's audit log needs the privileged SCC for Alloy's service account.
             deps.push(
@@ -164,15 +175,16 @@ export class AlloyShipper extends pulumi.ComponentResource {
 
 /**
  * The manifests that install Alloy in a k3s cluster through its auto-deploy directory (for the k3s
- * component's extraManifests): the HelmChart (plain) and the password Secret (a secret Output).
+ * component's extraManifests): the HelmChart (plain) and the password Secret (a secret Output) with the
+ * cluster's own push password (its gateway user, pushUser(cluster), writes only its own tenant).
  */
 export function k3sAlloyManifests(
     config: StackConfig,
     cluster: ClusterConfig,
-    gatewayPassword: pulumi.Input<string>,
+    pushPassword: pulumi.Input<string>,
 ): { fileName: string; content: pulumi.Input<string>; secret?: boolean }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
-    return [plain, k3sAlloySecretManifest(gatewayPassword)];
+    return [plain, k3sAlloySecretManifest(pushPassword)];
 }
 
 type SecretManifest = { fileName: string; content: pulumi.Output<string>; secret: true };

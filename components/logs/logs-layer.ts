@@ -1,17 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
-import { AlloyShipper, k3sAlloyManifests, OPENSHIFT_ALLOY_NAMESPACE } from "./alloy-shipper";
+import { AlloyShipper, k3sAlloyManifests, OPENSHIFT_ALLOY_NAMESPACE, pushPasswordOf } from "./alloy-shipper";
 import { centralPlan, gatewayUser, internalPushUrl, logsNamespace, type WiredOutputs } from "./alloy/plan";
 import { platformOf } from "../platforms";
 import type { K3sManifest } from "../k3s/manifests";
 import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
+import { gatewayAccess, pushUser } from "./loki/access";
 import { assertLogsDeployable, logsWarnings } from "./requirements";
 
 export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
+/** Length of each generated push password (letters and digits: safe in htpasswd, YAML and environment). */
+export const PUSH_PASSWORD_LENGTH = 40;
 
 export interface LogsLayerArgs {
     /** The validated stack config. */
@@ -56,6 +60,16 @@ export class LogsLayer extends pulumi.ComponentResource {
                 ? new k8s.Provider(`${name}-provider`, { kubeconfig: secret(logs.kubeconfigSecret) }, { parent: this })
                 : undefined);
         const user = gatewayUser(config);
+        const access = gatewayAccess(config);
+        // One generated password per push user (kept in state, secret): a source's password writes only its tenants.
+        const pushPasswords: Record<string, pulumi.Output<string>> = Object.fromEntries(
+            [...access.pushers.map((p) => p.user), ...access.forwarders.map(pushUser)].map((u) => {
+                // A renamed cluster keeps its password (its push user is named after the cluster).
+                const former = config.clusters.find((c) => pushUser(c.name) === u)?.previousNames ?? [];
+                const opts = { parent: this, aliases: former.map((n) => ({ name: `${name}-${pushUser(n)}` })) };
+                return [u, pulumi.secret(new random.RandomPassword(`${name}-${u}`, { length: PUSH_PASSWORD_LENGTH, special: false }, opts).result)];
+            }),
+        );
 
         this.loki = new LokiStack(
             `${name}-loki`,
@@ -64,6 +78,9 @@ export class LogsLayer extends pulumi.ComponentResource {
                 namespace: logsNamespace(config),
                 gatewayUser: user,
                 gatewayPassword: password,
+                access,
+                pushPasswords,
+                deletePassword: logs.deleteApi?.enabled && logs.deleteApi.passwordSecret ? secret(logs.deleteApi.passwordSecret) : undefined,
                 storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined,
                 provider,
             },
@@ -73,7 +90,7 @@ export class LogsLayer extends pulumi.ComponentResource {
         if (centralPlan(config).sources.length > 0) {
             new AlloyShipper(
                 `${name}-central`,
-                { config, target: "central", namespace: this.namespace, secret, provider, wired: args.wired },
+                { config, target: "central", namespace: this.namespace, secret, provider, wired: args.wired, pushPasswords },
                 { parent: this, dependsOn: [this.loki] },
             );
         }
@@ -83,7 +100,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             if (route.via !== "node-agent" && route.via !== "otlp") continue;
             if (route.installer.by === "k3s-manifests") {
                 // The cluster's own component uploads them with its node files (over SSH).
-                k3sManifests.push([c.name, k3sAlloyManifests(config, c, password)]);
+                k3sManifests.push([c.name, k3sAlloyManifests(config, c, pushPasswordOf(pushPasswords, pushUser(c.name)))]);
                 continue;
             }
             // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
@@ -98,11 +115,15 @@ export class LogsLayer extends pulumi.ComponentResource {
                     { parent: this, aliases: formerly("-provider") },
                 );
             if (route.via === "otlp")
-                new OpenShiftLogForwarder(child, { config, cluster: c, password, provider: p }, { parent: this, aliases: formerly("") });
+                new OpenShiftLogForwarder(
+                    child,
+                    { config, cluster: c, password: pushPasswordOf(pushPasswords, pushUser(c.name)), provider: p },
+                    { parent: this, aliases: formerly("") },
+                );
             else
                 new AlloyShipper(
                     child,
-                    { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p },
+                    { config, target: c, namespace: OPENSHIFT_ALLOY_NAMESPACE, secret, provider: p, pushPasswords },
                     { parent: this, aliases: formerly("") },
                 );
         }

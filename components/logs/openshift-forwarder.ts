@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/stack";
-import { gatewayUser } from "./alloy/plan";
+import { pushUser } from "./loki/access";
 import { CLF_SECRET, CLF_SERVICE_ACCOUNT, clusterLogForwarder, COLLECT_AUDIT_ROLE, OPENSHIFT_LOGGING_NAMESPACE } from "./openshift/clf";
 
 export const OPENSHIFT_FORWARDER_TYPE = "akko:audit:OpenShiftLogForwarder";
@@ -11,7 +11,7 @@ export interface OpenShiftLogForwarderArgs {
     config: StackConfig;
     /** The OpenShift cluster (its Logging operator must be installed). */
     cluster: { name: string };
-    /** The password the collector authenticates with (the gateway password, a secret Output). */
+    /** The cluster's own push password (user pushUser(cluster)), which opens only its receiver at the central Alloy. */
     password: pulumi.Input<string>;
     /** Provider of the OpenShift cluster. */
     provider?: k8s.Provider;
@@ -46,7 +46,7 @@ export class OpenShiftLogForwarder extends pulumi.ComponentResource {
             `${name}-credentials`,
             {
                 metadata: { name: CLF_SECRET, namespace: OPENSHIFT_LOGGING_NAMESPACE },
-                stringData: { username: gatewayUser(args.config), password: pulumi.secret(args.password) },
+                stringData: { username: pushUser(args.cluster.name), password: pulumi.secret(args.password) },
             },
             child,
         );

@@ -6,6 +6,7 @@ import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource } 
 import { platformOf } from "../platforms";
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
+import { gatewayAccess } from "./loki/access";
 import { lokiValues } from "./loki/values";
 
 /** A file `render` writes for review (no secret in any of them). */
@@ -25,8 +26,8 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
     const out: LogsArtifact[] = [
         {
             path: "logs/loki-values.yaml",
-            content: stringify(lokiValues(config.logs)),
-            description: "Loki chart values (retention, mode, storage, gateway auth)",
+            content: stringify(lokiValues(config.logs, gatewayAccess(config))),
+            description: "Loki chart values (retention, mode, storage, gateway users and tenants, NetworkPolicy)",
         },
         { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: 'Grafana "Audit Trail" dashboard' },
     ];
@@ -53,7 +54,7 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
         if (!source || route.via !== "node-agent") continue;
         out.push({
             path: `logs/alloy/${c.name}.alloy`,
-            content: renderAlloyConfig([source], externalLokiTarget(config)),
+            content: renderAlloyConfig([source], externalLokiTarget(config, c.name)),
             description: `Alloy config of the ${c.kind} cluster ${c.name}`,
         });
         if (route.installer.by === "k3s-manifests") {

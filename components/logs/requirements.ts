@@ -22,6 +22,11 @@ export function logsProblems(config: StackConfig): string[] {
             `${WHERE}: field gatewayPasswordSecret: missing; allowed: the name of a secret config key with the password of Loki's gateway (nobody reads or writes Loki without it)`,
         );
     }
+    if (logs.deleteApi?.enabled && !logs.deleteApi.passwordSecret) {
+        problems.push(
+            `${WHERE}: field deleteApi.passwordSecret: missing; allowed: the name of a secret config key with the delete user's password (deleteApi.enabled is true)`,
+        );
+    }
     // One explicit logs cluster: the ambient context only when asked for, never both.
     if (!logs.kubeconfigSecret && !logs.useAmbientKubeconfig) {
         problems.push(

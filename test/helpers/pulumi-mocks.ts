@@ -63,6 +63,8 @@ export async function setupMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const extra = outputs ? outputs(args.type, args.name, args.inputs) : {};
+                // The random provider always returns a result; stubbed here (deterministic per name) unless a test gives one.
+                if (args.type === "random:index/randomPassword:RandomPassword" && !("result" in extra)) extra.result = `mock-random-${args.name}`;
                 return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
             },
             call(args: pulumi.runtime.MockCallArgs): Record<string, any> {

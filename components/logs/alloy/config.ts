@@ -89,6 +89,8 @@ export function renderProcess(s: AuditSource): string {
         ...(s.type === "awsfirehose" ? [CONTROL_MESSAGE_DROP] : []),
         ...normalizeStages(sourceFormat(s)),
         ...commonStages(streamLabels(s.cluster)),
+        // The cluster's Loki tenant (X-Scope-OrgID): the gateway admits it only for this cluster's push user.
+        block("stage.tenant", [`value = ${str(s.cluster.name)}`]),
     ]);
 }
 

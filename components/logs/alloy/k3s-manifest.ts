@@ -29,7 +29,7 @@ export interface K3sManifest {
 export function renderK3sAlloyManifest(config: StackConfig, cluster: ClusterConfig): K3sManifest {
     const source = nodeAgentSource(cluster, config);
     if (source?.type !== "file") throw new Error(`cluster ${cluster.name}: no node agent to install as k3s manifests`);
-    const alloyConfig = renderAlloyConfig([source], externalLokiTarget(config));
+    const alloyConfig = renderAlloyConfig([source], externalLokiTarget(config, cluster.name));
     const configMap = {
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -75,7 +75,7 @@ function helmChartDoc(logs: LogsConfig, auditLogPath: string): string {
     return text;
 }
 
-/** The secret k3s manifest: the gateway password for the agent. Call inside an apply of a secret Output. */
+/** The secret k3s manifest: the agent's own push password (its cluster's gateway user). Call inside an apply of a secret Output. */
 export function renderK3sAlloySecretManifest(password: string): K3sManifest {
     const secret = {
         apiVersion: "v1",

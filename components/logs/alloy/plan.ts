@@ -3,6 +3,7 @@ import { CONFIG_NAMESPACE, ClusterConfig, StackConfig } from "../../config/stack
 import { platformOf } from "../../platforms";
 import { AuditSource, LokiTarget } from "./config";
 import { envName } from "./syntax";
+import { CENTRAL_PUSH_USER, pushUser } from "../loki/access";
 
 export { OPENSHIFT_AUDIT_LOG_PATH } from "../../openshift/describe";
 export { usesClusterLogForwarder } from "../../config/logs";
@@ -16,7 +17,7 @@ export function otlpPath(cluster: string): string {
     return `/otlp/${cluster}/v1/logs`;
 }
 
-/** Environment variable with the gateway password, in every Alloy. */
+/** Environment variable with the Alloy's own push password (its gateway user's), in every Alloy. */
 export const LOKI_PASSWORD_ENV = "LOKI_PASSWORD";
 /** Where the GCP service-account key is mounted in the central Alloy (GOOGLE_APPLICATION_CREDENTIALS). */
 export const GCP_KEY_PATH = "/etc/alloy/gcp/key.json";
@@ -37,6 +38,8 @@ export type SecretEnv =
           /** What an empty value would do, said in that error. */
           ifEmpty: string;
       }
+    /** The generated password of a gateway push user (LogsLayer makes one per push user); with htpasswdUser, its htpasswd line. */
+    | { env: string; pushPassword: string; htpasswdUser?: string }
     /** From a cluster component's output in the same deployment (WiredOutputs). */
     | { env: string; wired: { cluster: string; output: keyof WiredEventHub } };
 
@@ -84,19 +87,21 @@ export function publicPushUrl(host: string): string {
     return `https://${host}/loki/api/v1/push`;
 }
 
+/** The gateway's read user (Grafana, people). */
 export function gatewayUser(config: StackConfig): string {
     return config.logs.gatewayUser;
 }
 
-/** The Loki target of Alloys outside the logs cluster (k3s, OpenShift). */
-export function externalLokiTarget(config: StackConfig): LokiTarget {
+/** The Loki target of the Alloy on a cluster outside the logs cluster (k3s, OpenShift): that cluster's push user. */
+export function externalLokiTarget(config: StackConfig, cluster: string): LokiTarget {
     const host = config.logs.ingress?.lokiHost;
     // Validated beforehand (logsProblems): a node agent needs the public host.
-    return { url: publicPushUrl(host ?? "loki.invalid"), username: gatewayUser(config), passwordEnv: LOKI_PASSWORD_ENV };
+    return { url: publicPushUrl(host ?? "loki.invalid"), username: pushUser(cluster), passwordEnv: LOKI_PASSWORD_ENV };
 }
 
+/** The Loki target of the central Alloy: its own push user (the tenants of the clusters it receives). */
 export function internalLokiTarget(config: StackConfig): LokiTarget {
-    return { url: internalPushUrl(logsNamespace(config)), username: gatewayUser(config), passwordEnv: LOKI_PASSWORD_ENV };
+    return { url: internalPushUrl(logsNamespace(config)), username: CENTRAL_PUSH_USER, passwordEnv: LOKI_PASSWORD_ENV };
 }
 
 /** The file an Alloy on the cluster's control-plane nodes reads (its platform's route), or undefined. */
@@ -126,14 +131,7 @@ export interface CentralPlan {
 export function centralPlan(config: StackConfig): CentralPlan {
     const plan: CentralPlan = {
         sources: [],
-        env: [
-            {
-                env: LOKI_PASSWORD_ENV,
-                secretKey: config.logs.gatewayPasswordSecret ?? "",
-                field: `${CONFIG_NAMESPACE}:logs: field gatewayPasswordSecret`,
-                ifEmpty: "Loki's gateway would refuse every push",
-            },
-        ],
+        env: [{ env: LOKI_PASSWORD_ENV, pushPassword: CENTRAL_PUSH_USER }],
         firehose: [],
         otlp: [],
         notShipped: [],
@@ -196,13 +194,8 @@ export function centralPlan(config: StackConfig): CentralPlan {
             case "otlp": {
                 const htpasswdEnv = envName("OTLP_HTPASSWD", c.name);
                 plan.sources.push({ type: "otlp", cluster: c, port: otlpPort, path: otlpPath(c.name), htpasswdEnv });
-                plan.env.push({
-                    env: htpasswdEnv,
-                    secretKey: config.logs.gatewayPasswordSecret ?? "",
-                    htpasswdUser: gatewayUser(config),
-                    field: `${CONFIG_NAMESPACE}:logs: field gatewayPasswordSecret`,
-                    ifEmpty: "the OTLP receiver would take an empty password",
-                });
+                // The forwarder's own push user: its password opens this cluster's receiver only.
+                plan.env.push({ env: htpasswdEnv, pushPassword: pushUser(c.name), htpasswdUser: pushUser(c.name) });
                 plan.otlp.push({ cluster: c.name, path: otlpPath(c.name), port: otlpPort });
                 otlpPort++;
                 break;

@@ -1,10 +1,11 @@
 import { DEFAULT_LOKI_VOLUME_SIZE, DEFAULT_SCALABLE_REPLICAS, LogsConfig, usesObjectStorage } from "../../config/logs";
+import { type GatewayAccess, gatewayNginxSnippets, LEGACY_TENANT, lokiNetworkPolicies } from "./access";
 
 /** Loki's default line limit (256 KB): longer audit lines are truncated, not dropped. */
 export const MAX_LINE_SIZE_BYTES = 262144;
 /** Schema start date: the first day any akko-audit Loki can hold (v13 + tsdb from the start). */
 export const SCHEMA_FROM = "2024-04-01";
-/** Secret (in the logs namespace) holding the gateway's `.htpasswd`; created by LokiStack. */
+/** Secret (in the logs namespace) holding the gateway's `.htpasswd` (every user's line); created by LokiStack. */
 export const GATEWAY_SECRET = "akko-audit-loki-gateway";
 /** Secret holding object-storage credentials as environment variables (Distributed, SimpleScalable). */
 export const STORAGE_SECRET = "akko-audit-loki-storage";
@@ -117,9 +118,15 @@ export function storageCredentialDefaults(type: "s3" | "gcs" | "azure"): Record<
  * Values of the grafana-community Loki chart, a pure function of the logs config. Retention is enforced
  * (compactor retention + delete_request_store + 24h index period), schema v13 on tsdb, structured metadata
  * allowed, long lines truncated, the gateway behind basic auth (htpasswd from a Secret this program makes),
- * TLS ingress when a public host is configured, and every image from the mirror when one is set.
+ * TLS ingress when a public host is configured, and every image from the mirror when one is set. Access: one
+ * tenant per cluster (auth_enabled), the gateway mapping each user to its tenants and paths (`access`, see
+ * gatewayAccess; default: only the read user), cross-tenant queries for the read user, the delete API off
+ * unless logs.deleteApi.enabled, and a NetworkPolicy keeping every pod but the gateway away from Loki.
  */
-export function lokiValues(logs: LogsConfig): Record<string, unknown> {
+export function lokiValues(
+    logs: LogsConfig,
+    access: GatewayAccess = { readUser: logs.gatewayUser, readTenants: [LEGACY_TENANT], pushers: [], forwarders: [] },
+): Record<string, unknown> {
     const scalable = logs.mode === "SimpleScalable";
     const objectStorage = usesObjectStorage(logs.mode) ? logs.objectStorage : undefined;
     const objectStore = objectStorage ? objectStorage.type : "filesystem";
@@ -132,8 +139,10 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
         deploymentMode: chartDeploymentMode(logs.mode),
         ...(registry ? { global: { imageRegistry: registry } } : {}),
         loki: {
-            // One tenant: the gateway authenticates; Loki's own multi-tenancy is not used.
-            auth_enabled: false,
+            // One tenant per cluster: the gateway sets X-Scope-OrgID from the user (gatewayNginxSnippets).
+            auth_enabled: true,
+            // The read user's "a|b|c" header queries every cluster at once (push and tail refuse it).
+            querier: { multi_tenant_queries_enabled: true },
             image: image(registry, logs.images?.loki),
             commonConfig: { replication_factor: usesObjectStorage(logs.mode) ? 3 : 1 },
             storage: storage(logs),
@@ -150,6 +159,8 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
                 reject_old_samples: true,
                 reject_old_samples_max_age: `${logs.retentionDays * 24}h`,
                 volume_enabled: true,
+                // Audit events leave by retention only, unless the delete API is turned on (its own user).
+                deletion_mode: logs.deleteApi?.enabled ? "filter-and-delete" : "disabled",
             },
             compactor: {
                 retention_enabled: true,
@@ -179,6 +190,7 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
             enabled: true,
             image: image(registry, logs.images?.gateway),
             basicAuth: { enabled: true, existingSecret: GATEWAY_SECRET },
+            nginxConfig: gatewayNginxSnippets(access),
             ingress: host
                 ? {
                       enabled: true,
@@ -189,6 +201,9 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
                   }
                 : { enabled: false },
         },
+        // Ours instead (lokiNetworkPolicies): the chart's admits every pod on 3100 and cuts object storage.
+        networkPolicy: { enabled: false },
+        extraObjects: lokiNetworkPolicies(),
         // Small installs: no memcached, no canary, no test pod, no bundled MinIO (nothing else to pull).
         chunksCache: { enabled: false },
         resultsCache: { enabled: false },

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { MockRun, resolve, settle, setupMocks } from "../../helpers/pulumi-mocks";
 import { fleet } from "./alloy/fixtures";
 import { k3sAlloyManifests } from "../../../components/logs/alloy-shipper";
+import { htpasswdLine } from "../../../components/logs/loki/htpasswd";
 
 // The engine and Helm cannot run here: the real SDK runs under setMocks and records what would be registered.
 type Mod = typeof import("../../../components/logs");
@@ -21,7 +22,8 @@ describe("logs components (Pulumi mocks)", () => {
     let mod: Mod;
 
     beforeEach(async () => {
-        run = await setupMocks();
+        // The random provider's result: a known password per RandomPassword (the push users').
+        run = await setupMocks({ outputs: (type, name) => (type === "random:index/randomPassword:RandomPassword" ? { result: `pw-${name}` } : {}) });
         mod = await import("../../../components/logs/index.js");
     });
 
@@ -127,12 +129,18 @@ describe("logs components (Pulumi mocks)", () => {
 
     it("AlloyShipper central: config map, env Secret (all secret), GCP key Secret, Firehose ingress with TLS, release", async () => {
         const config = fleet();
-        const a = new mod.AlloyShipper("central", { config, target: "central", namespace: "akko-audit-logs", secret });
+        const a = new mod.AlloyShipper("central", {
+            config,
+            target: "central",
+            namespace: "akko-audit-logs",
+            secret,
+            pushPasswords: { "akko-audit-central": pulumi.secret("central-pa55") },
+        });
         await settle();
         const env = run.one("kubernetes:core/v1:Secret", "central-env");
         assert.deepEqual(env.secretInputs, ["stringData"]);
         assert.deepEqual(env.inputs.stringData, {
-            LOKI_PASSWORD: "gw-pa55",
+            LOKI_PASSWORD: "central-pa55",
             FIREHOSE_ACCESS_KEY_PAYMENTS_EU: "fh-key-1",
             EVENTHUB_CONNECTION_STRING_HDS_SANTE: secrets.ehConn,
         });
@@ -196,7 +204,13 @@ describe("logs components (Pulumi mocks)", () => {
         process.on("unhandledRejection", onRejection);
         try {
             const empty: Record<string, string> = { ...secrets, fhKey: "" };
-            new mod.AlloyShipper("central", { config: fleet(), target: "central", namespace: "ns", secret: (k) => pulumi.secret(empty[k]) });
+            new mod.AlloyShipper("central", {
+                config: fleet(),
+                target: "central",
+                namespace: "ns",
+                secret: (k) => pulumi.secret(empty[k]),
+                pushPasswords: { "akko-audit-central": pulumi.secret("central-push") },
+            });
             await settle();
             await new Promise((r) => setTimeout(r, 200));
         } finally {
@@ -217,7 +231,13 @@ describe("logs components (Pulumi mocks)", () => {
         const config = fleet();
         const ocp = config.clusters.find((c) => c.kind === "openshift")!;
         assert.ok(ocp.kind === "openshift");
-        new mod.AlloyShipper("ocp", { config, target: ocp, namespace: "akko-audit", secret });
+        new mod.AlloyShipper("ocp", {
+            config,
+            target: ocp,
+            namespace: "akko-audit",
+            secret,
+            pushPasswords: { [`akko-audit-push-${ocp.name}`]: pulumi.secret("ocp-pa55") },
+        });
         await settle();
         const v = run.one("kubernetes:helm.sh/v3:Release", "ocp-alloy").inputs.values;
         assert.equal(v.controller.type, "daemonset");
@@ -309,7 +329,15 @@ describe("logs components (Pulumi mocks)", () => {
                 .provider.startsWith(run.one("pulumi:providers:kubernetes", "audit-openshift-ocp-core-provider").urn),
         );
         assert.deepEqual(Object.keys(layer.k3sManifests), ["edge-paris"]);
-        assert.equal(run.byType("random:index/randomPassword:RandomPassword").length, 0, "no Grafana by default");
+        assert.deepEqual(
+            run.byType("random:index/randomPassword:RandomPassword").map((r) => [r.name, r.inputs.length, r.inputs.special]),
+            [
+                ["audit-akko-audit-push-edge-paris", 40, false],
+                ["audit-akko-audit-push-ocp-core", 40, false],
+                ["audit-akko-audit-central", 40, false],
+            ],
+            "one generated password per push user, none for Grafana by default",
+        );
     });
 
     it("LogsLayer, ClusterLogForwarder mode: the forwarder on OpenShift, an authenticated OTLP receiver behind a TLS ingress", async () => {
@@ -325,7 +353,11 @@ describe("logs components (Pulumi mocks)", () => {
         assert.equal(clf.parent, fwd.urn);
         assert.equal(clf.inputs.spec.outputs[0].otlp.url, "https://receivers.example.net/otlp/ocp-core/v1/logs");
         const cred = run.one("kubernetes:core/v1:Secret", "audit-openshift-ocp-core-credentials");
-        assert.deepEqual([cred.secretInputs, cred.inputs.stringData], [["stringData"], { username: "akko-audit", password: "gw-pa55" }]);
+        // The forwarder's own push user and generated password: they open only its cluster's receiver.
+        assert.deepEqual(
+            [cred.secretInputs, cred.inputs.stringData],
+            [["stringData"], { username: "akko-audit-push-ocp-core", password: "pw-audit-akko-audit-push-ocp-core" }],
+        );
         assert.ok(
             [
                 cred.urn,
@@ -335,7 +367,7 @@ describe("logs components (Pulumi mocks)", () => {
         );
         assert.ok(clf.provider.startsWith(run.one("pulumi:providers:kubernetes", "audit-openshift-ocp-core-provider").urn));
         const env = run.one("kubernetes:core/v1:Secret", "audit-central-env");
-        assert.match(env.inputs.stringData.OTLP_HTPASSWD_OCP_CORE, /^akko-audit:\$2b\$10\$[./A-Za-z0-9]{53}$/);
+        assert.equal(env.inputs.stringData.OTLP_HTPASSWD_OCP_CORE, htpasswdLine("akko-audit-push-ocp-core", "pw-audit-akko-audit-push-ocp-core"));
         const ing = run.one("kubernetes:networking.k8s.io/v1:Ingress", "audit-central-otlp");
         assert.deepEqual(ing.inputs.spec.tls, [{ hosts: ["receivers.example.net"], secretName: "akko-audit-otlp-tls" }]);
         assert.deepEqual(ing.inputs.spec.rules[0].http.paths, [
@@ -345,6 +377,49 @@ describe("logs components (Pulumi mocks)", () => {
             run
                 .one("kubernetes:helm.sh/v3:Release", "audit-central-alloy")
                 .inputs.values.alloy.extraPorts.some((p: { port: number }) => p.port === 9100),
+        );
+    });
+
+    it("LogsLayer access: the gateway's htpasswd has every user, each Alloy its own generated password, all secret", async () => {
+        const config = fleet({ kubeconfigSecret: "kc", deleteApi: { enabled: true, passwordSecret: "lokiDel" } }, ["lokiDel"]);
+        const layer = new mod.LogsLayer("audit", { config, secret: (k) => pulumi.secret(k === "lokiDel" ? "del-pa55" : secret(k)) });
+        await settle();
+        const gw = run.one("kubernetes:core/v1:Secret", "audit-loki-gateway-auth");
+        assert.deepEqual(gw.secretInputs, ["stringData"]);
+        assert.equal(
+            gw.inputs.stringData[".htpasswd"],
+            [
+                htpasswdLine("akko-audit", "gw-pa55"),
+                htpasswdLine("akko-audit-push-edge-paris", "pw-audit-akko-audit-push-edge-paris"),
+                htpasswdLine("akko-audit-push-ocp-core", "pw-audit-akko-audit-push-ocp-core"),
+                htpasswdLine("akko-audit-central", "pw-audit-akko-audit-central"),
+                htpasswdLine("akko-audit-delete", "del-pa55"),
+            ].join("\n") + "\n",
+        );
+        const nginx = run.one("kubernetes:helm.sh/v3:Release", "audit-loki-loki").inputs.values.gateway.nginxConfig;
+        assert.ok(nginx.httpSnippet.includes('"akko-audit-push-edge-paris:edge-paris" "edge-paris";'));
+        assert.ok(nginx.httpSnippet.includes('"akko-audit-delete" delete;'));
+        assert.equal(run.one("kubernetes:core/v1:Secret", "audit-central-env").inputs.stringData.LOKI_PASSWORD, "pw-audit-akko-audit-central");
+        const ocpEnv = run.one("kubernetes:core/v1:Secret", "audit-openshift-ocp-core-env");
+        assert.deepEqual([ocpEnv.secretInputs, ocpEnv.inputs.stringData], [["stringData"], { LOKI_PASSWORD: "pw-audit-akko-audit-push-ocp-core" }]);
+        const [plain, sec] = layer.k3sManifests["edge-paris"];
+        assert.ok((plain.content as string).includes('username = "akko-audit-push-edge-paris"'));
+        assert.match(plain.content as string, /stage\.tenant \{\s+value = "edge-paris"\s+\}/);
+        const { value: text, secret: isSecret } = await resolve(sec.content);
+        assert.equal(isSecret, true);
+        assert.equal(parse(text).data.LOKI_PASSWORD, Buffer.from("pw-audit-akko-audit-push-edge-paris").toString("base64"));
+        for (const r of run.resources) {
+            const inputs = JSON.stringify(r.inputs);
+            if (r.type !== "kubernetes:core/v1:Secret")
+                assert.ok(!inputs.includes("pw-audit-") && !inputs.includes("del-pa55"), `${r.type}/${r.name}`);
+        }
+    });
+
+    it("LogsLayer refuses deleteApi.enabled without its password, naming the field", () => {
+        const config = fleet({ deleteApi: { enabled: true } });
+        assert.throws(
+            () => new mod.LogsLayer("audit", { config, secret }),
+            /field deleteApi\.passwordSecret: missing; allowed: the name of a secret config key with the delete user's password \(deleteApi\.enabled is true\)/,
         );
     });
 

@@ -66,7 +66,7 @@ loki.source.file "edge_paris" {
 
 loki.process "edge_paris" {
   forward_to = [loki.write.loki.receiver]
-${COMMON_K3S}
+${COMMON_K3S.replace(/\n}$/, '\n  stage.tenant {\n    value = "edge-paris"\n  }\n}')}
 
 loki.write "loki" {
   endpoint {
@@ -260,9 +260,9 @@ loki.relabel "payments_eu" {
             { cluster: "hds-sante", reason: "no eventHubLocation (and no logs.receivers.eventHubs entry): the audit log stays in Log Analytics" },
         ]);
         assert.deepEqual(
-            centralPlan(fleet()).env.map((e) => [e.env, "secretKey" in e ? e.secretKey : e.wired]),
+            centralPlan(fleet()).env.map((e) => [e.env, "secretKey" in e ? e.secretKey : "pushPassword" in e ? e.pushPassword : e.wired]),
             [
-                ["LOKI_PASSWORD", "lokiPw"],
+                ["LOKI_PASSWORD", "akko-audit-central"],
                 ["FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fhKey"],
                 ["EVENTHUB_CONNECTION_STRING_HDS_SANTE", "ehConn"],
             ],
