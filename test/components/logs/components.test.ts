@@ -185,10 +185,15 @@ describe("logs components (Pulumi mocks)", () => {
             "akko-audit:logs: field receivers.eventHubs.hds-sante.connectionStringSecret: secret akko-audit:ehConn is empty; allowed: a non-empty value (empty, loki.source.azure_event_hubs would read nothing, silently); set it with `pulumi config set --secret akko-audit:ehConn`",
         );
         assert.equal(await failure("FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "fh-key-1"), undefined);
-        // Every credential of the central Alloy read from secret config goes through the check.
+        // Every credential of the central Alloy read from secret config goes through the check; its own
+        // push password is generated (never empty), not read from config.
         assert.deepEqual(
             plan.env.filter((e) => "secretKey" in e).map((e) => e.env),
-            ["LOKI_PASSWORD", "FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "EVENTHUB_CONNECTION_STRING_HDS_SANTE"],
+            ["FIREHOSE_ACCESS_KEY_PAYMENTS_EU", "EVENTHUB_CONNECTION_STRING_HDS_SANTE"],
+        );
+        assert.deepEqual(
+            plan.env.filter((e) => "pushPassword" in e).map((e) => e.env),
+            ["LOKI_PASSWORD"],
         );
         const kept = nonEmptySecret(
             pulumi.secret("fh-key-1"),

@@ -264,12 +264,20 @@ describe("AuditRollout (the whole program under the SDK's mocks)", function () {
                 if (from !== to && to !== "root" && to !== "providers") crossing.push(`${r.name} (${from}) -> ${d.split("::").pop()} (${to})`);
             }
         }
-        // The one exception: the central Alloy's environment waits for the AKS Event Hubs it reads (wired in
-        // the same `up`). No cluster waits for another, nor for the logs layer.
+        // The central Alloy's environment waits for the AKS Event Hubs it reads (wired in the same `up`). No
+        // cluster waits for another, nor for Loki.
+        // Each k3s apply carries its cluster's generated push password (the Alloy Secret on its stdin): it waits
+        // for that random resource alone, which depends on nothing, never for Loki.
         assert.deepEqual(crossing.sort(), [
+            "edge-paris-192.0.2.10-apply (edge-paris) -> logs-akko-audit-push-edge-paris (logs)",
+            "factory-lyon-10.20.0.11-apply (factory-lyon) -> logs-akko-audit-push-factory-lyon (logs)",
+            "factory-lyon-10.20.0.12-apply (factory-lyon) -> logs-akko-audit-push-factory-lyon (logs)",
+            "factory-lyon-10.20.0.13-apply (factory-lyon) -> logs-akko-audit-push-factory-lyon (logs)",
             "logs-central-env (logs) -> clinic-lyon-audit (clinic-lyon)",
             "logs-central-env (logs) -> hds-sante-audit (hds-sante)",
         ]);
+        for (const p of resources.filter((r) => r.name.startsWith("logs-akko-audit-push-")))
+            assert.deepEqual(p.dependencies, [], `${p.name} depends on nothing`);
         const path = criticalPath(resources.map((r) => ({ ...r, inputs: r.inputs, importId: r.importId })));
         assert.deepEqual(
             applies(path).map((u) => u.split("::").pop()),

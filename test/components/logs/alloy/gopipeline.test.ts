@@ -34,6 +34,8 @@ interface Out {
     ts: string;
     labels: Record<string, string>;
     metadata: Record<string, string>;
+    /** stage.tenant's value: the cluster's Loki tenant. */
+    tenant?: string;
 }
 
 /** Built once per run (each `go run` would compile again). */
@@ -134,6 +136,7 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
             assert.deepEqual(go[i].metadata, hotFields(ts.event), `sample ${i}`);
             assert.equal(go[i].ts, ns(s.timestamp), `sample ${i}`);
             assert.deepEqual(go[i].labels, { job: "gke-audit", cluster: "analytics", source: "gke" });
+            assert.equal(go[i].tenant, "analytics", "each cluster's events go to its own tenant");
         });
     });
 

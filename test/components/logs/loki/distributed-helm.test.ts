@@ -56,7 +56,8 @@ describe("Loki chart 18.11.0 rendered by helm: Distributed mode", function () {
 
     it("config.yaml keeps retention, the delete store, the schema and replication factor 3 on the object store", () => {
         const c = lokiConfig(stack());
-        assert.equal(c.auth_enabled, false);
+        // One tenant per cluster (the gateway maps push users to tenants).
+        assert.equal(c.auth_enabled, true);
         assert.equal(c.common.replication_factor, 3);
         assert.deepEqual(c.common.storage.s3, {
             access_key_id: "${S3_ACCESS_KEY_ID}",

@@ -46,6 +46,7 @@ type stage struct {
 	Values                     json.RawMessage   `json:"values"`
 	Selector                   string            `json:"selector"`
 	Action                     string            `json:"action"`
+	Value                      string            `json:"value"`
 }
 
 type rule struct {
@@ -75,6 +76,7 @@ type result struct {
 	TS       int64             `json:"ts,string"`
 	Labels   map[string]string `json:"labels"`
 	Metadata map[string]string `json:"metadata"`
+	Tenant   string            `json:"tenant,omitempty"`
 }
 
 func fail(format string, a ...interface{}) {
@@ -156,6 +158,7 @@ func runPipeline(stages []stage, in entry, last map[int]map[string]tsCache) resu
 	ts := time.Unix(0, in.TS).UTC()
 	extracted := map[string]interface{}{}
 	metadata := map[string]string{}
+	tenant := ""
 	for i, st := range stages {
 		switch st.Kind {
 		case "json":
@@ -285,11 +288,17 @@ func runPipeline(stages []stage, in entry, last map[int]map[string]tsCache) resu
 			if selectorMatches(st.Selector, labels) {
 				return result{Dropped: true}
 			}
+		case "tenant":
+			// stage.tenant with a static value: the entry's Loki tenant (X-Scope-OrgID).
+			if st.Value == "" {
+				fail("tenant: only a static value is ported")
+			}
+			tenant = st.Value
 		default:
 			fail("stage %q is not ported", st.Kind)
 		}
 	}
-	return result{Line: line, TS: ts.UnixNano(), Labels: labels, Metadata: metadata}
+	return result{Line: line, TS: ts.UnixNano(), Labels: labels, Metadata: metadata, Tenant: tenant}
 }
 
 // relabel applies "replace" rules with the defaults (separator ";", regex (.*), replacement $1), then drops
