@@ -65,6 +65,7 @@ export class LogsLayer extends pulumi.ComponentResource {
                 gatewayPassword: password,
                 storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined,
                 provider,
+                secret,
             },
             { parent: this },
         );
@@ -82,7 +83,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             if (route.via !== "node-agent" && route.via !== "otlp") continue;
             if (route.installer.by === "k3s-manifests") {
                 // The cluster's own component uploads them with its node files (over SSH).
-                k3sManifests.push([c.name, k3sAlloyManifests(config, c, password)]);
+                k3sManifests.push([c.name, k3sAlloyManifests(config, c, password, secret)]);
                 continue;
             }
             // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
@@ -110,6 +111,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             {
                 namespace: this.namespace,
                 provider,
+                secret,
                 grafana: logs.deployGrafana
                     ? {
                           logs,

@@ -61,6 +61,20 @@ export function logsProblems(config: StackConfig): string[] {
         else if (s.type === "azure" && !s.accountName)
             problems.push(`${WHERE}: field objectStorage.accountName: missing; allowed: the storage account name (type azure)`);
     }
+    const m = logs.mirrors;
+    if (m.chartRepositoryCa && m.chartRepositoryCaSecret) {
+        problems.push(`${WHERE}: field mirrors.chartRepositoryCaSecret: set with mirrors.chartRepositoryCa; allowed: one of them (the CA's PEM in plain config or in secret config)`);
+    }
+    if (m.chartRepositoryPlainHttp && !m.chartRepository?.startsWith("oci://")) {
+        problems.push(
+            `${WHERE}: field mirrors.chartRepositoryPlainHttp: got true; allowed: true only with an oci:// mirrors.chartRepository (an http:// repository URL is plain HTTP already)`,
+        );
+    }
+    if (logs.objectStorage?.pathStyle !== undefined && logs.objectStorage.type !== "s3") {
+        problems.push(
+            `${WHERE}: field objectStorage.pathStyle: got ${logs.objectStorage.pathStyle}; allowed: only with type s3 (path-style is how S3-compatible stores address buckets)`,
+        );
+    }
     for (const [field, kind] of [
         ["gcpSubscriptions", "gke"],
         ["eventHubs", "aks"],

@@ -44,6 +44,8 @@ function storage(logs: LogsConfig): Record<string, unknown> {
                 s3: {
                     region: s.region ?? null,
                     endpoint: s.endpoint ?? null,
+                    // MinIO, Ceph and most S3-compatible stores serve buckets by path, not as a subdomain.
+                    s3ForcePathStyle: s.pathStyle ?? Boolean(s.endpoint),
                     // Expanded by Loki (-config.expand-env) from the storage Secret: never in the values.
                     ...(s.credentialsSecret ? { accessKeyId: "${S3_ACCESS_KEY_ID}", secretAccessKey: "${S3_SECRET_ACCESS_KEY}" } : {}),
                 },
@@ -100,6 +102,8 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
         loki: {
             // One tenant: the gateway authenticates; Loki's own multi-tenancy is not used.
             auth_enabled: false,
+            // No usage reports to stats.grafana.org: audit sites (often air-gapped) send nothing out.
+            analytics: { reporting_enabled: false },
             image: image(registry, logs.images?.loki),
             commonConfig: { replication_factor: scalable ? 3 : 1 },
             storage: storage(logs),
@@ -144,6 +148,9 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
             enabled: true,
             image: image(registry, logs.images?.gateway),
             basicAuth: { enabled: true, existingSecret: GATEWAY_SECRET },
+            // The access-log exporter sidecar (jkroepke/access-log-exporter) serves metrics nothing here scrapes:
+            // one image fewer to mirror and run.
+            metrics: { enabled: false },
             ingress: host
                 ? {
                       enabled: true,
@@ -160,6 +167,8 @@ export function lokiValues(logs: LogsConfig): Record<string, unknown> {
         lokiCanary: { enabled: false },
         test: { enabled: false },
         minio: { enabled: false },
-        sidecar: { image: image(registry, logs.images?.sidecar) },
+        // The rules sidecar loads alerting rules from ConfigMaps and Secrets of every namespace, through a ClusterRole
+        // that reads every Secret in the cluster; this layer ships no Loki rules, so it stays off.
+        sidecar: { image: image(registry, logs.images?.sidecar), rules: { enabled: false } },
     };
 }
