@@ -17,6 +17,7 @@ export {
     DEFAULT_SCALABLE_REPLICAS,
     LogsSchema,
     logsSecretRefs,
+    MAX_K3S_CHART_BYTES,
     usesClusterLogForwarder,
 } from "./logs";
 export type { LogsConfig } from "./logs";

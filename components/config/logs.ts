@@ -278,7 +278,8 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
     if (logs.kubeconfigSecret) refs.push({ field: "kubeconfigSecret", key: logs.kubeconfigSecret });
     if (logs.gatewayPasswordSecret) refs.push({ field: "gatewayPasswordSecret", key: logs.gatewayPasswordSecret });
     if (logs.mirrors.chartRepositoryCaSecret) refs.push({ field: "mirrors.chartRepositoryCaSecret", key: logs.mirrors.chartRepositoryCaSecret });
-    if (logs.mirrors.chartRepositoryAuthSecret) refs.push({ field: "mirrors.chartRepositoryAuthSecret", key: logs.mirrors.chartRepositoryAuthSecret });
+    if (logs.mirrors.chartRepositoryAuthSecret)
+        refs.push({ field: "mirrors.chartRepositoryAuthSecret", key: logs.mirrors.chartRepositoryAuthSecret });
     if (logs.objectStorage?.credentialsSecret) refs.push({ field: "objectStorage.credentialsSecret", key: logs.objectStorage.credentialsSecret });
     if (logs.receivers?.gcpCredentialsSecret) refs.push({ field: "receivers.gcpCredentialsSecret", key: logs.receivers.gcpCredentialsSecret });
     for (const [cluster, hub] of Object.entries(logs.receivers?.eventHubs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -302,7 +303,8 @@ export function resolveK3sChartFile(logs: LogsConfig, projectDir: string | undef
     if (value === undefined) return undefined;
     const where = `akko-audit:logs: field mirrors.k3sAlloyChartFile: got ${JSON.stringify(value)}`;
     const allowedText = `a .tgz of the Alloy chart (helm pull), inside the project, at most ${MAX_K3S_CHART_BYTES / 1024} KiB`;
-    if (projectDir === undefined) return `${where}, but this config has no project directory to resolve it in; allowed: only in a project's stack config`;
+    if (projectDir === undefined)
+        return `${where}, but this config has no project directory to resolve it in; allowed: only in a project's stack config`;
     const file = path.resolve(projectDir, value);
     let size: number;
     const magic = Buffer.alloc(2);

@@ -63,7 +63,9 @@ export function logsProblems(config: StackConfig): string[] {
     }
     const m = logs.mirrors;
     if (m.chartRepositoryCa && m.chartRepositoryCaSecret) {
-        problems.push(`${WHERE}: field mirrors.chartRepositoryCaSecret: set with mirrors.chartRepositoryCa; allowed: one of them (the CA's PEM in plain config or in secret config)`);
+        problems.push(
+            `${WHERE}: field mirrors.chartRepositoryCaSecret: got ${JSON.stringify(m.chartRepositoryCaSecret)} with mirrors.chartRepositoryCa also set; allowed: one of the two (the CA's PEM in plain config or in secret config)`,
+        );
     }
     if (m.chartRepositoryPlainHttp && !m.chartRepository?.startsWith("oci://")) {
         problems.push(

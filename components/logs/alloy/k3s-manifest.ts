@@ -138,7 +138,12 @@ export function renderK3sChartRepoManifest(repo: { auth?: string; ca?: string })
         });
     }
     if (repo.ca !== undefined) {
-        docs.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: K3S_CHART_CA_CONFIGMAP, namespace: "kube-system" }, data: { "ca.crt": repo.ca } });
+        docs.push({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: K3S_CHART_CA_CONFIGMAP, namespace: "kube-system" },
+            data: { "ca.crt": repo.ca },
+        });
     }
     return { fileName: K3S_CHART_REPO_MANIFEST, content: docs.map((d) => stringify(d, YAML_OPTIONS)).join("---\n") };
 }
