@@ -77,8 +77,8 @@ export const MirrorsSchema = strictObject({
     chartRepositoryPlainHttp: z.boolean(allowed("true or false")).optional(),
     /**
      * Path of the Alloy chart's .tgz (from `helm pull`), relative to the project directory, packed into each
-     * k3s HelmChart (`chartContent`): k3s servers then fetch no chart at all. At most 768 KiB (the manifest
-     * must stay under Kubernetes' object size limit). Default: k3s fetches the chart from the repository.
+     * k3s HelmChart (`chartContent`): k3s servers then fetch no chart at all. At most 768 KiB (base64 makes it
+     * 1 MiB, what helm-controller's ConfigMap for it can hold). Default: k3s fetches the chart from the repository.
      */
     k3sAlloyChartFile: z
         .string(allowed("a relative path to a .tgz file such as charts/alloy-1.11.1.tgz"))
