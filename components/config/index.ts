@@ -20,6 +20,7 @@ export {
     DistributedSchema,
     LogsSchema,
     logsSecretRefs,
+    MAX_K3S_CHART_BYTES,
     usesClusterLogForwarder,
     usesObjectStorage,
 } from "./logs";

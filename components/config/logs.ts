@@ -1,3 +1,5 @@
+import { openSync, readSync, closeSync, statSync } from "node:fs";
+import * as path from "node:path";
 import { z } from "zod";
 import { allowed, clusterName, DNS_LABEL, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
@@ -46,6 +48,12 @@ export type ObjectStorageType = (typeof OBJECT_STORAGE_TYPES)[number];
 
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9._-]+)*$/;
 const CHART_REPO = /^(oci|https?):\/\/[^\s]+$/;
+/** One or more PEM certificates and nothing else. */
+const PEM_CERTS = /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+/** A relative path inside the project (no leading /, no ..) to a .tgz. */
+const CHART_FILE = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+\.tgz$/;
+/** Largest chart archive a k3s HelmChart may carry: base64 makes it 4/3 larger, and helm-controller keeps it in a ConfigMap (1 MiB at most). */
+export const MAX_K3S_CHART_BYTES = 768 * 1024;
 const CHART_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -68,6 +76,32 @@ export const MirrorsSchema = strictObject({
     chartRepository: z
         .string(allowed("an oci:// or https:// chart repository URL"))
         .regex(CHART_REPO, allowed("an oci:// or https:// chart repository URL"))
+        .optional(),
+    /**
+     * PEM of the CA that signs the chart repositories' TLS certificates (a private CA), one or more
+     * certificates. A CA certificate is public: plain config. Default: the system's trust store.
+     */
+    chartRepositoryCa: z
+        .string(allowed("PEM text of one or more CA certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)"))
+        .regex(PEM_CERTS, allowed("PEM text of one or more CA certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)"))
+        .optional(),
+    /** Secret config key with that CA's PEM, for sites that keep it out of plain config (not both). Default: none. */
+    chartRepositoryCaSecret: secretRef.optional(),
+    /** Secret config key with the chart repository's basic-auth credentials as "USER:PASSWORD". Default: none (anonymous). */
+    chartRepositoryAuthSecret: secretRef.optional(),
+    /**
+     * The oci:// chart registry speaks plain HTTP (k3s HelmChart `plainHTTP`). Only for oci:// (an http://
+     * repository URL already says so). Default false.
+     */
+    chartRepositoryPlainHttp: z.boolean(allowed("true or false")).optional(),
+    /**
+     * Path of the Alloy chart's .tgz (from `helm pull`), relative to the project directory, packed into each
+     * k3s HelmChart (`chartContent`): k3s servers then fetch no chart at all. At most 768 KiB (base64 makes it
+     * 1 MiB, what helm-controller's ConfigMap for it can hold). Default: k3s fetches the chart from the repository.
+     */
+    k3sAlloyChartFile: z
+        .string(allowed("a relative path to a .tgz file such as charts/alloy-1.11.1.tgz"))
+        .regex(CHART_FILE, allowed("a relative path to a .tgz file such as charts/alloy-1.11.1.tgz"))
         .optional(),
 });
 
@@ -111,6 +145,11 @@ export const ObjectStorageSchema = strictObject({
         .string(allowed("an https:// or http:// URL"))
         .regex(/^https?:\/\/[^\s]+$/, allowed("an https:// or http:// URL"))
         .optional(),
+    /**
+     * Address buckets by path (endpoint/bucket) rather than as a subdomain (bucket.endpoint), as MinIO and Ceph
+     * need (s3 only). Default: true with a custom endpoint, false on AWS.
+     */
+    pathStyle: z.boolean(allowed("true or false")).optional(),
     /** Azure storage account name (azure only). */
     accountName: z
         .string(allowed("a storage account name: 3-24 lowercase letters and digits"))
@@ -300,6 +339,9 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
     if (logs.kubeconfigSecret) refs.push({ field: "kubeconfigSecret", key: logs.kubeconfigSecret });
     if (logs.gatewayPasswordSecret) refs.push({ field: "gatewayPasswordSecret", key: logs.gatewayPasswordSecret });
     if (logs.deleteApi?.passwordSecret) refs.push({ field: "deleteApi.passwordSecret", key: logs.deleteApi.passwordSecret });
+    if (logs.mirrors.chartRepositoryCaSecret) refs.push({ field: "mirrors.chartRepositoryCaSecret", key: logs.mirrors.chartRepositoryCaSecret });
+    if (logs.mirrors.chartRepositoryAuthSecret)
+        refs.push({ field: "mirrors.chartRepositoryAuthSecret", key: logs.mirrors.chartRepositoryAuthSecret });
     if (logs.objectStorage?.credentialsSecret) refs.push({ field: "objectStorage.credentialsSecret", key: logs.objectStorage.credentialsSecret });
     if (logs.receivers?.gcpCredentialsSecret) refs.push({ field: "receivers.gcpCredentialsSecret", key: logs.receivers.gcpCredentialsSecret });
     for (const [cluster, hub] of Object.entries(logs.receivers?.eventHubs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -316,4 +358,37 @@ export function usesClusterLogForwarder(config: { logs: { openshiftForwarder: Op
 /** True for the modes that keep chunks and index in logs.objectStorage (all but SingleBinary). */
 export function usesObjectStorage(mode: LokiMode): boolean {
     return mode !== "SingleBinary";
+}
+
+/**
+ * Resolves logs.mirrors.k3sAlloyChartFile against the project directory, in place (the renderers read the
+ * absolute path), and checks it is a gzip archive small enough for a HelmChart's chartContent. The one-line
+ * problem, or undefined.
+ */
+export function resolveK3sChartFile(logs: LogsConfig, projectDir: string | undefined): string | undefined {
+    const value = logs.mirrors.k3sAlloyChartFile;
+    if (value === undefined) return undefined;
+    const where = `akko-audit:logs: field mirrors.k3sAlloyChartFile: got ${JSON.stringify(value)}`;
+    const allowedText = `a .tgz of the Alloy chart (helm pull), inside the project, at most ${MAX_K3S_CHART_BYTES / 1024} KiB`;
+    if (projectDir === undefined)
+        return `${where}, but this config has no project directory to resolve it in; allowed: only in a project's stack config`;
+    const file = path.resolve(projectDir, value);
+    let size: number;
+    const magic = Buffer.alloc(2);
+    try {
+        size = statSync(file).size;
+        const fd = openSync(file, "r");
+        try {
+            readSync(fd, magic, 0, 2, 0);
+        } finally {
+            closeSync(fd);
+        }
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        return `${where}, but ${file} ${err.code === "ENOENT" ? "does not exist" : `cannot be read (${err.code ?? err.message})`}; allowed: ${allowedText}`;
+    }
+    if (size > MAX_K3S_CHART_BYTES) return `${where} (${size} bytes); allowed: ${allowedText}`;
+    if (magic[0] !== 0x1f || magic[1] !== 0x8b) return `${where} (not a gzip archive); allowed: ${allowedText}`;
+    logs.mirrors.k3sAlloyChartFile = file;
+    return undefined;
 }

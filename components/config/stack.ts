@@ -6,7 +6,7 @@ import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
 import { k3sRules, K3sClusterSchema, SshAuthSchema } from "./k3s";
 import type { KindRules, SecretRef, StackDefaults } from "./kind-rules";
-import { LogsSchema, logsSecretRefs } from "./logs";
+import { LogsSchema, logsSecretRefs, resolveK3sChartFile } from "./logs";
 import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
 import { CONFIG_NAMESPACE } from "./namespace";
@@ -206,6 +206,8 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     const logsResult = LogsSchema.safeParse(v.logs ?? {}, { reportInput: true });
     if (!logsResult.success) for (const iss of logsResult.error.issues) problems.push(formatIssue("logs", iss));
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
+    const chartFile = logsResult.success ? resolveK3sChartFile(logs, raw.projectDir) : undefined;
+    if (chartFile) problems.push(chartFile);
 
     problems.push(...crossChecks(valid, logs, secretProblem, whereOf, fleet.place));
     if (logsResult.success) {

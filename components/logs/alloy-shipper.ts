@@ -1,9 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, StackConfig } from "../config/stack";
-import { chartSource } from "./charts";
+import { releaseChart } from "./chart-repo";
 import { renderAlloyConfig } from "./alloy/config";
-import { K3S_ALLOY_SECRET_MANIFEST, K3sManifest, renderK3sAlloyManifest, renderK3sAlloySecretManifest } from "./alloy/k3s-manifest";
+import {
+    K3S_ALLOY_SECRET_MANIFEST,
+    K3S_CHART_REPO_MANIFEST,
+    K3sManifest,
+    PRIVILEGED_POD_SECURITY,
+    renderK3sAlloyManifest,
+    renderK3sAlloySecretManifest,
+    renderK3sChartRepoManifest,
+} from "./alloy/k3s-manifest";
 import {
     centralPlan,
     externalLokiTarget,
@@ -128,7 +136,19 @@ export class AlloyShipper extends pulumi.ComponentResource {
             }
         } else {
             const cluster = args.target;
-            const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: args.namespace } }, child);
+            // The agent's hostPath mount and root user need the privileged Pod Security level (see
+            // PRIVILEGED_POD_SECURITY); OpenShift's label syncer would otherwise rewrite these labels from the
+            // SCCs, so it is told to leave this namespace alone.
+            const ns = new k8s.core.v1.Namespace(
+                `${name}-ns`,
+                {
+                    metadata: {
+                        name: args.namespace,
+                        labels: { ...PRIVILEGED_POD_SECURITY, "security.openshift.io/scc.podSecurityLabelSync": "false" },
+                    },
+                },
+                child,
+            );
             namespace = ns.metadata.name;
             this.alloyConfig = renderAlloyConfig([nodeAgentSource(cluster, config)!], externalLokiTarget(config, cluster.name));
             env = { [LOKI_PASSWORD_ENV]: pushPasswordOf(args.pushPasswords, pushUser(cluster.name)) };
@@ -155,14 +175,11 @@ export class AlloyShipper extends pulumi.ComponentResource {
             ),
         );
         deps.push(new k8s.core.v1.Secret(`${name}-env`, { metadata: { name: ALLOY_ENV_SECRET, namespace }, stringData: pulumi.secret(env) }, child));
-        const src = chartSource(config.logs, "alloy");
         this.release = new k8s.helm.v3.Release(
             `${name}-alloy`,
             {
                 name: "alloy",
-                chart: src.chart,
-                version: src.version,
-                ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}),
+                ...releaseChart(config.logs, "alloy", args.secret),
                 namespace,
                 values,
                 atomic: true,
@@ -182,9 +199,28 @@ export function k3sAlloyManifests(
     config: StackConfig,
     cluster: ClusterConfig,
     pushPassword: pulumi.Input<string>,
+    secret?: (key: string) => pulumi.Output<string>,
 ): { fileName: string; content: pulumi.Input<string>; secret?: boolean }[] {
     const plain: K3sManifest = renderK3sAlloyManifest(config, cluster);
-    return [plain, k3sAlloySecretManifest(pushPassword)];
+    const repo = secret ? k3sChartRepoManifest(config, secret) : undefined;
+    return [plain, k3sAlloySecretManifest(pushPassword), ...(repo ? [repo] : [])];
+}
+
+/** The chart repository's secret CA and credentials for helm-controller, one Output per logs config; none when unneeded. */
+const repoManifests = new WeakMap<object, SecretManifest>();
+function k3sChartRepoManifest(config: StackConfig, secret: (key: string) => pulumi.Output<string>): SecretManifest | undefined {
+    const m = config.logs.mirrors;
+    // A chart packed in the HelmChart is fetched from nowhere: no credentials to hand out.
+    if (m.k3sAlloyChartFile || (!m.chartRepositoryAuthSecret && !m.chartRepositoryCaSecret)) return undefined;
+    let manifest = repoManifests.get(config.logs);
+    if (!manifest) {
+        const auth = m.chartRepositoryAuthSecret ? secret(m.chartRepositoryAuthSecret) : undefined;
+        const ca = m.chartRepositoryCaSecret ? secret(m.chartRepositoryCaSecret) : undefined;
+        const content = pulumi.all([auth, ca]).apply(([a, c]) => renderK3sChartRepoManifest({ auth: a, ca: c }).content);
+        manifest = { fileName: K3S_CHART_REPO_MANIFEST, content: pulumi.secret(content), secret: true };
+        repoManifests.set(config.logs, manifest);
+    }
+    return manifest;
 }
 
 type SecretManifest = { fileName: string; content: pulumi.Output<string>; secret: true };

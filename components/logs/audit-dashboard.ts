@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LogsConfig } from "../config/logs";
-import { chartSource } from "./charts";
+import { secretConfig } from "../config/pulumi";
+import { releaseChart } from "./chart-repo";
 import { auditTrailDashboardJson, DASHBOARD_LABEL_KEY, DASHBOARD_LABEL_VALUE } from "./dashboard/dashboard";
 import { GRAFANA_ADMIN_SECRET, GRAFANA_ADMIN_USER, GRAFANA_ENV_SECRET, grafanaValues } from "./grafana/values";
 
@@ -21,6 +22,8 @@ export interface AuditDashboardArgs {
      * Default: not deployed (most sites have a Grafana; its sidecar picks the ConfigMap up).
      */
     grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string> };
+    /** A secret config value by key (the chart repository's CA and credentials). Default: secretConfig. */
+    secret?: (key: string) => pulumi.Output<string>;
 }
 
 /** The "Audit Trail" dashboard as a ConfigMap labelled for Grafana's sidecar, and optionally Grafana itself. */
@@ -62,14 +65,11 @@ export class AuditDashboard extends pulumi.ComponentResource {
                 { metadata: { name: GRAFANA_ENV_SECRET, namespace: args.namespace }, stringData: { LOKI_PASSWORD: pulumi.secret(g.lokiPassword) } },
                 child,
             );
-            const src = chartSource(g.logs, "grafana");
             new k8s.helm.v3.Release(
                 `${name}-grafana`,
                 {
                     name: "grafana",
-                    chart: src.chart,
-                    version: src.version,
-                    ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}),
+                    ...releaseChart(g.logs, "grafana", args.secret ?? secretConfig),
                     namespace: args.namespace,
                     values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser),
                     atomic: true,

@@ -83,6 +83,7 @@ export class LogsLayer extends pulumi.ComponentResource {
                 deletePassword: logs.deleteApi?.enabled && logs.deleteApi.passwordSecret ? secret(logs.deleteApi.passwordSecret) : undefined,
                 storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined,
                 provider,
+                secret,
             },
             { parent: this },
         );
@@ -100,7 +101,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             if (route.via !== "node-agent" && route.via !== "otlp") continue;
             if (route.installer.by === "k3s-manifests") {
                 // The cluster's own component uploads them with its node files (over SSH).
-                k3sManifests.push([c.name, k3sAlloyManifests(config, c, pushPasswordOf(pushPasswords, pushUser(c.name)))]);
+                k3sManifests.push([c.name, k3sAlloyManifests(config, c, pushPasswordOf(pushPasswords, pushUser(c.name)), secret)]);
                 continue;
             }
             // "openshift-" keeps these names apart from the layer's own children (a cluster may be called "central").
@@ -132,6 +133,7 @@ export class LogsLayer extends pulumi.ComponentResource {
             {
                 namespace: this.namespace,
                 provider,
+                secret,
                 grafana: logs.deployGrafana
                     ? {
                           logs,

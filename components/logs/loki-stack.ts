@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LogsConfig, usesObjectStorage } from "../config/logs";
-import { chartSource } from "./charts";
+import { secretConfig } from "../config/pulumi";
+import { releaseChart } from "./chart-repo";
 import { htpasswdLine } from "./loki/htpasswd";
 import { type GatewayAccess } from "./loki/access";
 import { GATEWAY_SECRET, lokiValues, STORAGE_SECRET } from "./loki/values";
@@ -27,6 +28,8 @@ export interface LokiStackArgs {
     storageCredentials?: pulumi.Input<string>;
     /** Provider of the logs cluster. Default: the ambient kubeconfig (LogsLayer passes one unless logs.useAmbientKubeconfig). */
     provider?: k8s.Provider;
+    /** A secret config value by key (the chart repository's CA and credentials). Default: secretConfig. */
+    secret?: (key: string) => pulumi.Output<string>;
 }
 
 /** The storage Secret's environment from the credentials text, by storage type (see ObjectStorageSchema). */
@@ -88,14 +91,11 @@ export class LokiStack extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(`${name}-storage`, { metadata: { name: STORAGE_SECRET, namespace: this.namespace }, stringData: env }, child),
             );
         }
-        const src = chartSource(args.logs, "loki");
         this.release = new k8s.helm.v3.Release(
             `${name}-loki`,
             {
                 name: "loki",
-                chart: src.chart,
-                version: src.version,
-                ...(src.repo ? { repositoryOpts: { repo: src.repo } } : {}),
+                ...releaseChart(args.logs, "loki", args.secret ?? secretConfig),
                 namespace: this.namespace,
                 values: lokiValues(args.logs, args.access),
                 atomic: true,

@@ -67,6 +67,22 @@ export function logsProblems(config: StackConfig): string[] {
         else if (s.type === "azure" && !s.accountName)
             problems.push(`${WHERE}: field objectStorage.accountName: missing; allowed: the storage account name (type azure)`);
     }
+    const m = logs.mirrors;
+    if (m.chartRepositoryCa && m.chartRepositoryCaSecret) {
+        problems.push(
+            `${WHERE}: field mirrors.chartRepositoryCaSecret: got ${JSON.stringify(m.chartRepositoryCaSecret)} with mirrors.chartRepositoryCa also set; allowed: one of the two (the CA's PEM in plain config or in secret config)`,
+        );
+    }
+    if (m.chartRepositoryPlainHttp && !m.chartRepository?.startsWith("oci://")) {
+        problems.push(
+            `${WHERE}: field mirrors.chartRepositoryPlainHttp: got true; allowed: true only with an oci:// mirrors.chartRepository (an http:// repository URL is plain HTTP already)`,
+        );
+    }
+    if (logs.objectStorage?.pathStyle !== undefined && logs.objectStorage.type !== "s3") {
+        problems.push(
+            `${WHERE}: field objectStorage.pathStyle: got ${logs.objectStorage.pathStyle}; allowed: only with type s3 (path-style is how S3-compatible stores address buckets)`,
+        );
+    }
     for (const [field, kind] of [
         ["gcpSubscriptions", "gke"],
         ["eventHubs", "aks"],

@@ -313,6 +313,8 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
                 // 0.1.0's preflight and per-file uploads leave the stack; their deletes run nothing on the node.
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to edge-paris/192.0.2.10's stage directory",
+                // The OpenShift agent's namespace gains its Pod Security labels (privileged, label sync off): in place.
+                "updates kubernetes:core/v1:Namespace logs-openshift-ocp-core-ns",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.11's stage directory",
                 "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { ClusterConfig, StackConfig } from "../../config/stack";
 import { LogsConfig } from "../../config/logs";
@@ -12,6 +13,20 @@ export const K3S_ALLOY_NAMESPACE = "akko-audit";
 export const K3S_MANIFEST_DIR = "/var/lib/rancher/k3s/server/manifests";
 export const K3S_ALLOY_MANIFEST = "akko-audit-alloy.yaml";
 export const K3S_ALLOY_SECRET_MANIFEST = "akko-audit-alloy-secret.yaml";
+/** The chart repository's credentials and secret CA for k3s's helm-controller (kube-system, next to the HelmChart). */
+export const K3S_CHART_REPO_MANIFEST = "akko-audit-alloy-chart-repo.yaml";
+export const K3S_CHART_AUTH_SECRET = "akko-audit-chart-repo-auth";
+export const K3S_CHART_CA_CONFIGMAP = "akko-audit-chart-repo-ca";
+/**
+ * The agent reads the API server's audit log through a hostPath volume as root, which only the `privileged`
+ * Pod Security level admits; a cluster whose default is `baseline` or `restricted` (the CIS-hardened k3s
+ * admission config) would refuse its pods without this label on its own namespace.
+ */
+export const PRIVILEGED_POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "privileged",
+    "pod-security.kubernetes.io/audit": "privileged",
+    "pod-security.kubernetes.io/warn": "privileged",
+} as const;
 
 /** Literal blocks, no folding: the Alloy config reads in the manifest as it does in its own file. */
 const YAML_OPTIONS = { lineWidth: 0 };
@@ -44,7 +59,10 @@ export function renderK3sAlloyManifest(config: StackConfig, cluster: ClusterConf
 let namespaceText: string | undefined;
 /** The namespace document (the same in every cluster). */
 function namespaceDoc(): string {
-    return (namespaceText ??= stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: K3S_ALLOY_NAMESPACE } }, YAML_OPTIONS));
+    return (namespaceText ??= stringify(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: K3S_ALLOY_NAMESPACE, labels: { ...PRIVILEGED_POD_SECURITY } } },
+        YAML_OPTIONS,
+    ));
 }
 
 /** HelmChart documents by logs config and audit log path: every k3s cluster with the same path has the same one. */
@@ -63,8 +81,8 @@ function helmChartDoc(logs: LogsConfig, auditLogPath: string): string {
             metadata: { name: "akko-audit-alloy", namespace: "kube-system" },
             spec: {
                 chart: chart.chart,
-                ...(chart.repo ? { repo: chart.repo } : {}),
                 version: chart.version,
+                ...k3sChartFetch(logs, chart.repo),
                 targetNamespace: K3S_ALLOY_NAMESPACE,
                 valuesContent: stringify(nodeAgentValues(logs, "k3s-manifests", auditLogPath), YAML_OPTIONS),
             },
@@ -73,6 +91,61 @@ function helmChartDoc(logs: LogsConfig, auditLogPath: string): string {
         byPath.set(auditLogPath, text);
     }
     return text;
+}
+
+/**
+ * How helm-controller gets the chart: packed in the HelmChart (chartContent, which then overrides chart and
+ * repository), or fetched from the repository with its CA, credentials and plain-HTTP switch.
+ */
+function k3sChartFetch(logs: LogsConfig, repo: string | undefined): Record<string, unknown> {
+    const m = logs.mirrors;
+    if (m.k3sAlloyChartFile) return { chartContent: chartFileBase64(m.k3sAlloyChartFile) };
+    return {
+        ...(repo ? { repo } : {}),
+        ...(m.chartRepositoryCa ? { repoCA: m.chartRepositoryCa } : {}),
+        ...(m.chartRepositoryCaSecret ? { repoCAConfigMap: { name: K3S_CHART_CA_CONFIGMAP } } : {}),
+        ...(m.chartRepositoryAuthSecret ? { authSecret: { name: K3S_CHART_AUTH_SECRET } } : {}),
+        ...(m.chartRepositoryPlainHttp ? { plainHTTP: true } : {}),
+    };
+}
+
+const chartFiles = new Map<string, string>();
+/** The chart archive as base64 (the path is absolute and checked by the config validation), read once per run. */
+function chartFileBase64(file: string): string {
+    let text = chartFiles.get(file);
+    if (text === undefined) chartFiles.set(file, (text = readFileSync(file).toString("base64")));
+    return text;
+}
+
+/**
+ * The secret k3s manifest of the chart repository (only when it needs credentials or a secret CA): a
+ * basic-auth Secret and a CA ConfigMap in kube-system, where helm-controller looks for them. Call inside an
+ * apply of the secret Outputs.
+ */
+export function renderK3sChartRepoManifest(repo: { auth?: string; ca?: string }): K3sManifest {
+    const docs: object[] = [];
+    if (repo.auth !== undefined) {
+        const i = repo.auth.indexOf(":");
+        docs.push({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: K3S_CHART_AUTH_SECRET, namespace: "kube-system" },
+            type: "kubernetes.io/basic-auth",
+            data: {
+                username: Buffer.from(repo.auth.slice(0, i), "utf8").toString("base64"),
+                password: Buffer.from(repo.auth.slice(i + 1), "utf8").toString("base64"),
+            },
+        });
+    }
+    if (repo.ca !== undefined) {
+        docs.push({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: K3S_CHART_CA_CONFIGMAP, namespace: "kube-system" },
+            data: { "ca.crt": repo.ca },
+        });
+    }
+    return { fileName: K3S_CHART_REPO_MANIFEST, content: docs.map((d) => stringify(d, YAML_OPTIONS)).join("---\n") };
 }
 
 /** The secret k3s manifest: the agent's own push password (its cluster's gateway user). Call inside an apply of a secret Output. */

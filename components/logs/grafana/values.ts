@@ -49,6 +49,8 @@ export function grafanaValues(logs: LogsConfig, lokiUrl: string, lokiUser: strin
                 ],
             },
         },
+        // Nothing reported or checked upstream (stats.grafana.org, grafana.com): audit sites are often air-gapped.
+        "grafana.ini": { analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false } },
         // Nothing else to pull: no test pod, no chown init container.
         testFramework: { enabled: false },
         initChownData: { enabled: false },

@@ -78,6 +78,8 @@ function storage(logs: LogsConfig): Record<string, unknown> {
                 s3: {
                     region: s.region ?? null,
                     endpoint: s.endpoint ?? null,
+                    // MinIO, Ceph and most S3-compatible stores serve buckets by path, not as a subdomain.
+                    s3ForcePathStyle: s.pathStyle ?? Boolean(s.endpoint),
                     // Expanded by Loki (-config.expand-env) from the storage Secret: never in the values.
                     ...(s.credentialsSecret ? { accessKeyId: "${S3_ACCESS_KEY_ID}", secretAccessKey: "${S3_SECRET_ACCESS_KEY}" } : {}),
                 },
@@ -143,6 +145,8 @@ export function lokiValues(
             auth_enabled: true,
             // The read user's "a|b|c" header queries every cluster at once (push and tail refuse it).
             querier: { multi_tenant_queries_enabled: true },
+            // No usage reports to stats.grafana.org: audit sites (often air-gapped) send nothing out.
+            analytics: { reporting_enabled: false },
             image: image(registry, logs.images?.loki),
             commonConfig: { replication_factor: usesObjectStorage(logs.mode) ? 3 : 1 },
             storage: storage(logs),
@@ -191,6 +195,9 @@ export function lokiValues(
             image: image(registry, logs.images?.gateway),
             basicAuth: { enabled: true, existingSecret: GATEWAY_SECRET },
             nginxConfig: gatewayNginxSnippets(access),
+            // The access-log exporter sidecar (jkroepke/access-log-exporter) serves metrics nothing here scrapes:
+            // one image fewer to mirror and run.
+            metrics: { enabled: false },
             ingress: host
                 ? {
                       enabled: true,
@@ -210,6 +217,8 @@ export function lokiValues(
         lokiCanary: { enabled: false },
         test: { enabled: false },
         minio: { enabled: false },
-        sidecar: { image: image(registry, logs.images?.sidecar) },
+        // The rules sidecar loads alerting rules from ConfigMaps and Secrets of every namespace, through a ClusterRole
+        // that reads every Secret in the cluster; this layer ships no Loki rules, so it stays off.
+        sidecar: { image: image(registry, logs.images?.sidecar), rules: { enabled: false } },
     };
 }

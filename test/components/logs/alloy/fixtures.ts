@@ -3,7 +3,7 @@ import { validateStackConfig, StackConfig } from "../../../../components/config/
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
 
 /** A fleet of every kind with the logs block filled in, validated by the real config model. */
-export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[] = []): StackConfig {
+export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[] = [], projectDir?: string): StackConfig {
     const secrets = ["sshKey", "kc", "lokiPw", "fhKey", "gcpKey", "ehConn", ...extraSecrets];
     return validateStackConfig({
         stack: "test",
@@ -48,5 +48,6 @@ export function fleet(logs: Record<string, unknown> = {}, extraSecrets: string[]
             ...Object.fromEntries(secrets.map((s) => [s, "[secret]"])),
         },
         secretKeys: new Set(secrets),
+        ...(projectDir !== undefined ? { projectDir } : {}),
     });
 }
