@@ -83,11 +83,10 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
         assert.equal(code, 0);
         assert.deepEqual([p.counts.create, p.counts.replace, p.counts.delete], [0, 0, 0]);
         const applies = p.steps.filter((s) => s.name.endsWith("-apply"));
+        // The gateway password is the read credential now: nothing on the nodes (each pushes with its own).
         assert.deepEqual(
-            applies.map((s) => s.effect).sort(),
-            NODES.map(
-                (n) => `updates ${n} in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)`,
-            ).sort(),
+            applies.map((s) => s.effect),
+            [],
         );
         assert.ok(
             p.steps.some((s) => s.type === "kubernetes:core/v1:Secret" && s.op === "update"),
@@ -311,16 +310,25 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
             [
                 // Each node gets its bundle and its apply runs again, in place and idempotent: nothing restarts.
                 // 0.1.0's preflight and per-file uploads leave the stack; their deletes run nothing on the node.
+                // The logs layer generates one push password per source (one Loki tenant per cluster).
+                "creates random:index/randomPassword:RandomPassword logs-akko-audit-push-edge-paris",
+                "creates random:index/randomPassword:RandomPassword logs-akko-audit-push-factory-lyon",
+                "creates random:index/randomPassword:RandomPassword logs-akko-audit-push-ocp-core",
+                "creates random:index/randomPassword:RandomPassword logs-akko-audit-central",
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to edge-paris/192.0.2.10's stage directory",
-                // The OpenShift agent's namespace gains its Pod Security labels (privileged, label sync off): in place.
                 "updates kubernetes:core/v1:Namespace logs-openshift-ocp-core-ns",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.11's stage directory",
+                "updates kubernetes:core/v1:Secret logs-loki-gateway-auth",
                 "updates edge-paris/192.0.2.10 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
+                "updates kubernetes:core/v1:ConfigMap logs-openshift-ocp-core-config",
                 "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
-                "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
+                "updates kubernetes:core/v1:Secret logs-openshift-ocp-core-env",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.12's stage directory",
+                "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
                 "updates factory-lyon/10.20.0.12 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
+                "updates kubernetes:core/v1:ConfigMap logs-central-config",
+                "updates kubernetes:core/v1:Secret logs-central-env",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.13's stage directory",
                 "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "records the Data Access audit config of container.googleapis.com in project akko-analytics-prod as it is now (put back on delete)",

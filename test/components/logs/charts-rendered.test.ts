@@ -178,9 +178,7 @@ describe("charts rendered with helm template (example stacks)", function () {
         assert.deepEqual(stackImages(exampleConfig("dev")), [
             "docker.io/grafana/alloy:v1.18.1",
             "docker.io/grafana/loki:3.7.6",
-            "docker.io/kiwigrid/k8s-sidecar:2.10.1",
             "docker.io/nginxinc/nginx-unprivileged:1.31-alpine",
-            "ghcr.io/jkroepke/access-log-exporter:0.4.11",
             "quay.io/prometheus-operator/prometheus-config-reloader:v0.91.0@sha256:7d9e4eea5f1139e602508871f422b0116c60e87c662f3dcd234d5ab60cd0d8c1",
         ]);
     });

@@ -100,7 +100,13 @@ describe("Loki chart values", () => {
         assert.deepEqual(v.loki.storage, {
             type: "s3",
             bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
-            s3: { region: "eu-west-3", endpoint: null, accessKeyId: "${S3_ACCESS_KEY_ID}", secretAccessKey: "${S3_SECRET_ACCESS_KEY}" },
+            s3: {
+                region: "eu-west-3",
+                endpoint: null,
+                s3ForcePathStyle: false,
+                accessKeyId: "${S3_ACCESS_KEY_ID}",
+                secretAccessKey: "${S3_SECRET_ACCESS_KEY}",
+            },
         });
         assert.deepEqual(v.defaults, { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] });
         // The chart refuses scalable and distributed replicas together, and monolithic with distributed.

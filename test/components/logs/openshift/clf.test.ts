@@ -80,13 +80,8 @@ otelcol.exporter.loki "ocp_core" {
         assert.deepEqual(plan.otlp, [{ cluster: "ocp-core", path: "/otlp/ocp-core/v1/logs", port: 9100 }]);
         assert.deepEqual(
             plan.env.find((e) => e.env === "OTLP_HTPASSWD_OCP_CORE"),
-            {
-                env: "OTLP_HTPASSWD_OCP_CORE",
-                secretKey: "lokiPw",
-                htpasswdUser: "akko-audit",
-                field: "akko-audit:logs: field gatewayPasswordSecret",
-                ifEmpty: "the OTLP receiver would take an empty password",
-            },
+            // The forwarder's own push user: its generated password opens this cluster's receiver only.
+            { env: "OTLP_HTPASSWD_OCP_CORE", pushPassword: "akko-audit-push-ocp-core", htpasswdUser: "akko-audit-push-ocp-core" },
         );
         assert.equal(
             nodeAgentSource(
