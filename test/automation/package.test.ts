@@ -194,7 +194,7 @@ const registered = [];
     pulumi.runtime.setAllConfig(values, secretKeys);
     await pulumi.runtime.setMocks(
         {
-            newResource: (a) => (registered.push(a.type + "::" + a.name), { id: a.name + "-id", state: { ...a.inputs, ...outputs(a.type, a.name, a.inputs) } }),
+            newResource: (a) => (registered.push(a.type + "::" + a.name), { id: a.name + "-id", state: { ...a.inputs, ...outputs(a.type, a.name, a.inputs), ...(a.type === "random:index/randomPassword:RandomPassword" ? { result: "mock-random-" + a.name } : {}) } }),
             call: (a) => { throw new Error("unmocked call " + a.token); },
         },
         "project",

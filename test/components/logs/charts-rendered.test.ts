@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
 import { CHARTS, findManifest, helmTemplate, imagesOf, podSpec, skipWithoutHelm, type Manifest } from "../../helpers/helm";
-import { exampleConfig, release, renderReleases, stackImages, type RenderedRelease } from "../../helpers/rendered-charts";
+import { exampleConfig, release, renderReleases, stackImages, type RenderedRelease } from "./helpers/rendered-charts";
 
 // Real `helm template` (helm v4.1.4 from npm) over the pinned charts in ../shared/charts, with the values this
 // program computes for the project's example stacks. Nothing is stubbed.

@@ -38,7 +38,11 @@ describe("offline plan (the real program under the SDK's mocks)", function () {
         const apply = plan.groups["factory-lyon"].find((e) => e.name === "factory-lyon-10.20.0.12-apply")!;
         assert.equal(apply.type, "command:remote:Command");
         assert.equal(apply.parent, "akko:audit:K3sServerAuditLogging::factory-lyon-10.20.0.12");
-        assert.deepEqual(apply.dependsOn, ["command:remote:CopyToRemote::factory-lyon-10.20.0.12-bundle"]);
+        // Its bundle, and its cluster's generated push password (the Alloy Secret on its stdin).
+        assert.deepEqual(apply.dependsOn, [
+            "command:remote:CopyToRemote::factory-lyon-10.20.0.12-bundle",
+            "random:index/randomPassword:RandomPassword::logs-akko-audit-push-factory-lyon",
+        ]);
         // The connection carries the private key: Pulumi makes the whole input secret, and so does the plan.
         assert.match(String(apply.inputs.connection), /^\[secret [0-9a-f]{12}\]$/);
         assert.match(String(apply.inputs.delete), /'AKKO_NODE=factory-lyon\/10\.20\.0\.12'/);

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { CENTRAL_PUSH_USER, DELETE_USER, pushUser } from "../../../../components/logs/loki/access";
 import { htpasswdLine } from "../../../../components/logs/loki/htpasswd";
 import { findManifest, skipWithoutHelm } from "../../../helpers/helm";
-import { exampleConfig, release, renderReleases } from "../../../helpers/rendered-charts";
+import { exampleConfig, release, renderReleases } from "../helpers/rendered-charts";
 
 // The gateway's real nginx.conf, rendered by the pinned Loki chart from the prod example's values (delete API
 // on), run by a real nginx (Debian's; the chart's image runs nginx 1.31 with the same map/if/auth_basic

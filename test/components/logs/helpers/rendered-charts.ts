@@ -1,16 +1,16 @@
 import { parse } from "yaml";
-import { SECRET_PLACEHOLDER, validateStackConfig } from "../../components/config";
-import type { StackConfig } from "../../components/config/stack";
-import { centralPlan, internalPushUrl, logsNamespace, OPENSHIFT_AUDIT_LOG_PATH } from "../../components/logs/alloy/plan";
-import { renderK3sAlloyManifest } from "../../components/logs/alloy/k3s-manifest";
-import { centralValues, nodeAgentValues } from "../../components/logs/alloy/values";
-import { OPENSHIFT_ALLOY_NAMESPACE } from "../../components/logs/alloy-shipper";
-import { grafanaValues } from "../../components/logs/grafana/values";
-import { gatewayAccess } from "../../components/logs/loki/access";
-import { lokiValues } from "../../components/logs/loki/values";
-import { platformOf } from "../../components/platforms";
-import { exampleStack } from "./config";
-import { CHARTS, helmTemplate, imagesOf, type Manifest } from "./helm";
+import { SECRET_PLACEHOLDER, validateStackConfig } from "../../../../components/config";
+import type { StackConfig } from "../../../../components/config/stack";
+import { centralPlan, internalPushUrl, logsNamespace, OPENSHIFT_AUDIT_LOG_PATH } from "../../../../components/logs/alloy/plan";
+import { renderK3sAlloyManifest } from "../../../../components/logs/alloy/k3s-manifest";
+import { centralValues, nodeAgentValues } from "../../../../components/logs/alloy/values";
+import { OPENSHIFT_ALLOY_NAMESPACE } from "../../../../components/logs/alloy-shipper";
+import { grafanaValues } from "../../../../components/logs/grafana/values";
+import { gatewayAccess } from "../../../../components/logs/loki/access";
+import { lokiValues } from "../../../../components/logs/loki/values";
+import { platformOf } from "../../../../components/platforms";
+import { exampleStack } from "../../../helpers/config";
+import { CHARTS, helmTemplate, imagesOf, type Manifest } from "../../../helpers/helm";
 
 /** One Helm release the program installs, rendered by the real chart. */
 export interface RenderedRelease {
