@@ -1,6 +1,7 @@
 import { openSync, readSync, closeSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { DetectionsSchema } from "./detections";
 import { allowed, clusterName, DNS_LABEL, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 export const LOKI_MODES = ["SingleBinary", "Distributed", "SimpleScalable"] as const;
@@ -327,6 +328,8 @@ export const LogsSchema = strictObject({
      * the operator must be installed). Default alloy.
      */
     openshiftForwarder: oneOf(OPENSHIFT_FORWARDERS).default(DEFAULT_OPENSHIFT_FORWARDER),
+    /** Detection rules (Loki ruler alerts, `akko-audit detect`): allow-lists, thresholds, silence, disabled rules. Default: every rule on. */
+    detections: DetectionsSchema.prefault({}),
     /** Deploy Grafana (community chart) with the dashboard sidecar and Loki as data source. Default false. */
     deployGrafana: z.boolean(allowed("true or false")).optional(),
 });

@@ -1,5 +1,5 @@
 export { LogsLayer } from "./logs-layer";
-export { CARRIERS, expandRecord, NormalizeError, normalizeLine } from "./normalize/normalize";
+export { CARRIERS, expandRecord, hotFields, NormalizeError, normalizeLine } from "./normalize/normalize";
 export type { Carrier } from "./normalize/normalize";
 export { readAuditEvents } from "./normalize/reader";
 export type { ReadItem } from "./normalize/reader";

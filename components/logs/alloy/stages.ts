@@ -1,5 +1,7 @@
 import {
     AKS_EVENT_PATH,
+    DERIVED_FIELDS,
+    derivedExpression,
     OTLP_EVENT_PATH,
     EVENT_TIME_PATHS,
     FieldMapping,
@@ -119,12 +121,13 @@ export function commonStages(labels: Record<(typeof STREAM_LABELS)[number], stri
     const expressions: [string, string][] = [
         ["audit_time", str(nonEmpty(EVENT_TIME_PATHS))],
         ...HOT_FIELDS.map((f): [string, string] => [f.key, str(nonEmpty([f.path]))]),
+        ...DERIVED_FIELDS.map((f): [string, string] => [f.key, str(derivedExpression(f.expression))]),
     ];
     return [
         `stage.json {\n  expressions = ${map(expressions, "  ")}\n}`,
         `stage.timestamp {\n  source                        = "audit_time"\n  format                        = "RFC3339Nano"\n  action_on_failure             = "skip"\n  action_on_duplicate_timestamp = "keep"\n}`,
         `stage.structured_metadata {\n  values = ${map(
-            HOT_FIELDS.map((f) => [f.key, `""`]),
+            [...HOT_FIELDS, ...DERIVED_FIELDS].map((f) => [f.key, `""`]),
             "  ",
         )}\n}`,
         `stage.static_labels {\n  values = ${map(

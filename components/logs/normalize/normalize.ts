@@ -1,6 +1,9 @@
 import { gunzipSync } from "node:zlib";
+import * as jmespath from "jmespath";
 import {
     AKS_EVENT_PATH,
+    DERIVED_FIELDS,
+    derivedExpression,
     OTLP_EVENT_PATH,
     Extract,
     FieldMapping,
@@ -459,12 +462,21 @@ function eventFromAksTable(row: Obj): Obj {
     return pickEventFields(e);
 }
 
-/** The structured metadata Alloy attaches to a normalised Event (absent fields are left out). */
+const DERIVED_COMPILED = DERIVED_FIELDS.map((f) => ({ key: f.key, expression: derivedExpression(f.expression) }));
+
+/**
+ * The structured metadata Alloy attaches to a normalised Event: the hot fields and the derived fields
+ * (absent and empty values are left out; numbers and booleans as Alloy writes them).
+ */
 export function hotFields(event: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     for (const f of HOT_FIELDS) {
         const v = valueAt(event, f.path);
         if (v !== undefined && v !== "") out[f.key] = String(v);
+    }
+    for (const f of DERIVED_COMPILED) {
+        const v: unknown = jmespath.search(event as Obj, f.expression);
+        if (v !== null && v !== undefined) out[f.key] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return out;
 }

@@ -194,6 +194,57 @@ export const HOT_FIELDS: readonly { key: string; path: string[] }[] = [
     { key: "audit_code", path: ["responseStatus", "code"] },
 ];
 
+/** The pod specs a request body carries: a Pod's (also pods/ephemeralcontainers), a template's, a CronJob's. */
+const POD_SPECS =
+    "[requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec]" +
+    "[?containers || initContainers || ephemeralContainers]";
+/** Every container of those specs: regular, init and ephemeral. */
+const CONTAINERS = `${POD_SPECS}[].[containers, initContainers, ephemeralContainers][][]`;
+
+/**
+ * Values computed at ingest, for what Loki's `| json` cannot see: it skips arrays (pkg/logql/log/parser.go
+ * parseObject handles strings, numbers, booleans and objects only), so "any container is privileged" or "a
+ * group of the user" must be a flat value before the line is stored. Each is a JMESPath expression over the
+ * normalised Event, run by Alloy's `stage.json` (go-jmespath) and by the TypeScript normaliser (jmespath.js),
+ * and stored as structured metadata when it has a value (empty string, list, false and null are left out).
+ * Every expression is total: it yields null, never a type error, on any Event.
+ */
+export const DERIVED_FIELDS: readonly { key: string; expression: string; why: string }[] = [
+    { key: "audit_source_ip", expression: "sourceIPs[0]", why: "the client address (sourceIPs is a list)" },
+    { key: "audit_groups", expression: "join(',', user.groups || `[]`)", why: "the user's groups, comma-joined (user.groups is a list)" },
+    {
+        key: "audit_privileged",
+        expression: `join(',', ${CONTAINERS} | [?securityContext.privileged == \`true\`].name)`,
+        why: "names of the privileged containers in a Pod, Pod template or ephemeral container the request writes",
+    },
+    {
+        key: "audit_added_caps",
+        expression: `join(',', ${CONTAINERS}[].securityContext.capabilities.add[])`,
+        why: "capabilities the request's containers add",
+    },
+    {
+        key: "audit_host_namespaces",
+        expression: `join(',', ${POD_SPECS}[].[hostNetwork && 'hostNetwork', hostPID && 'hostPID', hostIPC && 'hostIPC'][])`,
+        why: "host namespaces (network, PID, IPC) the request's pod specs share",
+    },
+    {
+        key: "audit_host_paths",
+        expression: `join(',', ${POD_SPECS}[].volumes[].hostPath.path)`,
+        why: "hostPath volumes the request's pod specs mount",
+    },
+    {
+        key: "audit_rbac_wildcard",
+        expression:
+            "join(',', [contains(requestObject.rules[].verbs[] || `[]`, '*') && 'verbs', contains(requestObject.rules[].resources[] || `[]`, '*') && 'resources'][?@])",
+        why: "a Role or ClusterRole the request writes grants every verb or every resource",
+    },
+];
+
+/** A derived field's expression as it runs: null instead of an empty value, so nothing empty is stored. */
+export function derivedExpression(expression: string): string {
+    return `(${expression}) || \`null\``;
+}
+
 /**
  * The Event fields that carry the event's time (Loki's entry timestamp), first that has a value wins: the
  * stage's time, else when the request was received. With neither, the entry keeps its own time (the record's

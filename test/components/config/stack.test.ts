@@ -75,6 +75,19 @@ describe("stack config validation", () => {
             gatewayUser: "akko-audit",
             openshiftForwarder: "alloy",
             useAmbientKubeconfig: false,
+            detections: {
+                rbacWriters: ["system:apiserver", "system:kube-controller-manager", "system:serviceaccount:kube-system:.+"],
+                secretReaders: [
+                    "system:apiserver",
+                    "system:kube-controller-manager",
+                    "system:kube-scheduler",
+                    "system:serviceaccount:kube-system:.+",
+                    "system:node:.+",
+                ],
+                enumeration: { threshold: 20, window: "5m" },
+                silenceAfter: "15m",
+                disabled: [],
+            },
         });
         // Every kind's delete that turns audit off is protected unless the cluster opts in.
         assert.deepEqual([k.allowAuditOff, e.allowAuditOff], [false, false]);

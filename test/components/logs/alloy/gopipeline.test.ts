@@ -193,7 +193,7 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
             objectRef: { resource: "namespaces", namespace: "", name: "team-a", apiVersion: "v1", subresource: "" },
         };
         const [go] = runLines(k3sAgent(), "edge_paris", [JSON.stringify(event)]);
-        assert.deepEqual(go.metadata, { audit_verb: "get", audit_resource: "namespaces", audit_code: "101" });
+        assert.deepEqual(go.metadata, { audit_verb: "get", audit_resource: "namespaces", audit_code: "101", audit_source_ip: "192.0.2.44" });
         assert.deepEqual(go.metadata, hotFields(event));
         assert.deepEqual(go.labels, { job: "k3s-audit", cluster: "edge-paris", source: "k3s" });
     });

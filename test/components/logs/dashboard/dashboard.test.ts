@@ -1,22 +1,10 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-// @grafana/lezer-logql ships one index.d.ts for its ESM and CommonJS builds ("type": "module"), so under
-// node16 resolution its types are read as ESM: require it (its CommonJS build) with the import-mode types.
-const { parser } = require("@grafana/lezer-logql") as typeof import("@grafana/lezer-logql", { with: { "resolution-mode": "import" } });
 import { auditTrailDashboard, auditTrailDashboardJson } from "../../../../components/logs/dashboard/dashboard";
 import { DASHBOARD_SELECTOR, queries, RUNBOOK_QUERIES, RUNBOOK_SELECTOR } from "../../../../components/logs/dashboard/queries";
 
-/** Parses with Grafana's LogQL grammar; returns the error nodes' positions (none = valid). */
-export function logqlErrors(expr: string): number[] {
-    const errors: number[] = [];
-    parser.parse(expr).iterate({
-        enter: (n) => {
-            if (n.type.isError) errors.push(n.from);
-        },
-    });
-    return errors;
-}
+import { logqlErrors } from "../../../helpers/logql";
 
 type Panel = { type: string; title: string; targets?: { expr: string; queryType: string }[]; timeFrom?: string };
 

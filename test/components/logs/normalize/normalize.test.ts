@@ -102,6 +102,8 @@ describe("normaliser: every format becomes a native audit Event", () => {
             audit_subresource: "exec",
             audit_namespace: "shop",
             audit_code: "101",
+            audit_source_ip: "192.0.2.44",
+            audit_groups: "dev,system:authenticated",
         });
         const [g] = normalizeLine(JSON.stringify(GKE_CRB_CREATE));
         assert.deepEqual(hotFields(g.event), {
@@ -109,6 +111,7 @@ describe("normaliser: every format becomes a native audit Event", () => {
             audit_verb: "create",
             audit_resource: "clusterrolebindings",
             audit_code: "200",
+            audit_source_ip: "203.0.113.20",
         });
     });
 

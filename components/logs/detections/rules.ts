@@ -1,0 +1,85 @@
+import type { RequestAttributes } from "../../../policy/engine";
+import { all, any, DetectionParams, DetectionRule, eq, re } from "./model";
+
+const human = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
+const anonymous = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+
+/** A resource request, as the policy sees it, for a rule's needs. */
+export function request(
+    verb: string,
+    apiGroup: string,
+    resource: string,
+    opts: { subresource?: string; namespace?: string; name?: string; user?: RequestAttributes["user"] } = {},
+): RequestAttributes {
+    return {
+        verb,
+        user: opts.user ?? human,
+        path: "",
+        resource: { apiGroup, resource, subresource: opts.subresource ?? "", namespace: opts.namespace ?? "shop", name: opts.name ?? "web-0" },
+    };
+}
+
+function interactive(): DetectionRule {
+    const subs = ["exec", "attach", "portforward"];
+    return {
+        id: "pod-exec",
+        title: "exec, attach or port-forward into a pod",
+        severity: "high",
+        why:
+            "A shell or a tunnel into a running container bypasses the deployment pipeline: what is done inside is not in any audit " +
+            "event, so who opened it and when is the only trace.",
+        sources: [
+            {
+                name: "SigmaHQ",
+                ref: "rules/application/kubernetes/audit/kubernetes_audit_exec_into_container.yml",
+                note: "matches verb create only; kubectl >= 1.30 execs over WebSocket with verb get, so both verbs here",
+            },
+            {
+                name: "Elastic",
+                ref: "Kubernetes Pod exec (kubernetes.audit.level == Request)",
+                note: "no level condition: RequestResponse events count too",
+            },
+            {
+                name: "Falco",
+                ref: "k8s_audit_rules.yaml: Attach/Exec Pod",
+                note: "no stage condition: sources that log ResponseComplete only count too",
+            },
+        ],
+        needs: {
+            requests: subs.flatMap((sub) =>
+                ["get", "create"].map((verb) => ({ label: `${verb} pods/${sub}`, request: request(verb, "", "pods", { subresource: sub }) })),
+            ),
+            level: "Metadata",
+            fields: ["verb", "objectRef.resource", "objectRef.subresource", "user.username"],
+        },
+        match: all(eq("objectRef_resource", "pods"), re("objectRef_subresource", "exec|attach|portforward"), re("verb", "get|create")),
+    };
+}
+
+function anonymousAllowed(): DetectionRule {
+    return {
+        id: "anonymous-allowed",
+        title: "An anonymous request was allowed",
+        severity: "critical",
+        why:
+            "A request without credentials that the API server allowed, beyond the public health and version endpoints: anonymous " +
+            "access granted by an RBAC binding to system:anonymous or system:unauthenticated, the usual first step of an attack.",
+        sources: [{ name: "Elastic", ref: "Kubernetes Anonymous Request Authorized" }],
+        needs: {
+            requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: anonymous }) }],
+            level: "Metadata",
+            fields: ["user.username", "annotations.authorization.k8s.io/decision", "requestURI"],
+        },
+        match: all(
+            eq("user_username", "system:anonymous"),
+            any(eq("annotations_authorization_k8s_io_decision", "allow"), re("responseStatus_code", "[23][0-9][0-9]")),
+            { field: "requestURI", op: "!~", value: "/(healthz|livez|readyz|version)([/?].*)?" },
+        ),
+    };
+}
+
+/** The detection pack, with the config's parameters. */
+export function detectionRules(params: DetectionParams): DetectionRule[] {
+    void params;
+    return [interactive(), anonymousAllowed()];
+}
