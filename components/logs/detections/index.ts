@@ -4,3 +4,4 @@ export type { Hit } from "./evaluate";
 export { ruleAlertExpr, ruleLogQuery } from "./logql";
 export { SEVERITIES } from "./model";
 export type { DetectionParams, DetectionRule, Severity } from "./model";
+export { missingFields } from "./formats";

@@ -36,7 +36,7 @@ export interface RuleNeeds {
     requests: { label: string; request: RequestAttributes }[];
     /** The lowest audit level the rule's fields are in (Metadata: no bodies needed; Request: the request body). */
     level: Level;
-    /** Event fields the logic reads (dotted paths), so a source that does not carry one is blind. */
+    /** Event fields (dotted paths) the rule cannot fire without, so a source that does not carry one is blind to it (exclusions that read an absent field as "" are not listed). */
     fields: string[];
 }
 

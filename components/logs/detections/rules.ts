@@ -1,4 +1,6 @@
 import type { RequestAttributes } from "../../../policy/engine";
+import { identityRules } from "./rules-identity";
+import { workloadRules } from "./rules-workload";
 import { all, any, DetectionParams, DetectionRule, eq, re } from "./model";
 
 const human = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
@@ -68,7 +70,7 @@ function anonymousAllowed(): DetectionRule {
         needs: {
             requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: anonymous }) }],
             level: "Metadata",
-            fields: ["user.username", "annotations.authorization.k8s.io/decision", "requestURI"],
+            fields: ["user.username", "annotations.authorization.k8s.io/decision"],
         },
         match: all(
             eq("user_username", "system:anonymous"),
@@ -80,6 +82,5 @@ function anonymousAllowed(): DetectionRule {
 
 /** The detection pack, with the config's parameters. */
 export function detectionRules(params: DetectionParams): DetectionRule[] {
-    void params;
-    return [interactive(), anonymousAllowed()];
+    return [interactive(), anonymousAllowed(), ...workloadRules(params), ...identityRules(params)];
 }
