@@ -211,11 +211,34 @@ export async function startNode(label = "node"): Promise<SimNode> {
                 : 0,
         async stop() {
             await new Promise<void>((resolve) => {
-                if (sshd.exitCode !== null) return resolve();
+                if (sshd.exitCode !== null || sshd.signalCode !== null) return resolve();
                 sshd.once("exit", () => resolve());
                 sshd.kill();
             });
             rmSync(root, { recursive: true, force: true });
         },
+    };
+}
+
+/**
+ * For a mocha suite of simulated nodes: skips it (saying why) without a real sshd, stops every node it started
+ * after each test (after `cleanup`, e.g. unmounting what a test mounted), and returns the node factory.
+ */
+export function simNodeSuite(cleanup?: () => void): (label: string) => Promise<SimNode> {
+    const nodes: SimNode[] = [];
+    before(function () {
+        if (!sshdAvailable()) {
+            console.log(`      skipped: ${SKIP_REASON}`);
+            this.skip();
+        }
+    });
+    afterEach(async () => {
+        cleanup?.();
+        await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    });
+    return async (label) => {
+        const n = await startNode(label);
+        nodes.push(n);
+        return n;
     };
 }

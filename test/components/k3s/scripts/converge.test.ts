@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { renderDropIn } from "../../../../components/k3s/render";
 import { effectiveK3sConfig } from "../helpers/effective-config";
 import { applyNode, removeNode, SHIPPED_POLICY_TEXT, simCluster } from "../helpers/simulate";
-import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../helpers/sshd-node";
+import { SimNode, simNodeSuite } from "../helpers/sshd-node";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -37,22 +37,7 @@ async function readyz(node: SimNode): Promise<string> {
 
 describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", function () {
     this.timeout(60000);
-    const nodes: SimNode[] = [];
-    const node = async (label: string) => {
-        const n = await startNode(label);
-        nodes.push(n);
-        return n;
-    };
-
-    before(function () {
-        if (!sshdAvailable()) {
-            console.log(`      skipped: ${SKIP_REASON}`);
-            this.skip();
-        }
-    });
-    afterEach(async () => {
-        await Promise.all(nodes.splice(0).map((n) => n.stop()));
-    });
+    const node = simNodeSuite();
 
     it("first apply installs policy (0600), drop-in, log dir, restarts once, sees an audit event", async () => {
         const n = await node("first");
@@ -406,7 +391,6 @@ describe("k3s node scripts over real SSH (stub systemctl/k3s/journalctl)", funct
         const down = await node("down");
         const downCluster = simCluster("down", [down]);
         await down.stop();
-        nodes.splice(nodes.indexOf(down), 1);
         const [ra, rdown, rb] = await Promise.all([
             applyNode(simCluster("ok-a", [a]), 0, a),
             applyNode(downCluster, 0, down),

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { apiServerArgs, effectiveValue } from "../helpers/k3s-config-merge.js";
 import { applyNode, simCluster } from "../helpers/simulate";
-import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../helpers/sshd-node";
+import { SimNode, simNodeSuite } from "../helpers/sshd-node";
 
 const DROPIN = "/etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml";
 const DROPIN_PATH = DROPIN.slice(1);
@@ -24,22 +24,7 @@ function assertRefused(run: Awaited<ReturnType<typeof applyNode>>, node: SimNode
 
 describe("k3s effective kube-apiserver args over real SSH (stub systemctl/k3s, faithful config merge)", function () {
     this.timeout(60000);
-    const nodes: SimNode[] = [];
-    const node = async (label: string) => {
-        const n = await startNode(label);
-        nodes.push(n);
-        return n;
-    };
-
-    before(function () {
-        if (!sshdAvailable()) {
-            console.log(`      skipped: ${SKIP_REASON}`);
-            this.skip();
-        }
-    });
-    afterEach(async () => {
-        await Promise.all(nodes.splice(0).map((n) => n.stop()));
-    });
+    const node = simNodeSuite();
 
     it("a later 99-*.yaml with kube-apiserver-arg (no +): refused naming the file; the merged k3s would indeed run without our flags", async () => {
         const n = await node("late");

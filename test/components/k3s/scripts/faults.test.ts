@@ -10,7 +10,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { renderDropIn } from "../../../../components/k3s/render";
 import { applyNode, removeNode, SHIPPED_POLICY_TEXT, simCluster } from "../helpers/simulate";
-import { SimNode, SKIP_REASON, sshdAvailable, startNode } from "../helpers/sshd-node";
+import { SimNode, simNodeSuite } from "../helpers/sshd-node";
 
 const POLICY_PATH = "etc/rancher/k3s/audit-policy.yaml";
 const DROPIN_PATH = "etc/rancher/k3s/config.yaml.d/90-akko-audit.yaml";
@@ -25,23 +25,9 @@ const mountTmpfs = (dir: string, size: string) => execFileSync("mount", ["-t", "
 
 describe("k3s node scripts, faults over real SSH (stub systemctl/k3s/journalctl, tmpfs for full disks)", function () {
     this.timeout(60000);
-    const nodes: SimNode[] = [];
     const mounts: string[] = [];
-    const node = async (label: string) => {
-        const n = await startNode(label);
-        nodes.push(n);
-        return n;
-    };
-
-    before(function () {
-        if (!sshdAvailable()) {
-            console.log(`      skipped: ${SKIP_REASON}`);
-            this.skip();
-        }
-    });
-    afterEach(async () => {
+    const node = simNodeSuite(() => {
         for (const m of mounts.splice(0).reverse()) execFileSync("umount", ["-l", m]);
-        await Promise.all(nodes.splice(0).map((n) => n.stop()));
     });
 
     it("state disk full (tmpfs): no room for the bundle, then none for the backup: nothing touched; once there is room the node's own policy survives apply and destroy byte for byte", async () => {
