@@ -6,3 +6,7 @@ export { canonicalJson, digestHash, keyIdOf, signatureValid, signingKey } from "
 export type { Digest, SigningKey } from "./digest";
 export { canonicalEntry, isoToNs, leafHash, leavesOf, nsToIso, parseLeaves } from "./entries";
 export type { Leaf, LokiEntry } from "./entries";
+export { DEFAULT_PAGE_LIMIT, lokiHttpReader } from "./loki-reader";
+export type { LokiReader } from "./loki-reader";
+export { digestObjectName, DirStore, leavesObjectName, readChain } from "./store";
+export type { DigestStore } from "./store";
