@@ -8,7 +8,7 @@ import { hotFields, normalizeLine } from "../../../../components/logs/normalize/
 import { renderAlloyConfig } from "../../../../components/logs/alloy/config";
 import { centralPlan, internalLokiTarget, nodeAgentSource } from "../../../../components/logs/alloy/plan";
 import { AKS_RECORD, GKE_CRB_CREATE, GKE_DENIED_SECRET_GET, GKE_EXEC, NATIVE_EXEC, OTLP_RECORD } from "../normalize/samples";
-import { AlloyBlock, findBlock, harnessStages, parseAlloy } from "./alloy-parse";
+import { AlloyBlock, findBlock, HARNESS_NODE, harnessStages, parseAlloy } from "./alloy-parse";
 import { fleet } from "./fixtures";
 
 /**
@@ -193,8 +193,15 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
             objectRef: { resource: "namespaces", namespace: "", name: "team-a", apiVersion: "v1", subresource: "" },
         };
         const [go] = runLines(k3sAgent(), "edge_paris", [JSON.stringify(event)]);
-        assert.deepEqual(go.metadata, { audit_verb: "get", audit_resource: "namespaces", audit_code: "101", audit_source_ip: "192.0.2.44" });
-        assert.deepEqual(go.metadata, hotFields(event));
+        // The node agent adds the node that read the line (audit_node, from the pod's HOSTNAME = spec.nodeName).
+        assert.deepEqual(go.metadata, {
+            audit_verb: "get",
+            audit_resource: "namespaces",
+            audit_code: "101",
+            audit_source_ip: "192.0.2.44",
+            audit_node: HARNESS_NODE,
+        });
+        assert.deepEqual(go.metadata, { ...hotFields(event), audit_node: HARNESS_NODE });
         assert.deepEqual(go.labels, { job: "k3s-audit", cluster: "edge-paris", source: "k3s" });
     });
 
