@@ -205,6 +205,82 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
         assert.deepEqual(go.labels, { job: "k3s-audit", cluster: "edge-paris", source: "k3s" });
     });
 
+    it("derived fields (what | json cannot see in arrays): Go's structured metadata equals hotFields for pod specs, a ClusterRole, a JSON patch", () => {
+        const body = (resource: string, requestObject: unknown, extra: Record<string, unknown> = {}) => ({
+            ...NATIVE_EXEC,
+            verb: "create",
+            stage: "ResponseComplete",
+            objectRef: { resource, namespace: "shop", name: "x", apiVersion: "v1", ...extra },
+            responseStatus: { metadata: {}, code: 201 },
+            requestObject,
+        });
+        const cases = [
+            body("pods", { kind: "Pod", spec: { containers: [{ name: "a", securityContext: { privileged: true } }, { name: "b" }] } }),
+            body("deployments", {
+                kind: "Deployment",
+                spec: {
+                    template: {
+                        spec: {
+                            hostNetwork: true,
+                            hostPID: false,
+                            containers: [{ name: "w" }],
+                            volumes: [
+                                { name: "v", hostPath: { path: "/var/run/docker.sock" } },
+                                { name: "e", emptyDir: {} },
+                            ],
+                        },
+                    },
+                },
+            }),
+            body("cronjobs", {
+                kind: "CronJob",
+                spec: {
+                    jobTemplate: {
+                        spec: {
+                            template: {
+                                spec: {
+                                    initContainers: [{ name: "i", securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } } }],
+                                    containers: [{ name: "c" }],
+                                },
+                            },
+                        },
+                    },
+                },
+            }),
+            body(
+                "pods",
+                {
+                    spec: {
+                        ephemeralContainers: [{ name: "debugger-q8w2z", securityContext: { capabilities: { add: ["SYS_PTRACE", "NET_ADMIN"] } } }],
+                    },
+                },
+                { subresource: "ephemeralcontainers" },
+            ),
+            body("clusterroles", { kind: "ClusterRole", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }),
+            body("deployments", [{ op: "add", path: "/spec/template/spec/hostNetwork", value: true }]),
+        ];
+        const go = runLines(
+            k3sAgent(),
+            "edge_paris",
+            cases.map((e) => JSON.stringify(e)),
+        );
+        const derived = (m: Record<string, string>) =>
+            Object.fromEntries(Object.entries(m).filter(([k]) => /^audit_(privileged|added_caps|host_namespaces|host_paths|rbac_wildcard)$/.test(k)));
+        cases.forEach((e, i) => assert.deepEqual(go[i].metadata, hotFields(e), `case ${i}`));
+        assert.deepEqual(
+            go.map((o) => derived(o.metadata)),
+            [
+                { audit_privileged: "a" },
+                { audit_host_namespaces: "hostNetwork", audit_host_paths: "/var/run/docker.sock" },
+                { audit_privileged: "i", audit_added_caps: "SYS_ADMIN" },
+                { audit_added_caps: "SYS_PTRACE,NET_ADMIN" },
+                { audit_rbac_wildcard: "verbs,resources" },
+                {},
+            ],
+        );
+        assert.equal(go[5].dropped, false);
+    });
+
     describe("EKS through Firehose (loki.source.awsfirehose, its relabel rules, then loki.process)", () => {
         function firehose(body: unknown): Out[] {
             const blocks = central();
