@@ -1,8 +1,7 @@
 import { all, any, anyPattern, DetectionParams, DetectionRule, eq, listHas, ne, nre, oneOf, re } from "./model";
-import { request } from "./rules";
+import { ANONYMOUS, request } from "./requests";
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
-const anonymous = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 const developer = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
 const workload = {
     username: "system:serviceaccount:shop:web",
@@ -40,7 +39,7 @@ function secretReadAnonymous(): DetectionRule {
         needs: {
             requests: secretReadVerbs.map((verb) => ({
                 label: `${verb} secrets as system:anonymous`,
-                request: request(verb, "", "secrets", { user: anonymous, name: verb === "get" ? "db-password" : "" }),
+                request: request(verb, "", "secrets", { user: ANONYMOUS, name: verb === "get" ? "db-password" : "" }),
             })),
             level: "Metadata",
             fields: ["verb", "objectRef.resource", "user.username"],
@@ -175,8 +174,8 @@ function enumerationByIp(params: DetectionParams): DetectionRule {
         ],
         needs: {
             requests: [
-                { label: "list secrets as system:anonymous", request: request("list", "", "secrets", { user: anonymous, name: "" }) },
-                { label: "get /api as system:anonymous", request: { verb: "get", user: anonymous, path: "/api" } },
+                { label: "list secrets as system:anonymous", request: request("list", "", "secrets", { user: ANONYMOUS, name: "" }) },
+                { label: "get /api as system:anonymous", request: { verb: "get", user: ANONYMOUS, path: "/api" } },
             ],
             level: "Metadata",
             fields: ["responseStatus.code", "sourceIPs"],

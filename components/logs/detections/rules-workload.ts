@@ -1,12 +1,5 @@
-import type { RequestAttributes } from "../../../policy/engine";
+import { request } from "./requests";
 import { all, DetectionParams, DetectionRule, eq, Matcher, ne, nre, oneOf, re } from "./model";
-
-const human = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
-
-/** A resource request as the policy sees it (rules.ts has the same helper; importing it would be a cycle). */
-function request(verb: string, apiGroup: string, resource: string, subresource = "", namespace = "shop", name = "web-0"): RequestAttributes {
-    return { verb, user: human, path: "", resource: { apiGroup, resource, subresource, namespace, name } };
-}
 
 /**
  * Resources whose request body carries a pod spec the derived fields read (normalize/table.ts POD_SPECS):
@@ -63,7 +56,7 @@ function podSpecWrite(): Matcher {
 function podSpecRequests(): RuleRequests {
     return [
         { label: "create pods", request: request("create", "", "pods") },
-        { label: "patch pods/ephemeralcontainers", request: request("patch", "", "pods", "ephemeralcontainers") },
+        { label: "patch pods/ephemeralcontainers", request: request("patch", "", "pods", { subresource: "ephemeralcontainers" }) },
         { label: "create deployments", request: request("create", "apps", "deployments") },
         { label: "patch daemonsets", request: request("patch", "apps", "daemonsets") },
         { label: "update statefulsets", request: request("update", "apps", "statefulsets") },
@@ -274,8 +267,8 @@ function ephemeralContainer(): DetectionRule {
         ],
         needs: {
             requests: [
-                { label: "patch pods/ephemeralcontainers", request: request("patch", "", "pods", "ephemeralcontainers") },
-                { label: "update pods/ephemeralcontainers", request: request("update", "", "pods", "ephemeralcontainers") },
+                { label: "patch pods/ephemeralcontainers", request: request("patch", "", "pods", { subresource: "ephemeralcontainers" }) },
+                { label: "update pods/ephemeralcontainers", request: request("update", "", "pods", { subresource: "ephemeralcontainers" }) },
             ],
             level: "Metadata",
             fields: ["verb", "objectRef.resource", "objectRef.subresource", "responseStatus.code"],
@@ -308,8 +301,8 @@ function nodeProxy(): DetectionRule {
         ],
         needs: {
             requests: [
-                { label: "get nodes/proxy", request: request("get", "", "nodes", "proxy", "", "node-1") },
-                { label: "create nodes/proxy", request: request("create", "", "nodes", "proxy", "", "node-1") },
+                { label: "get nodes/proxy", request: request("get", "", "nodes", { subresource: "proxy", namespace: "", name: "node-1" }) },
+                { label: "create nodes/proxy", request: request("create", "", "nodes", { subresource: "proxy", namespace: "", name: "node-1" }) },
             ],
             level: "Metadata",
             fields: ["objectRef.resource", "objectRef.subresource"],
@@ -335,8 +328,8 @@ function podServiceProxy(): DetectionRule {
         sources: [{ name: "akko-audit", ref: "rules-workload.ts", note: "no public rule watches pods/proxy or services/proxy" }],
         needs: {
             requests: [
-                { label: "get pods/proxy", request: request("get", "", "pods", "proxy") },
-                { label: "create services/proxy", request: request("create", "", "services", "proxy", "shop", "web") },
+                { label: "get pods/proxy", request: request("get", "", "pods", { subresource: "proxy" }) },
+                { label: "create services/proxy", request: request("create", "", "services", { subresource: "proxy", name: "web" }) },
             ],
             level: "Metadata",
             fields: ["objectRef.resource", "objectRef.subresource"],
@@ -360,11 +353,11 @@ function crdDeleted(): DetectionRule {
             requests: [
                 {
                     label: "delete customresourcedefinitions",
-                    request: request("delete", "apiextensions.k8s.io", "customresourcedefinitions", "", "", "policies.kyverno.io"),
+                    request: request("delete", "apiextensions.k8s.io", "customresourcedefinitions", { namespace: "", name: "policies.kyverno.io" }),
                 },
                 {
                     label: "deletecollection customresourcedefinitions",
-                    request: request("deletecollection", "apiextensions.k8s.io", "customresourcedefinitions", "", "", ""),
+                    request: request("deletecollection", "apiextensions.k8s.io", "customresourcedefinitions", { namespace: "", name: "" }),
                 },
             ],
             level: "Metadata",
@@ -406,9 +399,9 @@ function eventsDeleted(): DetectionRule {
         ],
         needs: {
             requests: [
-                { label: "delete events", request: request("delete", "", "events", "", "shop", "web-0.17f2a") },
-                { label: "deletecollection events", request: request("deletecollection", "", "events", "", "shop", "") },
-                { label: "deletecollection events.k8s.io events", request: request("deletecollection", "events.k8s.io", "events", "", "shop", "") },
+                { label: "delete events", request: request("delete", "", "events", { name: "web-0.17f2a" }) },
+                { label: "deletecollection events", request: request("deletecollection", "", "events", { name: "" }) },
+                { label: "deletecollection events.k8s.io events", request: request("deletecollection", "events.k8s.io", "events", { name: "" }) },
             ],
             level: "Metadata",
             fields: ["verb", "objectRef.resource", "responseStatus.code"],
@@ -454,15 +447,21 @@ function admissionChanged(): DetectionRule {
             requests: [
                 {
                     label: "create mutatingwebhookconfigurations",
-                    request: request("create", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "", "", "injector"),
+                    request: request("create", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", { namespace: "", name: "injector" }),
                 },
                 {
                     label: "patch validatingwebhookconfigurations",
-                    request: request("patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", "", "kyverno-resource"),
+                    request: request("patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations", {
+                        namespace: "",
+                        name: "kyverno-resource",
+                    }),
                 },
                 {
                     label: "delete validatingadmissionpolicies",
-                    request: request("delete", "admissionregistration.k8s.io", "validatingadmissionpolicies", "", "", "deny-privileged"),
+                    request: request("delete", "admissionregistration.k8s.io", "validatingadmissionpolicies", {
+                        namespace: "",
+                        name: "deny-privileged",
+                    }),
                 },
             ],
             level: "Metadata",

@@ -1,25 +1,7 @@
-import type { RequestAttributes } from "../../../policy/engine";
+import { ANONYMOUS, request } from "./requests";
 import { identityRules } from "./rules-identity";
 import { workloadRules } from "./rules-workload";
 import { all, any, DetectionParams, DetectionRule, eq, listHas, re } from "./model";
-
-const human = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
-const anonymous = { username: "system:anonymous", groups: ["system:unauthenticated"] };
-
-/** A resource request, as the policy sees it, for a rule's needs. */
-export function request(
-    verb: string,
-    apiGroup: string,
-    resource: string,
-    opts: { subresource?: string; namespace?: string; name?: string; user?: RequestAttributes["user"] } = {},
-): RequestAttributes {
-    return {
-        verb,
-        user: opts.user ?? human,
-        path: "",
-        resource: { apiGroup, resource, subresource: opts.subresource ?? "", namespace: opts.namespace ?? "shop", name: opts.name ?? "web-0" },
-    };
-}
 
 function interactive(): DetectionRule {
     const subs = ["exec", "attach", "portforward"];
@@ -77,7 +59,7 @@ function anonymousAllowed(): DetectionRule {
             },
         ],
         needs: {
-            requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: anonymous }) }],
+            requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: ANONYMOUS }) }],
             level: "Metadata",
             fields: ["user.username"],
         },

@@ -18,10 +18,10 @@ const COMMON_K3S = `  stage.json {
       audit_code            = "responseStatus.code || \`null\`",
       audit_source_ip       = "(sourceIPs[0]) || \`null\`",
       audit_groups          = "(join(',', user.groups || \`[]\`)) || \`null\`",
-      audit_privileged      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?containers || initContainers || ephemeralContainers][].[containers, initContainers, ephemeralContainers][][] | [?securityContext.privileged == \`true\`].name)) || \`null\`",
-      audit_added_caps      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?containers || initContainers || ephemeralContainers][].[containers, initContainers, ephemeralContainers][][][].securityContext.capabilities.add[])) || \`null\`",
-      audit_host_namespaces = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?containers || initContainers || ephemeralContainers][].[hostNetwork && 'hostNetwork', hostPID && 'hostPID', hostIPC && 'hostIPC'][])) || \`null\`",
-      audit_host_paths      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?containers || initContainers || ephemeralContainers][].volumes[].hostPath.path)) || \`null\`",
+      audit_privileged      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[containers, initContainers, ephemeralContainers][][] | [?securityContext.privileged == \`true\`].name | [?type(@) == 'string'])) || \`null\`",
+      audit_added_caps      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[containers, initContainers, ephemeralContainers][][][].securityContext.capabilities.add[] | [?type(@) == 'string'])) || \`null\`",
+      audit_host_namespaces = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[hostNetwork == \`true\` && 'hostNetwork', hostPID == \`true\` && 'hostPID', hostIPC == \`true\` && 'hostIPC'][] | [?type(@) == 'string'])) || \`null\`",
+      audit_host_paths      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].volumes[].hostPath.path | [?type(@) == 'string'])) || \`null\`",
       audit_rbac_wildcard   = "(join(',', [contains(requestObject.rules[].verbs[] || \`[]\`, '*') && 'verbs', contains(requestObject.rules[].resources[] || \`[]\`, '*') && 'resources'][?@])) || \`null\`",
     }
   }

@@ -266,7 +266,7 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
         );
         const derived = (m: Record<string, string>) =>
             Object.fromEntries(Object.entries(m).filter(([k]) => /^audit_(privileged|added_caps|host_namespaces|host_paths|rbac_wildcard)$/.test(k)));
-        cases.forEach((e, i) => assert.deepEqual(go[i].metadata, hotFields(e), `case ${i}`));
+        cases.forEach((e, i) => assert.deepEqual(go[i].metadata, { ...hotFields(e), audit_node: HARNESS_NODE }, `case ${i}`));
         assert.deepEqual(
             go.map((o) => derived(o.metadata)),
             [
