@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LogsConfig } from "../config/logs";
+import type { DetectionRule } from "./detections/model";
 import { secretConfig } from "../config/pulumi";
 import { releaseChart } from "./chart-repo";
 import { auditTrailDashboardJson, DASHBOARD_LABEL_KEY, DASHBOARD_LABEL_VALUE } from "./dashboard/dashboard";
@@ -22,6 +23,8 @@ export interface AuditDashboardArgs {
      * Default: not deployed (most sites have a Grafana; its sidecar picks the ConfigMap up).
      */
     grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string> };
+    /** Detection rules whose matches the dashboard shows per severity. Default: the pack with default parameters. */
+    rules?: readonly DetectionRule[];
     /** A secret config value by key (the chart repository's CA and credentials). Default: secretConfig. */
     secret?: (key: string) => pulumi.Output<string>;
 }
@@ -39,7 +42,7 @@ export class AuditDashboard extends pulumi.ComponentResource {
             `${name}-dashboard`,
             {
                 metadata: { name: "akko-audit-trail-dashboard", namespace: args.namespace, labels: { [DASHBOARD_LABEL_KEY]: DASHBOARD_LABEL_VALUE } },
-                data: { [DASHBOARD_FILE]: auditTrailDashboardJson() },
+                data: { [DASHBOARD_FILE]: auditTrailDashboardJson(args.rules) },
             },
             child,
         );

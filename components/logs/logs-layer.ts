@@ -11,7 +11,7 @@ import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
 import { gatewayAccess, pushUser } from "./loki/access";
-import { ruleFiles } from "./loki/ruler";
+import { deployedRules, ruleFiles } from "./loki/ruler";
 import { assertLogsDeployable, logsWarnings } from "./requirements";
 
 export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
@@ -138,6 +138,7 @@ export class LogsLayer extends pulumi.ComponentResource {
                 namespace: this.namespace,
                 provider,
                 secret,
+                rules: deployedRules(logs),
                 grafana: logs.deployGrafana
                     ? {
                           logs,

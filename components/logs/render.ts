@@ -7,7 +7,7 @@ import { platformOf } from "../platforms";
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
 import { gatewayAccess } from "./loki/access";
-import { ruleFiles } from "./loki/ruler";
+import { deployedRules, ruleFiles } from "./loki/ruler";
 import { lokiValues } from "./loki/values";
 
 /** A file `render` writes for review (no secret in any of them). */
@@ -31,7 +31,11 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
             content: stringify(lokiValues(config.logs, gatewayAccess(config), rules)),
             description: "Loki chart values (retention, mode, storage, gateway users and tenants, NetworkPolicy)",
         },
-        { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: 'Grafana "Audit Trail" dashboard' },
+        {
+            path: "logs/audit-trail-dashboard.json",
+            content: auditTrailDashboardJson(deployedRules(config.logs)),
+            description: 'Grafana "Audit Trail" dashboard',
+        },
         ...rules.map((r) => ({
             path: `logs/rules/${r.tenant}.yaml`,
             content: r.content,
