@@ -22,7 +22,7 @@ export interface AuditDashboardArgs {
      * Deploy Grafana too (logs.grafana): the logs config, Loki's URL, the gateway user and password.
      * Default: not deployed (most sites have a Grafana; its sidecar picks the ConfigMap up).
      */
-    grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string> };
+    grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string>; ruleTenants?: string[] };
     /** Detection rules whose matches the dashboard shows per severity. Default: the pack with default parameters. */
     rules?: readonly DetectionRule[];
     /** A secret config value by key (the chart repository's CA and credentials). Default: secretConfig. */
@@ -74,7 +74,7 @@ export class AuditDashboard extends pulumi.ComponentResource {
                     name: "grafana",
                     ...releaseChart(g.logs, "grafana", args.secret ?? secretConfig),
                     namespace: args.namespace,
-                    values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser),
+                    values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser, g.ruleTenants),
                     atomic: true,
                 },
                 { ...child, dependsOn: [admin, env, this.configMap] },

@@ -145,6 +145,7 @@ export class LogsLayer extends pulumi.ComponentResource {
                           lokiUrl: internalPushUrl(logsNamespace(config)).replace("/loki/api/v1/push", ""),
                           lokiUser: user,
                           lokiPassword: password,
+                          ruleTenants: ruleFiles(config).map((r) => r.tenant),
                       }
                     : undefined,
             },

@@ -44,7 +44,12 @@ export function releaseValues(config: StackConfig): Omit<RenderedRelease, "manif
         out.push({
             id: "grafana",
             namespace: ns,
-            values: grafanaValues(logs, internalPushUrl(ns).replace("/loki/api/v1/push", ""), logs.gatewayUser),
+            values: grafanaValues(
+                logs,
+                internalPushUrl(ns).replace("/loki/api/v1/push", ""),
+                logs.gatewayUser,
+                ruleFiles(config).map((r) => r.tenant),
+            ),
         });
     }
     const plan = centralPlan(config);
