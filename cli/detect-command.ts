@@ -26,8 +26,9 @@ Options:
   --stack NAME     the rules as that stack configures them (logs.detections: allow-lists, thresholds,
                    disabled); without it the defaults
   --list           print the rules: id, severity, title, what each needs
-Exit: 0 no hit, 1 at least one hit, 2 bad input (unreadable file, bad option or config; invalid lines
-are counted on stderr and skipped, as 'normalize' does).`;
+Invalid lines are counted on stderr (the first ten quoted) and skipped, as 'normalize' does.
+Exit: 0 no hit (every line read), 1 at least one hit, 2 bad input: unreadable file, bad option or config,
+or invalid lines and no hit (a rule may have missed what they held).`;
 
 function needsText(rule: DetectionRule): string {
     const reqs = rule.needs.requests.map((r) => r.label).join(", ");
@@ -111,5 +112,6 @@ export async function detectCommand(args: string[], out: Output): Promise<number
     }
     for (const i of invalid.slice(0, 10)) out.stderr(`detect: ${i}`);
     out.stderr(`detect: ${events} events, ${rules.length} rules, ${hits} hit(s), ${invalid.length} invalid line(s)`);
-    return hits > 0 ? 1 : 0;
+    // A hit is reported whatever else the file held; "no hit" is only claimed for input read whole.
+    return hits > 0 ? 1 : invalid.length > 0 ? 2 : 0;
 }
