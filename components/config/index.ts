@@ -25,6 +25,8 @@ export {
     usesObjectStorage,
 } from "./logs";
 export type { DistributedConfig, LogsConfig } from "./logs";
+export { DetectionsSchema } from "./detections";
+export type { DetectionsConfig } from "./detections";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
 export type { OpenShiftCluster } from "./openshift";
