@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { SOURCE_NAMES, SourceName, Wrapped } from "./source-formats";
 
 /** test/fixtures/detections: one <rule id>.yaml per rule (layout in its README.md). */
 export const FIXTURES_DIR = path.resolve(__dirname, "../fixtures/detections");
@@ -75,3 +76,27 @@ export function loadFixtures(dir = FIXTURES_DIR): Fixture[] {
 
 /** The cluster name the fixture files are wrapped with. */
 export const FIXTURE_CLUSTER = "fixture-prod";
+
+/**
+ * Where the fixtures are kept in every source format, for an auditor to open: formats/<rule>/<kind>-<n>.<source>.json,
+ * .jsonl for the sources that ship one JSON per line (native k3s files, GKE entries).
+ */
+export const FORMATS_DIR = path.join(FIXTURES_DIR, "formats");
+
+/** Every fixture case in every source format that can carry it: relative path -> file text. */
+export function formatFiles(fixtures: Fixture[], wrap: (source: SourceName, events: Obj[]) => Wrapped): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const f of fixtures)
+        for (const kind of ["positive", "negative"] as const)
+            f[kind].forEach((c, i) => {
+                for (const source of SOURCE_NAMES) {
+                    const w = wrap(source, c.events);
+                    if ("text" in w)
+                        files.set(
+                            path.join(f.rule, `${kind}-${i + 1}.${source}.${source === "native" || source === "gke" ? "jsonl" : "json"}`),
+                            w.text,
+                        );
+                }
+            });
+    return files;
+}

@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../../../cli/main";
 import { DetectionsSchema } from "../../../../components/config/detections";
 import { missingFields } from "../../../../components/logs/detections/formats";
 import { detectionRules } from "../../../../components/logs/detections/rules";
-import { FIXTURE_CLUSTER as CLUSTER, loadFixtures } from "../../../helpers/detection-fixtures";
+import { FIXTURE_CLUSTER as CLUSTER, FORMATS_DIR, formatFiles, loadFixtures } from "../../../helpers/detection-fixtures";
 import { expectedCluster, SOURCE_NAMES, STORED_FORMAT, wrapEvents } from "../../../helpers/source-formats";
 
 interface DetectRun {
@@ -46,6 +46,28 @@ describe("detections: every rule on its fixtures, in all five source formats, th
         for (const f of FIXTURES)
             for (const c of f.positive)
                 for (const other of c.alsoHits) assert.ok(ids.includes(other), `${f.file}: ${c.name}: alsoHits: ${other} is not a rule`);
+    });
+
+    it("test/fixtures/detections/formats holds every case in every source format, up to date (AKKO_UPDATE_FIXTURES=1 rewrites it)", () => {
+        const want = formatFiles(FIXTURES, (source, events) => wrapEvents(source, events, CLUSTER));
+        const listed = (dir: string, rel = ""): string[] =>
+            existsSync(dir)
+                ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+                      e.isDirectory() ? listed(path.join(dir, e.name), path.join(rel, e.name)) : [path.join(rel, e.name)],
+                  )
+                : [];
+        if (process.env.AKKO_UPDATE_FIXTURES === "1") {
+            rmSync(FORMATS_DIR, { recursive: true, force: true });
+            for (const [rel, text] of want) {
+                mkdirSync(path.dirname(path.join(FORMATS_DIR, rel)), { recursive: true });
+                writeFileSync(path.join(FORMATS_DIR, rel), text);
+            }
+        }
+        const have = listed(FORMATS_DIR).sort();
+        const fix = "run AKKO_UPDATE_FIXTURES=1 npx mocha test/components/logs/detections/fixtures.test.ts";
+        assert.deepEqual(have, [...want.keys()].sort(), `files missing or stale under test/fixtures/detections/formats: ${fix}`);
+        for (const [rel, text] of want)
+            assert.equal(readFileSync(path.join(FORMATS_DIR, rel), "utf8"), text, `formats/${rel} is out of date: ${fix}`);
     });
 
     for (const fixture of FIXTURES) {
