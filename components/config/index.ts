@@ -26,6 +26,7 @@ export {
     usesObjectStorage,
 } from "./logs";
 export type { DistributedConfig, LogsConfig } from "./logs";
+export type { DetectionsConfig } from "./detections";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
 export type { OpenShiftCluster } from "./openshift";

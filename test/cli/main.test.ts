@@ -94,7 +94,7 @@ describe("akko-audit CLI", () => {
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
             [
                 ["frobnicate"],
-                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)',
+                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, detect, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)',
             ],
         ];
         for (const [args, start] of cases) {
