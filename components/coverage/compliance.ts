@@ -59,7 +59,10 @@ export const CONTROLS: readonly Control[] = [
             "alerts on the attacker's usual steps (exec into pods, privileged pods, RBAC grants, Secret reads, enumeration, anonymous access)",
             "the evidence behind each alert: the audit event, by auditID, in Loki",
         ],
-        doesNotGet: ["analysis and triage of the alerts (CC7.3): a process, not a log", "anomalies inside workloads: the API server sees Kubernetes objects only"],
+        doesNotGet: [
+            "analysis and triage of the alerts (CC7.3): a process, not a log",
+            "anomalies inside workloads: the API server sees Kubernetes objects only",
+        ],
         alerts: true,
     },
     {
