@@ -33,7 +33,7 @@ export function ruleCoverage(cluster: ClusterConfig, config: StackConfig, rule: 
     const needed = levelRank(rule.needs.level);
     const requests = rule.needs.requests.map(({ label, request }) => {
         const o = outcome(cluster, request);
-        if (o.level === "None") return { request: label, level: o.level, why: o.why ?? "not logged" };
+        if (o.level === "None") return { request: label, level: o.level, why: o.why ?? "not logged by the audit policy this cluster runs" };
         if (levelRank(o.level) < needed) return { request: label, level: o.level, why: `arrives at ${o.level}; the rule needs ${rule.needs.level}` };
         return { request: label, level: o.level };
     });
@@ -41,8 +41,11 @@ export function ruleCoverage(cluster: ClusterConfig, config: StackConfig, rule: 
     // Nothing stored: the requests already say why (their outcome is None), no field is missing on top of that.
     const missing = format === undefined ? [] : missingFields(rule, format);
     const blindRequests = requests.filter((r) => r.why !== undefined);
+    // Requests lost for the same reason are named together: "get pods/exec, get pods/attach: kube-audit-admin drops get...".
+    const byWhy = new Map<string, string[]>();
+    for (const r of blindRequests) byWhy.set(r.why!, [...(byWhy.get(r.why!) ?? []), r.request]);
     const why = [
-        ...blindRequests.map((r) => `${r.request}: ${r.why}`),
+        ...[...byWhy].map(([reason, labels]) => `${labels.join(", ")}: ${reason}`),
         ...(missing.length > 0 ? [`events stored from ${FORMAT_TEXT[format!]} carry no ${missing.join(", ")}`] : []),
     ];
     const status: RuleStatus =
