@@ -1,4 +1,5 @@
 import { coverageCommand } from "./coverage-command";
+import { detectCommand } from "./detect-command";
 import { CliError } from "./errors";
 import { exitQuietlyOnClosedPipe, Output, processOutput } from "./output";
 import { normalizeCommand } from "./normalize-command";
@@ -14,6 +15,8 @@ Commands:
   render --stack NAME --out DIR     validate a stack's config offline and write every artifact it would push
   policy check|explain|simulate     validate, query and replay the audit policy
   normalize --in FILE               turn audit exports (AKS, GKE, CloudWatch, OTLP, ViaQ...) into native Events (as stored in Loki)
+  detect --in FILE [--json]         run the detection rules over audit events (any normalize format); exit 1 on a hit
+  detect --list                     the detection rules: id, severity, title, what each needs
   plan --stack NAME [--json]        every resource the program would register, offline (under the SDK's mocks)
   plan --stack NAME --base REF      the change preview: what 'pulumi up' would do on the fleet, step by step
   secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
@@ -34,6 +37,8 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return await policyCommand(rest, out);
             case "normalize":
                 return await normalizeCommand(rest, out);
+            case "detect":
+                return await detectCommand(rest, out);
             case "render":
                 return await renderCommand(rest, out);
             case "plan":
@@ -63,7 +68,7 @@ export async function main(args: string[], out: Output = processOutput): Promise
                 return 0;
             default:
                 throw new CliError(
-                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)`,
+                    `unknown command ${JSON.stringify(command)}; allowed: render, policy, normalize, detect, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)`,
                 );
         }
     } catch (e) {

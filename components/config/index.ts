@@ -7,6 +7,7 @@ export { ConfigError, showValue } from "./errors";
 export { CONFIG_KEY, firstName } from "./fields";
 export { GkeClusterSchema } from "./gke";
 export type { GkeCluster } from "./gke";
+export { DEFAULT_RBAC_WRITERS, DEFAULT_SECRET_READERS, DetectionsSchema } from "./detections";
 export { DEFAULT_STAGE_DIR, K3S_CONFIG_DIR, K3S_MANIFESTS_DIR, K3sClusterSchema, NODE_STATE_DIR, SshAuthSchema } from "./k3s";
 export type { K3sCluster, K3sServer } from "./k3s";
 export {
@@ -25,6 +26,7 @@ export {
     usesObjectStorage,
 } from "./logs";
 export type { DistributedConfig, LogsConfig } from "./logs";
+export type { DetectionsConfig } from "./detections";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { OpenShiftClusterSchema, openShiftRules } from "./openshift";
 export type { OpenShiftCluster } from "./openshift";

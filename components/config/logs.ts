@@ -262,6 +262,25 @@ export const LogsImagesSchema = strictObject({
     sidecar: ImageSchema.optional(),
 });
 
+/** Where the Loki ruler sends alerts (logs.alerting). */
+export const AlertingSchema = strictObject({
+    /**
+     * Alertmanager the Loki ruler posts firing alerts to (its base URL, e.g. http://alertmanager.monitoring:9093).
+     * Default: none; rules still evaluate and their state shows in Grafana (Alerting, the Loki data source's rules).
+     */
+    alertmanagerUrl: z
+        .string(allowed("an http(s) URL such as http://alertmanager.monitoring:9093"))
+        .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, allowed("an http(s) URL such as http://alertmanager.monitoring:9093"))
+        .optional(),
+    /** Basic-auth user for the Alertmanager (with passwordSecret). Default: none. */
+    username: z
+        .string(allowed("a user name of letters, digits, '.', '_', '@', '-'"))
+        .regex(/^[A-Za-z0-9._@-]{1,128}$/, allowed("a user name of letters, digits, '.', '_', '@', '-'"))
+        .optional(),
+    /** Secret config key with the Alertmanager basic-auth password (with username). Default: none. */
+    passwordSecret: secretRef.optional(),
+});
+
 export const LogsSchema = strictObject({
     /** Days Loki keeps audit events (compactor-enforced). Default 30. */
     retentionDays: intInRange(1, 3650, "days").default(DEFAULT_LOKI_RETENTION_DAYS),
@@ -330,6 +349,8 @@ export const LogsSchema = strictObject({
     openshiftForwarder: oneOf(OPENSHIFT_FORWARDERS).default(DEFAULT_OPENSHIFT_FORWARDER),
     /** Detection rules (Loki ruler alerts, `akko-audit detect`): allow-lists, thresholds, silence, disabled rules. Default: every rule on. */
     detections: DetectionsSchema.prefault({}),
+    /** Where the detection alerts go: an Alertmanager URL and optional basic auth. Default: none (alert state in Grafana only). */
+    alerting: AlertingSchema.optional(),
     /** Deploy Grafana (community chart) with the dashboard sidecar and Loki as data source. Default false. */
     deployGrafana: z.boolean(allowed("true or false")).optional(),
 });
@@ -341,6 +362,7 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
     const refs: { field: string; key: string }[] = [];
     if (logs.kubeconfigSecret) refs.push({ field: "kubeconfigSecret", key: logs.kubeconfigSecret });
     if (logs.gatewayPasswordSecret) refs.push({ field: "gatewayPasswordSecret", key: logs.gatewayPasswordSecret });
+    if (logs.alerting?.passwordSecret) refs.push({ field: "alerting.passwordSecret", key: logs.alerting.passwordSecret });
     if (logs.deleteApi?.passwordSecret) refs.push({ field: "deleteApi.passwordSecret", key: logs.deleteApi.passwordSecret });
     if (logs.mirrors.chartRepositoryCaSecret) refs.push({ field: "mirrors.chartRepositoryCaSecret", key: logs.mirrors.chartRepositoryCaSecret });
     if (logs.mirrors.chartRepositoryAuthSecret)

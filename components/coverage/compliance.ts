@@ -10,6 +10,8 @@ export interface Control {
     gets: string[];
     /** What this product does not provide for the control, whatever the config. */
     doesNotGet: string[];
+    /** The control relies on the detection rules: a rule blind or partial on a cluster is a gap. */
+    alerts?: true;
 }
 
 export const CONTROLS: readonly Control[] = [
@@ -41,8 +43,27 @@ export const CONTROLS: readonly Control[] = [
         framework: "ISO/IEC 27001:2022",
         title: "A.8.16 Monitoring activities",
         needs: ["interactive", "sensitive-reads", "writes"],
-        gets: ["the Audit Trail dashboard: privileged operations, sensitive reads, top users, creations and deletions"],
-        doesNotGet: ["alerting and on-call response: no alert rules are shipped", "a baseline of normal behaviour"],
+        gets: [
+            "the Audit Trail dashboard: privileged operations, sensitive reads, top users, creations and deletions",
+            "alerts from the detection rules, evaluated by Loki's ruler on every cluster's events (where each rule is blind: the detections table of each cluster)",
+        ],
+        doesNotGet: ["on-call response: who answers an alert, and how fast, is a process, not a log", "a baseline of normal behaviour"],
+        alerts: true,
+    },
+    {
+        id: "SOC2-CC7.2",
+        framework: "SOC 2 (2017 TSC, rev. 2022)",
+        title: "CC7.2 Monitoring of system components for anomalies",
+        needs: ["interactive", "sensitive-reads", "writes"],
+        gets: [
+            "alerts on the attacker's usual steps (exec into pods, privileged pods, RBAC grants, Secret reads, enumeration, anonymous access)",
+            "the evidence behind each alert: the audit event, by auditID, in Loki",
+        ],
+        doesNotGet: [
+            "analysis and triage of the alerts (CC7.3): a process, not a log",
+            "anomalies inside workloads: the API server sees Kubernetes objects only",
+        ],
+        alerts: true,
     },
     {
         id: "GDPR-Art.32",

@@ -1,7 +1,10 @@
 import { ClusterConfig, StackConfig } from "../config/stack";
 import { Level, levelRank } from "../../policy/engine";
+import { detectionRules } from "../logs/detections";
+import type { DetectionRule } from "../logs/detections";
 import { EVENT_CLASSES, EventClass } from "./classes";
 import { Control, CONTROLS } from "./compliance";
+import { detectionCoverage, RuleCoverage, RuleStatus } from "./detections";
 import { platformOf } from "../platforms";
 import { outcome } from "./platforms";
 import { RetentionHop, retentionHops } from "./retention";
@@ -25,6 +28,8 @@ export interface ClusterCoverage {
     kind: ClusterConfig["kind"];
     setting: string;
     classes: ClassCoverage[];
+    /** Each rule of the detection pack: whether it can fire on this cluster, and why not. */
+    detections: RuleCoverage[];
     retention: RetentionHop[];
 }
 
@@ -75,23 +80,50 @@ function controlCoverage(control: Control, clusters: ClusterCoverage[]): Control
             ({ c, cls }) =>
                 `${c.name} (${c.kind}): ${cls.title} ${cls.status === "none" ? "do not reach Loki" : cls.status === "bodies-logged" ? "are logged with bodies" : "reach Loki only in part"}`,
         );
+    if (control.alerts) gaps.push(...alertGaps(clusters));
     const status = needed.every(({ cls }) => cls.status === "none") ? "not covered" : gaps.length > 0 ? "partial" : "covered";
     return { id: control.id, framework: control.framework, title: control.title, status, gets: control.gets, gaps: [...gaps, ...control.doesNotGet] };
 }
 
-/** The coverage report for auditors, derived from the validated config and the policy engine. */
-export function buildCoverage(config: StackConfig): CoverageReport {
+/** A control that relies on alerts: every enabled rule that cannot fire (or fires in part) on a cluster, and every rule turned off. */
+function alertGaps(clusters: ClusterCoverage[]): string[] {
+    const gaps = clusters.flatMap((c) =>
+        c.detections
+            .filter((d) => d.status === "blind" || d.status === "partial")
+            .map((d) => `${c.name} (${c.kind}): alert ${d.id} ${d.status === "blind" ? "cannot fire" : "fires only in part"} (${d.why.join("; ")})`),
+    );
+    const disabled = [...new Set(clusters.flatMap((c) => c.detections.filter((d) => d.status === "disabled").map((d) => d.id)))];
+    if (disabled.length > 0) gaps.push(`alerts turned off in logs.detections.disabled: ${disabled.join(", ")}`);
+    return gaps;
+}
+
+/**
+ * The coverage report for auditors, derived from the validated config and the policy engine. `rules`: the
+ * detection pack with the stack's parameters unless given (tests pass their own).
+ */
+export function buildCoverage(config: StackConfig, rules: readonly DetectionRule[] = detectionRules(config.logs.detections)): CoverageReport {
     const clusters = config.clusters.map((c) => ({
         name: c.name,
         kind: c.kind,
         setting: setting(c),
         classes: EVENT_CLASSES.map((cls) => classCoverage(c, cls)),
+        detections: detectionCoverage(c, config, rules),
         retention: retentionHops(c, config.logs),
     }));
     return { stack: config.stack, clusters, controls: CONTROLS.map((ctl) => controlCoverage(ctl, clusters)) };
 }
 
 const STATUS_TEXT: Record<ClassStatus, string> = { full: "yes", partial: "partly", none: "no", "bodies-logged": "yes, with bodies (!)" };
+const RULE_STATUS_TEXT: Record<RuleStatus, string> = { fires: "fires", partial: "partly (!)", blind: "blind (!)", disabled: "disabled" };
+
+/** A cluster's detections table: one row per rule of the pack. */
+export function detectionsTable(rules: readonly RuleCoverage[]): string[] {
+    return [
+        "| detection | severity | can fire | why not |",
+        "|---|---|---|---|",
+        ...rules.map((d) => `| ${d.id}: ${d.title} | ${d.severity} | ${RULE_STATUS_TEXT[d.status]} | ${d.why.join("; ")} |`),
+    ];
+}
 
 /** The report as Markdown, for an auditor. */
 export function coverageMarkdown(r: CoverageReport): string {
@@ -109,6 +141,7 @@ export function coverageMarkdown(r: CoverageReport): string {
         }
         const notes = [...new Set(c.classes.flatMap((x) => x.requests.map((q) => q.note).filter((n): n is string => !!n)))];
         for (const n of notes) out.push("", `Note: ${n}.`);
+        out.push("", "Detections (alert rules): whether each can fire on this cluster's events.", "", ...detectionsTable(c.detections));
         out.push("", "Retention: " + c.retention.map((h) => `${h.hop}: ${h.text}`).join("; ") + ".", "");
     }
     out.push("## Compliance mapping", "");

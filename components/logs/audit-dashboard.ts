@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LogsConfig } from "../config/logs";
+import type { DetectionRule } from "./detections/model";
 import { secretConfig } from "../config/pulumi";
 import { releaseChart } from "./chart-repo";
 import { auditTrailDashboardJson, DASHBOARD_LABEL_KEY, DASHBOARD_LABEL_VALUE } from "./dashboard/dashboard";
@@ -21,7 +22,9 @@ export interface AuditDashboardArgs {
      * Deploy Grafana too (logs.grafana): the logs config, Loki's URL, the gateway user and password.
      * Default: not deployed (most sites have a Grafana; its sidecar picks the ConfigMap up).
      */
-    grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string> };
+    grafana?: { logs: LogsConfig; lokiUrl: string; lokiUser: string; lokiPassword: pulumi.Input<string>; ruleTenants?: string[] };
+    /** Detection rules whose matches the dashboard shows per severity. Default: the pack with default parameters. */
+    rules?: readonly DetectionRule[];
     /** A secret config value by key (the chart repository's CA and credentials). Default: secretConfig. */
     secret?: (key: string) => pulumi.Output<string>;
 }
@@ -39,7 +42,7 @@ export class AuditDashboard extends pulumi.ComponentResource {
             `${name}-dashboard`,
             {
                 metadata: { name: "akko-audit-trail-dashboard", namespace: args.namespace, labels: { [DASHBOARD_LABEL_KEY]: DASHBOARD_LABEL_VALUE } },
-                data: { [DASHBOARD_FILE]: auditTrailDashboardJson() },
+                data: { [DASHBOARD_FILE]: auditTrailDashboardJson(args.rules) },
             },
             child,
         );
@@ -71,7 +74,7 @@ export class AuditDashboard extends pulumi.ComponentResource {
                     name: "grafana",
                     ...releaseChart(g.logs, "grafana", args.secret ?? secretConfig),
                     namespace: args.namespace,
-                    values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser),
+                    values: grafanaValues(g.logs, g.lokiUrl, g.lokiUser, g.ruleTenants),
                     atomic: true,
                 },
                 { ...child, dependsOn: [admin, env, this.configMap] },

@@ -3,6 +3,7 @@ export { CARRIERS, expandRecord, hotFields, NormalizeError, normalizeLine } from
 export type { Carrier } from "./normalize/normalize";
 export { readAuditEvents } from "./normalize/reader";
 export type { ReadItem } from "./normalize/reader";
+export { GKE_FIELDS, GRPC_TO_HTTP } from "./normalize/table";
 export type { SourceFormat } from "./normalize/table";
 export { renderLogsArtifacts } from "./render";
 export { logsProblems, logsWarnings } from "./requirements";

@@ -11,6 +11,7 @@ import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
 import { gatewayAccess, pushUser } from "./loki/access";
+import { deployedRules, ruleFiles } from "./loki/ruler";
 import { assertLogsDeployable, logsWarnings } from "./requirements";
 
 export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
@@ -81,6 +82,9 @@ export class LogsLayer extends pulumi.ComponentResource {
                 access,
                 pushPasswords,
                 deletePassword: logs.deleteApi?.enabled && logs.deleteApi.passwordSecret ? secret(logs.deleteApi.passwordSecret) : undefined,
+                rules: ruleFiles(config),
+                alertmanagerPassword:
+                    logs.alerting?.alertmanagerUrl && logs.alerting.passwordSecret ? secret(logs.alerting.passwordSecret) : undefined,
                 storageCredentials: logs.objectStorage?.credentialsSecret ? secret(logs.objectStorage.credentialsSecret) : undefined,
                 provider,
                 secret,
@@ -134,12 +138,14 @@ export class LogsLayer extends pulumi.ComponentResource {
                 namespace: this.namespace,
                 provider,
                 secret,
+                rules: deployedRules(logs),
                 grafana: logs.deployGrafana
                     ? {
                           logs,
                           lokiUrl: internalPushUrl(logsNamespace(config)).replace("/loki/api/v1/push", ""),
                           lokiUser: user,
                           lokiPassword: password,
+                          ruleTenants: ruleFiles(config).map((r) => r.tenant),
                       }
                     : undefined,
             },

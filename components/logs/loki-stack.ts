@@ -5,7 +5,8 @@ import { secretConfig } from "../config/pulumi";
 import { releaseChart } from "./chart-repo";
 import { htpasswdLine } from "./loki/htpasswd";
 import { type GatewayAccess } from "./loki/access";
-import { GATEWAY_SECRET, lokiValues, STORAGE_SECRET } from "./loki/values";
+import { ALERTMANAGER_SECRET } from "./loki/ruler";
+import { GATEWAY_SECRET, lokiValues, STORAGE_SECRET, type TenantRules } from "./loki/values";
 
 export const LOKI_STACK_TYPE = "akko:audit:LokiStack";
 
@@ -24,6 +25,10 @@ export interface LokiStackArgs {
     pushPasswords?: Record<string, pulumi.Input<string>>;
     /** The delete user's password (logs.deleteApi.passwordSecret), when access has a delete user. */
     deletePassword?: pulumi.Input<string>;
+    /** Each tenant's rule file (ruleFiles), evaluated by Loki's ruler. Default none. */
+    rules?: TenantRules[];
+    /** The Alertmanager's basic-auth password (logs.alerting.passwordSecret), when alerting names one. */
+    alertmanagerPassword?: pulumi.Input<string>;
     /** Object-storage credentials (Distributed or SimpleScalable with logs.objectStorage.credentialsSecret). Default none. */
     storageCredentials?: pulumi.Input<string>;
     /** Provider of the logs cluster. Default: the ambient kubeconfig (LogsLayer passes one unless logs.useAmbientKubeconfig). */
@@ -91,13 +96,25 @@ export class LokiStack extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(`${name}-storage`, { metadata: { name: STORAGE_SECRET, namespace: this.namespace }, stringData: env }, child),
             );
         }
+        if (args.logs.alerting?.alertmanagerUrl && args.alertmanagerPassword !== undefined) {
+            deps.push(
+                new k8s.core.v1.Secret(
+                    `${name}-alertmanager`,
+                    {
+                        metadata: { name: ALERTMANAGER_SECRET, namespace: this.namespace },
+                        stringData: { password: pulumi.secret(args.alertmanagerPassword) },
+                    },
+                    child,
+                ),
+            );
+        }
         this.release = new k8s.helm.v3.Release(
             `${name}-loki`,
             {
                 name: "loki",
                 ...releaseChart(args.logs, "loki", args.secret ?? secretConfig),
                 namespace: this.namespace,
-                values: lokiValues(args.logs, args.access),
+                values: lokiValues(args.logs, args.access, args.rules),
                 atomic: true,
             },
             { ...child, dependsOn: deps },

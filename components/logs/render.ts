@@ -7,6 +7,7 @@ import { platformOf } from "../platforms";
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
 import { gatewayAccess } from "./loki/access";
+import { deployedRules, ruleFiles } from "./loki/ruler";
 import { lokiValues } from "./loki/values";
 
 /** A file `render` writes for review (no secret in any of them). */
@@ -18,18 +19,28 @@ export interface LogsArtifact {
 
 /**
  * The logs layer's reviewable artifacts: Loki values, every Alloy config (central, each k3s and OpenShift
- * cluster), the k3s HelmChart manifests and the dashboard JSON. Pure; secrets appear only as variable names.
+ * cluster), the k3s HelmChart manifests, the dashboard JSON and each tenant's Loki rule file. Pure; secrets appear only as variable names.
  * Clusters whose events will not reach Loki are listed in logs/NOT-SHIPPED.txt (what would stop a deployment
  * already failed validation, before render gets here).
  */
 export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
+    const rules = ruleFiles(config);
     const out: LogsArtifact[] = [
         {
             path: "logs/loki-values.yaml",
-            content: stringify(lokiValues(config.logs, gatewayAccess(config))),
+            content: stringify(lokiValues(config.logs, gatewayAccess(config), rules)),
             description: "Loki chart values (retention, mode, storage, gateway users and tenants, NetworkPolicy)",
         },
-        { path: "logs/audit-trail-dashboard.json", content: auditTrailDashboardJson(), description: 'Grafana "Audit Trail" dashboard' },
+        {
+            path: "logs/audit-trail-dashboard.json",
+            content: auditTrailDashboardJson(deployedRules(config.logs)),
+            description: 'Grafana "Audit Trail" dashboard',
+        },
+        ...rules.map((r) => ({
+            path: `logs/rules/${r.tenant}.yaml`,
+            content: r.content,
+            description: `Loki ruler alerts of tenant ${r.tenant} (detections, audit silence)`,
+        })),
     ];
     const plan = centralPlan(config);
     if (plan.sources.length > 0) {

@@ -2,6 +2,7 @@ import { ConfigError } from "../config/errors";
 import { DEPRECATED_LOKI_MODES, usesObjectStorage } from "../config/logs";
 import { CONFIG_NAMESPACE } from "../config/namespace";
 import type { StackConfig } from "../config/stack";
+import { detectionRules } from "./detections/rules";
 import { platformOf } from "../platforms";
 
 const WHERE = `${CONFIG_NAMESPACE}:logs`;
@@ -83,6 +84,22 @@ export function logsProblems(config: StackConfig): string[] {
             `${WHERE}: field objectStorage.pathStyle: got ${logs.objectStorage.pathStyle}; allowed: only with type s3 (path-style is how S3-compatible stores address buckets)`,
         );
     }
+    const a = logs.alerting;
+    if (a?.passwordSecret && !a.username) {
+        problems.push(`${WHERE}: field alerting.username: missing; allowed: the Alertmanager's basic-auth user (alerting.passwordSecret is set)`);
+    }
+    if ((a?.username || a?.passwordSecret) && !a?.alertmanagerUrl) {
+        problems.push(
+            `${WHERE}: field alerting.alertmanagerUrl: missing; allowed: the Alertmanager's URL (alerting.${a?.username ? "username" : "passwordSecret"} is set)`,
+        );
+    }
+    const d = logs.detections;
+    const ids = detectionRules({ rbacWriters: d.rbacWriters, secretReaders: d.secretReaders, enumeration: d.enumeration }).map((r) => r.id);
+    d.disabled.forEach((id, i) => {
+        if (!ids.includes(id)) {
+            problems.push(`${WHERE}: field detections.disabled[${i}]: got ${JSON.stringify(id)}; allowed: a detection rule id: ${ids.join(", ")}`);
+        }
+    });
     for (const [field, kind] of [
         ["gcpSubscriptions", "gke"],
         ["eventHubs", "aks"],

@@ -31,7 +31,7 @@ describe("akko-audit CLI", () => {
     it("policy check: the shipped policy is clean (exit 0)", async () => {
         const r = await run("policy", "check");
         assert.equal(r.code, 0);
-        assert.equal(r.out, `${path.join(ROOT, "policy", "audit-policy.yaml")}: ok (11 rules)`);
+        assert.equal(r.out, `${path.join(ROOT, "policy", "audit-policy.yaml")}: ok (13 rules)`);
     });
 
     it("policy check: findings name the rule index, exit 1", async () => {
@@ -57,7 +57,7 @@ describe("akko-audit CLI", () => {
         assert.equal(r.code, 0);
         assert.deepEqual(JSON.parse(r.out), { level: "RequestResponse", rule: 0, omitStages: ["RequestReceived"], omitManagedFields: true });
         const none = await run("policy", "explain", "--request", JSON.stringify({ verb: "get", requestURI: "/readyz" }));
-        assert.deepEqual(JSON.parse(none.out), { level: "None", rule: 2, omitStages: ["RequestReceived"], omitManagedFields: true });
+        assert.deepEqual(JSON.parse(none.out), { level: "None", rule: 3, omitStages: ["RequestReceived"], omitManagedFields: true });
         const file = tmp("req.json", JSON.stringify(EXEC_EVENT));
         assert.deepEqual(JSON.parse((await run("policy", "explain", "--request", `@${file}`)).out).rule, 0);
     });
@@ -94,7 +94,7 @@ describe("akko-audit CLI", () => {
             [["render", "--out", "/tmp/x"], "akko-audit: render: --stack NAME is required (see render --help)"],
             [
                 ["frobnicate"],
-                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)',
+                'akko-audit: unknown command "frobnicate"; allowed: render, policy, normalize, detect, plan, secrets, coverage, verify, preview, up, refresh, destroy (see akko-audit --help)',
             ],
         ];
         for (const [args, start] of cases) {

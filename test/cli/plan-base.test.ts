@@ -278,8 +278,10 @@ describe("akko-audit plan --base: what `pulumi up` would do on the fleet", funct
 describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 under the language host)", function () {
     this.timeout(120_000);
 
-    it("the first `pulumi up` after the upgrade restarts nothing: nodes move to host names by alias, triggers are ignored", async () => {
-        const recorded = JSON.parse(readFileSync(path.join(FIXTURES, "v0.1.0-prod.json"), "utf8")) as { resources: Registration[] };
+    const recorded = () => JSON.parse(readFileSync(path.join(FIXTURES, "v0.1.0-prod.json"), "utf8")) as { resources: Registration[] };
+
+    /** The change preview from 0.1.0's registrations to this checkout's, with 0.1.0's own policy or this release's. */
+    async function upgradePreview(policy: "0.1.0" | "this release") {
         // The same stack file and secrets as when 0.1.0 recorded it.
         const dir = copyProject();
         // The upgrade's one config change: 0.1.0 used the ambient kubeconfig without asking; now it is explicit.
@@ -289,13 +291,19 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
                 "  akko-audit:logs:\n    useAmbientKubeconfig: true\n",
             ),
         );
+        if (policy === "0.1.0") edit(dir, "policy/audit-policy.yaml", () => readFileSync(path.join(FIXTURES, "v0.1.0-audit-policy.yaml"), "utf8"));
         const head = await runAsLanguageHost(dir, "prod");
-        const p = changePreview(
-            { label: "0.1.0", resources: recorded.resources },
+        rmSync(dir, { recursive: true, force: true });
+        return changePreview(
+            { label: "0.1.0", resources: recorded().resources },
             { label: "now", resources: head.resources },
             { project: "akko-audit", stack: "prod" },
         );
-        rmSync(dir, { recursive: true, force: true });
+    }
+
+    it("with the policy unchanged, the first `pulumi up` after the upgrade restarts nothing: nodes move to host names by alias, triggers are ignored", async () => {
+        // 0.1.0's policy: the upgrade's mechanics alone (this release's policy changed; the next test).
+        const p = await upgradePreview("0.1.0");
         // Only the AKS cluster's subscription provider is created. Its resources move to it from the default
         // azure-native provider, and azure-native's DiffConfig never replaces: they stay unchanged.
         // The GKE cluster's Data Access baseline is created; it records the config 0.1.0 applied (ours), so a
@@ -312,6 +320,8 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
                 "creates random:index/randomPassword:RandomPassword logs-akko-audit-push-ocp-core",
                 "creates random:index/randomPassword:RandomPassword logs-akko-audit-central",
                 "creates pulumi:providers:azure-native azure-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+                // The dashboard's Detections row.
+                "updates kubernetes:core/v1:ConfigMap logs-dashboard-dashboard",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to edge-paris/192.0.2.10's stage directory",
                 "updates kubernetes:core/v1:Namespace logs-openshift-ocp-core-ns",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.11's stage directory",
@@ -321,12 +331,12 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
                 "updates factory-lyon/10.20.0.11 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "updates kubernetes:core/v1:Secret logs-openshift-ocp-core-env",
                 "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.12's stage directory",
-                "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
                 "updates factory-lyon/10.20.0.12 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
+                "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.13's stage directory",
+                "updates kubernetes:helm.sh/v3:Release logs-loki-loki",
+                "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "updates kubernetes:core/v1:ConfigMap logs-central-config",
                 "updates kubernetes:core/v1:Secret logs-central-env",
-                "uploads the bundle (scripts, policy, drop-in, manifests) to factory-lyon/10.20.0.13's stage directory",
-                "updates factory-lyon/10.20.0.13 in place: no restart (policy and drop-in unchanged; scripts, manifests, command or connection changed)",
                 "records the Data Access audit config of container.googleapis.com in project akko-analytics-prod as it is now (put back on delete)",
                 "forgets the secret.yaml upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
                 "forgets the alloy.yaml upload of factory-lyon/server #2 (0.1.0 name; host held as a secret) (the staged file stays until the next apply; nothing runs)",
@@ -353,12 +363,23 @@ describe("upgrading a stack made by 0.1.0 (registrations recorded with 0.1.0 und
         );
         assert.deepEqual(p.errors, []);
         // 0.1.0's own registrations break the rule this version keeps.
-        const broken = destructiveReplaceProblems(recorded.resources).map((l) => l.split("::").pop()!.split(":")[0]);
+        const broken = destructiveReplaceProblems(recorded().resources).map((l) => l.split("::").pop()!.split(":")[0]);
         assert.deepEqual(broken, [
             "edge-paris-server-0-apply",
             "factory-lyon-server-0-apply",
             "factory-lyon-server-1-apply",
             "factory-lyon-server-2-apply",
         ]);
+    });
+
+    it("with this release's policy (node reads of Secrets and event deletions now logged), each k3s server restarts once, and the preview says so", async () => {
+        const p = await upgradePreview("this release");
+        assert.deepEqual(
+            p.steps.map((s) => s.effect).filter((e) => /^updates (edge-paris|factory-lyon)\//.test(e)),
+            ["edge-paris/192.0.2.10", "factory-lyon/10.20.0.11", "factory-lyon/10.20.0.12", "factory-lyon/10.20.0.13"].map(
+                (n) => `updates ${n} in place: restarts k3s (the policy or drop-in changed)`,
+            ),
+        );
+        assert.deepEqual(p.errors, []);
     });
 });

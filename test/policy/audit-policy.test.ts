@@ -17,7 +17,12 @@ const TABLE: [string, ReturnType<typeof ev>, string][] = [
     // kubelet polling
     ["kubelet get pods", ev("get", { resource: "pods", namespace: "a", name: "p" }, kubelet), "None"],
     ["kubelet watch secrets", ev("watch", { resource: "secrets", namespace: "a" }, kubelet), "None"],
+    ["kubelet watch configmaps", ev("watch", { resource: "configmaps", namespace: "a" }, kubelet), "None"],
     ["kubelet list nodes", ev("list", { resource: "nodes" }, kubelet), "None"],
+    // ...but a node's Secret and ConfigMap reads are kept, without bodies (Secret-read and enumeration detections)
+    ["kubelet get secrets", ev("get", { resource: "secrets", namespace: "a", name: "db" }, kubelet), "Metadata"],
+    ["kubelet list secrets (all namespaces)", ev("list", { resource: "secrets" }, kubelet), "Metadata"],
+    ["kubelet get configmaps", ev("get", { resource: "configmaps", namespace: "a", name: "kube-root-ca.crt" }, kubelet), "Metadata"],
     // probes and discovery
     ...[
         "/healthz",
@@ -128,6 +133,13 @@ const TABLE: [string, ReturnType<typeof ev>, string][] = [
     ],
     ["create core events", ev("create", { resource: "events", namespace: "a" }), "None"],
     ["create events.k8s.io events", ev("create", { apiGroup: "events.k8s.io", resource: "events", namespace: "a" }), "None"],
+    ["kubelet patch events", ev("patch", { resource: "events", namespace: "a", name: "p.17f" }, kubelet), "None"],
+    ["list events", ev("list", { resource: "events", namespace: "a" }), "None"],
+    // ...but deleting events erases the cluster's record: kept (the events-deleted detection)
+    ["delete core events", ev("delete", { resource: "events", namespace: "a", name: "p.17f" }), "Metadata"],
+    ["deletecollection core events", ev("deletecollection", { resource: "events", namespace: "a" }), "Metadata"],
+    ["delete events.k8s.io events", ev("delete", { apiGroup: "events.k8s.io", resource: "events", namespace: "a", name: "p.17f" }), "Metadata"],
+    ["deletecollection events.k8s.io events", ev("deletecollection", { apiGroup: "events.k8s.io", resource: "events", namespace: "a" }), "Metadata"],
     ["kubelet pods/status patch", ev("patch", { resource: "pods", subresource: "status", namespace: "a", name: "p" }, kubelet), "Metadata"],
     [
         "a human's lease update is not noise",

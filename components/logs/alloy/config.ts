@@ -81,6 +81,16 @@ export const CONTROL_MESSAGE_DROP = block("stage.match", [
     `drop_counter_reason = "cloudwatch_control_message"`,
 ]);
 
+/**
+ * Node agents (a DaemonSet on the control-plane nodes) attach the node that read the line as structured
+ * metadata audit_node: the Alloy chart sets HOSTNAME to the pod's spec.nodeName. The per-server audit-silence
+ * alert (loki/ruler.ts) groups by it, so one silent server of an HA cluster is noticed.
+ */
+export const NODE_STAGES = [
+    block("stage.template", [`source   = "audit_node"`, `template = sys.env("HOSTNAME")`]),
+    block("stage.structured_metadata", [`values = {\n  audit_node = "",\n}`]),
+];
+
 /** The loki.process of one cluster: normalise, then time, structured metadata and labels. */
 export function renderProcess(s: AuditSource): string {
     const id = ident(s.cluster.name);
@@ -89,6 +99,7 @@ export function renderProcess(s: AuditSource): string {
         ...(s.type === "awsfirehose" ? [CONTROL_MESSAGE_DROP] : []),
         ...normalizeStages(sourceFormat(s)),
         ...commonStages(streamLabels(s.cluster)),
+        ...(s.type === "file" ? NODE_STAGES : []),
         // The cluster's Loki tenant (X-Scope-OrgID): the gateway admits it only for this cluster's push user.
         block("stage.tenant", [`value = ${str(s.cluster.name)}`]),
     ]);

@@ -1,6 +1,10 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { detectionRules } from "../detections/rules";
+import { DetectionRule, SEVERITIES } from "../detections/model";
+import { DetectionsSchema } from "../../config";
 import {
     creationsDeletionsPanel,
+    detectionsPanel,
     privilegedOperationsPanel,
     roleBindingChangesPanel,
     secretReadsPanel,
@@ -29,10 +33,19 @@ function labelVariable(name: string, label: string): dashboard.QueryVariableBuil
         .allValue(".+");
 }
 
-/** The "Audit Trail" dashboard model (Grafana's JSON), built with the foundation SDK's typed builders. */
-export function auditTrailDashboard(): dashboard.Dashboard {
+/** The rules with the default parameters (the dashboard outside a stack). */
+function defaultRules(): DetectionRule[] {
+    const d = DetectionsSchema.parse({});
+    return detectionRules({ rbacWriters: d.rbacWriters, secretReaders: d.secretReaders, enumeration: d.enumeration });
+}
+
+/**
+ * The "Audit Trail" dashboard model (Grafana's JSON), built with the foundation SDK's typed builders; a
+ * Detections row shows, per severity, the events the deployed rules match.
+ */
+export function auditTrailDashboard(rules: readonly DetectionRule[] = defaultRules()): dashboard.Dashboard {
     const sel = DASHBOARD_SELECTOR;
-    return new dashboard.DashboardBuilder(DASHBOARD_TITLE)
+    const builder = new dashboard.DashboardBuilder(DASHBOARD_TITLE)
         .uid(DASHBOARD_UID)
         .tags(["audit", "kubernetes", "akko-audit"])
         .editable()
@@ -50,10 +63,12 @@ export function auditTrailDashboard(): dashboard.Dashboard {
         .withPanel(secretReadsPanel(sel))
         .withPanel(roleBindingChangesPanel(sel))
         .withPanel(topWritersPanel(sel))
-        .build();
+        .withRow(new dashboard.RowBuilder("Detections"));
+    for (const severity of SEVERITIES) if (rules.some((r) => r.severity === severity)) builder.withPanel(detectionsPanel(severity, rules, sel));
+    return builder.build();
 }
 
 /** The dashboard as JSON text (stable: same input, same bytes). */
-export function auditTrailDashboardJson(): string {
-    return JSON.stringify(auditTrailDashboard(), null, 2) + "\n";
+export function auditTrailDashboardJson(rules?: readonly DetectionRule[]): string {
+    return JSON.stringify(auditTrailDashboard(rules), null, 2) + "\n";
 }

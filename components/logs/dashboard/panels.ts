@@ -4,6 +4,8 @@ import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import * as loki from "@grafana/grafana-foundation-sdk/loki";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { ruleLogQuery } from "../detections/logql";
+import { DetectionRule, Severity } from "../detections/model";
 import { queries } from "./queries";
 
 /** The Loki data source: chosen with the dashboard's `datasource` variable. */
@@ -100,4 +102,33 @@ export function topWritersPanel(sel: string): table.PanelBuilder {
         .withTarget(instantQuery(queries.topWriters(sel)))
         .height(8)
         .span(8);
+}
+
+/**
+ * One severity's detections: the events each rule of that severity matches, one query per rule (the rule's
+ * log query, as the ruler runs it), each line prefixed with the rule's id.
+ */
+export function detectionsPanel(severity: Severity, rules: readonly DetectionRule[], sel: string): logs.PanelBuilder {
+    const mine = rules.filter((r) => r.severity === severity);
+    const panel = new logs.PanelBuilder()
+        .title(`Detections: ${severity} (${mine.length} rules)`)
+        .description(mine.map((r) => `${r.id}: ${r.title}`).join("; "))
+        .datasource(LOKI_DS)
+        .showTime(true)
+        .height(8)
+        .span(12);
+    mine.forEach((r, i) =>
+        panel.withTarget(
+            logQuery(
+                `${ruleLogQuery(r, sel)} | line_format "${r.id}: {{.user_username}} {{.verb}} {{.objectRef_resource}} {{.objectRef_namespace}}/{{.objectRef_name}} ({{.responseStatus_code}})"`,
+                refId(i),
+            ),
+        ),
+    );
+    return panel;
+}
+
+/** Grafana's query ids: A..Z, then AA, AB... */
+function refId(i: number): string {
+    return i < 26 ? String.fromCharCode(65 + i) : refId(Math.floor(i / 26) - 1) + String.fromCharCode(65 + (i % 26));
 }

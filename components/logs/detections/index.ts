@@ -5,3 +5,4 @@ export { ruleAlertExpr, ruleLogQuery } from "./logql";
 export { SEVERITIES } from "./model";
 export type { DetectionParams, DetectionRule, Severity } from "./model";
 export { missingFields } from "./formats";
+export { routeFormat } from "./stored-format";

@@ -1,25 +1,7 @@
-import type { RequestAttributes } from "../../../policy/engine";
+import { ANONYMOUS, request } from "./requests";
 import { identityRules } from "./rules-identity";
 import { workloadRules } from "./rules-workload";
-import { all, any, DetectionParams, DetectionRule, eq, re } from "./model";
-
-const human = { username: "mallory@example.com", groups: ["developers", "system:authenticated"] };
-const anonymous = { username: "system:anonymous", groups: ["system:unauthenticated"] };
-
-/** A resource request, as the policy sees it, for a rule's needs. */
-export function request(
-    verb: string,
-    apiGroup: string,
-    resource: string,
-    opts: { subresource?: string; namespace?: string; name?: string; user?: RequestAttributes["user"] } = {},
-): RequestAttributes {
-    return {
-        verb,
-        user: opts.user ?? human,
-        path: "",
-        resource: { apiGroup, resource, subresource: opts.subresource ?? "", namespace: opts.namespace ?? "shop", name: opts.name ?? "web-0" },
-    };
-}
+import { all, any, DetectionParams, DetectionRule, eq, listHas, re } from "./model";
 
 function interactive(): DetectionRule {
     const subs = ["exec", "attach", "portforward"];
@@ -66,14 +48,23 @@ function anonymousAllowed(): DetectionRule {
         why:
             "A request without credentials that the API server allowed, beyond the public health and version endpoints: anonymous " +
             "access granted by an RBAC binding to system:anonymous or system:unauthenticated, the usual first step of an attack.",
-        sources: [{ name: "Elastic", ref: "Kubernetes Anonymous Request Authorized" }],
+        sources: [
+            {
+                name: "Elastic",
+                ref: "Kubernetes Anonymous Request Authorized",
+                note:
+                    "Elastic's query (prebuilt rule 8.4.1) tests system:unauthenticated as a user name (it is the anonymous group) and excludes health checks by " +
+                    "objectRef.resource (a non-resource request has no objectRef, so nothing is excluded); here the group, the request " +
+                    "URI, and /version too, which system:public-info-viewer grants anonymous callers by default",
+            },
+        ],
         needs: {
-            requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: anonymous }) }],
+            requests: [{ label: "get secrets as system:anonymous", request: request("get", "", "secrets", { user: ANONYMOUS }) }],
             level: "Metadata",
-            fields: ["user.username", "annotations.authorization.k8s.io/decision"],
+            fields: ["user.username"],
         },
         match: all(
-            eq("user_username", "system:anonymous"),
+            any(eq("user_username", "system:anonymous"), re("audit_groups", listHas("system:unauthenticated"))),
             any(eq("annotations_authorization_k8s_io_decision", "allow"), re("responseStatus_code", "[23][0-9][0-9]")),
             { field: "requestURI", op: "!~", value: "/(healthz|livez|readyz|version)([/?].*)?" },
         ),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { LogsConfig } from "../../config/logs";
 import { DASHBOARD_LABEL_KEY, DASHBOARD_LABEL_VALUE } from "../dashboard/dashboard";
 
@@ -9,13 +10,20 @@ export const GRAFANA_ADMIN_USER = "admin";
 /** The provisioned Loki data source's uid. */
 export const LOKI_DATASOURCE_UID = "akko-audit-loki";
 
+/** A tenant's rules data source uid: Grafana caps uids at 40 characters, cluster names run to 63. */
+export function rulesDatasourceUid(tenant: string): string {
+    const uid = `akko-audit-rules-${tenant}`;
+    return uid.length <= 40 ? uid : `akko-audit-rules-${createHash("sha256").update(tenant).digest("hex").slice(0, 16)}`;
+}
+
 /**
  * Values of the community Grafana chart (optional, off by default): the dashboard sidecar on (it loads the
  * ConfigMaps labelled grafana_dashboard=1 from every namespace), Loki provisioned as the default data source
  * through the gateway with basic auth (the password expanded from the environment, never in the values),
+ * one data source per tenant for the ruler's alert rules and their state (the ruler API takes one tenant),
  * the admin password from a Secret this program generates, every image from the mirror when one is set.
  */
-export function grafanaValues(logs: LogsConfig, lokiUrl: string, lokiUser: string): Record<string, unknown> {
+export function grafanaValues(logs: LogsConfig, lokiUrl: string, lokiUser: string, ruleTenants: readonly string[] = []): Record<string, unknown> {
     const registry = logs.mirrors.imageRegistry;
     const image = (o?: { repository?: string; tag?: string }) => ({
         ...(registry ? { registry } : {}),
@@ -44,8 +52,23 @@ export function grafanaValues(logs: LogsConfig, lokiUrl: string, lokiUser: strin
                         isDefault: true,
                         basicAuth: true,
                         basicAuthUser: lokiUser,
+                        // Its X-Scope-OrgID spans every tenant, which Loki's ruler API refuses: alert rules are read
+                        // through the per-tenant data sources below.
+                        jsonData: { manageAlerts: false },
                         secureJsonData: { basicAuthPassword: "$LOKI_PASSWORD" },
                     },
+                    ...ruleTenants.map((tenant) => ({
+                        name: `Loki rules (${tenant})`,
+                        type: "loki",
+                        uid: rulesDatasourceUid(tenant),
+                        access: "proxy",
+                        url: lokiUrl,
+                        basicAuth: true,
+                        basicAuthUser: lokiUser,
+                        // The gateway lets the read user name one of its tenants for the ruler's read endpoints.
+                        jsonData: { manageAlerts: true, httpHeaderName1: "X-Scope-OrgID" },
+                        secureJsonData: { basicAuthPassword: "$LOKI_PASSWORD", httpHeaderValue1: tenant },
+                    })),
                 ],
             },
         },

@@ -59,6 +59,8 @@ export function gatewayAccess(config: StackConfig): GatewayAccess {
 }
 
 const q = (s: string) => JSON.stringify(s);
+/** The ruler's read-only endpoints (Prometheus-style rules and alerts, Loki's rule groups): an nginx regex over $uri. */
+const RULER_READ_PATHS = "/(prometheus/api/v1/(rules|alerts)|loki/api/v1/rules(/[^/]+){0,2})";
 const re = (s: string) => s.replace(/[.\\^$|?*+()[\]{}]/g, "\\$&");
 
 /**
@@ -83,26 +85,35 @@ export function gatewayNginxSnippets(access: GatewayAccess): { httpSnippet: stri
         role.push(`${q(access.deleteUser)} delete;`);
         for (const t of access.readTenants) tenant.push(`${q(`${access.deleteUser}:${t}`)} ${q(t)};`);
     }
+    // The ruler's API reads one tenant (Loki: tenant.TenantID refuses "a|b|c"), so for its read endpoints the
+    // read user names one of its tenants in X-Scope-OrgID (one Grafana data source per cluster); elsewhere its
+    // own header is ignored and it queries every tenant at once.
+    const rulesTenant: string[] = ['default "";', ...access.readTenants.map((t) => `${q(`${access.readUser}:${t}`)} ${q(t)};`)];
     const allowed: string[] = [
         "default 0;",
         '"~^:" 1;',
-        '"push:/loki/api/v1/push" 1;',
+        '"~^push:[A-Z]+:/loki/api/v1/push$" 1;',
         // Queries, labels, series, tail, stats... never push, delete or rules (the ruler would write them).
-        '"~^read:/loki/api/v1/(?!push$|delete$|rules)" 1;',
-        ...(access.deleteUser ? ['"delete:/loki/api/v1/delete" 1;'] : []),
+        '"~^read:[A-Z]+:/loki/api/v1/(?!push$|delete$|rules)" 1;',
+        // The ruler's read endpoints, GET only: rule groups and alert state (Grafana's alerting view), never a write.
+        `"~^read:GET:${RULER_READ_PATHS}$" 1;`,
+        ...(access.deleteUser ? ['"~^delete:[A-Z]+:/loki/api/v1/delete$" 1;'] : []),
     ];
     const map = (key: string, variable: string, lines: string[]) => [`map ${key} ${variable} {`, ...lines.map((l) => `  ${l}`), "}"].join("\n");
     return {
         httpSnippet: [
             "# akko-audit: the one tenant each gateway user reaches, and the API paths its role may call.",
             map('"$remote_user:$http_x_scope_orgid"', "$akko_tenant", tenant),
+            map('"$remote_user:$http_x_scope_orgid"', "$akko_rules_tenant", rulesTenant),
+            map("$uri", "$akko_api", ["default query;", `"~^${RULER_READ_PATHS}$" rules;`]),
+            map("$akko_api", "$akko_scope", ["default $akko_tenant;", "rules $akko_rules_tenant;"]),
             map("$remote_user", "$akko_role", role),
-            map('"$akko_role:$uri"', "$akko_allowed", allowed),
+            map('"$akko_role:$request_method:$uri"', "$akko_allowed", allowed),
         ].join("\n"),
         locationSnippet: [
             'if ($akko_allowed = 0) { return 403 "akko-audit: not allowed for this user\\n"; }',
-            'if ($akko_tenant = "") { return 403 "akko-audit: tenant not allowed for this user\\n"; }',
-            "proxy_set_header X-Scope-OrgID $akko_tenant;",
+            'if ($akko_scope = "") { return 403 "akko-audit: tenant not allowed for this user\\n"; }',
+            "proxy_set_header X-Scope-OrgID $akko_scope;",
         ].join("\n"),
     };
 }

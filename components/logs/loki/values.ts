@@ -1,5 +1,6 @@
 import { DEFAULT_LOKI_VOLUME_SIZE, DEFAULT_SCALABLE_REPLICAS, LogsConfig, usesObjectStorage } from "../../config/logs";
 import { type GatewayAccess, gatewayNginxSnippets, LEGACY_TENANT, lokiNetworkPolicies } from "./access";
+import { ALERTMANAGER_PASSWORD_ENV, ALERTMANAGER_SECRET, RULE_FILE, RULER_SCRATCH_DIR, RULES_CONFIGMAP, RULES_DIR } from "./ruler";
 
 /** Loki's default line limit (256 KB): longer audit lines are truncated, not dropped. */
 export const MAX_LINE_SIZE_BYTES = 262144;
@@ -55,6 +56,68 @@ function distributedValues(logs: LogsConfig): Record<string, unknown> {
         queryScheduler: { replicas: d.queryScheduler },
         indexGateway: { replicas: d.indexGateway, persistence: KEEP_CLAIMS },
         compactor: { replicas: 1, persistence: KEEP_CLAIMS },
+    };
+}
+
+/** A tenant's rule file (ruleFiles in ./ruler). */
+export interface TenantRules {
+    tenant: string;
+    content: string;
+}
+
+/**
+ * The ruler's part of Loki's config: rules read from local files (RULES_DIR/<tenant>/), scratch on the data
+ * volume, the rules API on (Grafana reads alert state through it; local storage makes it read-only), no
+ * remote_write (the alerts are the only output), and the Alertmanager when logs.alerting names one (its
+ * password expanded from the environment, never in the values).
+ */
+function rulerConfig(logs: LogsConfig): Record<string, unknown> {
+    const a = logs.alerting;
+    return {
+        storage: { type: "local", local: { directory: RULES_DIR } },
+        rule_path: RULER_SCRATCH_DIR,
+        wal: { dir: "/var/loki/ruler-wal" },
+        enable_api: true,
+        evaluation_interval: "1m",
+        ...(a?.alertmanagerUrl ? { alertmanager_url: a.alertmanagerUrl } : {}),
+        ...(a?.alertmanagerUrl && a.passwordSecret
+            ? { alertmanager_client: { basic_auth_username: a.username ?? "", basic_auth_password: `\${${ALERTMANAGER_PASSWORD_ENV}}` } }
+            : {}),
+    };
+}
+
+/**
+ * What the pods that run the ruler (SingleBinary's, SimpleScalable's backend, Distributed's ruler) add: our
+ * rules ConfigMap, each tenant's key mapped to <tenant>/RULE_FILE, mounted at RULES_DIR, and the Alertmanager
+ * password. Not the chart's ruler.directories: chart 18.11.0 renders that ConfigMap only in Distributed mode,
+ * while SingleBinary and backend pods mount it anyway (a pod that never starts).
+ */
+export function rulerPodValues(logs: LogsConfig, rules: readonly TenantRules[]): Record<string, unknown> {
+    const withPassword = Boolean(logs.alerting?.alertmanagerUrl && logs.alerting.passwordSecret);
+    return {
+        extraVolumes: [
+            {
+                name: "akko-audit-rules",
+                configMap: { name: RULES_CONFIGMAP, items: rules.map((r) => ({ key: `${r.tenant}.yaml`, path: `${r.tenant}/${RULE_FILE}` })) },
+            },
+        ],
+        extraVolumeMounts: [{ name: "akko-audit-rules", mountPath: RULES_DIR, readOnly: true }],
+        ...(withPassword
+            ? { extraEnv: [{ name: ALERTMANAGER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: ALERTMANAGER_SECRET, key: "password" } } }] }
+            : {}),
+    };
+}
+
+/**
+ * Our rules ConfigMap, part of the release (extraObjects). binaryData, base64: the chart passes extraObjects
+ * through `tpl`, which would read the alert templates ({{ $labels.x }}) and any "{{" in a pattern as its own.
+ */
+export function rulesConfigMap(rules: readonly TenantRules[]): Record<string, unknown> {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: RULES_CONFIGMAP, namespace: "{{ .Release.Namespace }}" },
+        binaryData: Object.fromEntries(rules.map((r) => [`${r.tenant}.yaml`, Buffer.from(r.content, "utf8").toString("base64")])),
     };
 }
 
@@ -128,6 +191,7 @@ export function storageCredentialDefaults(type: "s3" | "gcs" | "azure"): Record<
 export function lokiValues(
     logs: LogsConfig,
     access: GatewayAccess = { readUser: logs.gatewayUser, readTenants: [LEGACY_TENANT], pushers: [], forwarders: [] },
+    rules: readonly TenantRules[] = [],
 ): Record<string, unknown> {
     const scalable = logs.mode === "SimpleScalable";
     const objectStorage = usesObjectStorage(logs.mode) ? logs.objectStorage : undefined;
@@ -136,6 +200,8 @@ export function lokiValues(
     const withCredentials = Boolean(objectStorage?.credentialsSecret);
     const host = logs.ingress?.lokiHost;
     const replicas = scalable ? DEFAULT_SCALABLE_REPLICAS : 0;
+    // The pods that evaluate rules: SingleBinary's (target all), SimpleScalable's backend, Distributed's ruler.
+    const ruler = rulerPodValues(logs, rules);
 
     return {
         deploymentMode: chartDeploymentMode(logs.mode),
@@ -166,6 +232,7 @@ export function lokiValues(
                 // Audit events leave by retention only, unless the delete API is turned on (its own user).
                 deletion_mode: logs.deleteApi?.enabled ? "filter-and-delete" : "disabled",
             },
+            rulerConfig: rulerConfig(logs),
             compactor: {
                 retention_enabled: true,
                 delete_request_store: objectStore,
@@ -178,6 +245,7 @@ export function lokiValues(
             ? { replicas: 0 }
             : {
                   replicas: 1,
+                  ...ruler,
                   persistence: {
                       enabled: true,
                       size: logs.volume?.size ?? DEFAULT_LOKI_VOLUME_SIZE,
@@ -187,7 +255,10 @@ export function lokiValues(
               },
         write: { replicas, persistence: KEEP_CLAIMS },
         read: { replicas },
-        backend: { replicas, persistence: KEEP_CLAIMS },
+        backend: { replicas, persistence: KEEP_CLAIMS, ...(scalable ? ruler : {}) },
+        // One ruler (Distributed): it evaluates every tenant's groups; its ring (memberlist, the chart's common
+        // config) would spread them over more replicas, but alerts are few and a restart only delays them.
+        ruler: { enabled: true, ...(logs.mode === "Distributed" ? { replicas: 1, ...ruler } : {}) },
         ...(logs.mode === "Distributed" ? distributedValues(logs) : {}),
         ...(withCredentials ? { defaults: storageCredentialDefaults(objectStorage!.type) } : {}),
         gateway: {
@@ -210,7 +281,7 @@ export function lokiValues(
         },
         // Ours instead (lokiNetworkPolicies): the chart's admits every pod on 3100 and cuts object storage.
         networkPolicy: { enabled: false },
-        extraObjects: lokiNetworkPolicies(),
+        extraObjects: [...lokiNetworkPolicies(), rulesConfigMap(rules)],
         // Small installs: no memcached, no canary, no test pod, no bundled MinIO (nothing else to pull).
         chunksCache: { enabled: false },
         resultsCache: { enabled: false },
@@ -218,7 +289,7 @@ export function lokiValues(
         test: { enabled: false },
         minio: { enabled: false },
         // The rules sidecar loads alerting rules from ConfigMaps and Secrets of every namespace, through a ClusterRole
-        // that reads every Secret in the cluster; this layer ships no Loki rules, so it stays off.
+        // that reads every Secret in the cluster; our rules come from our own ConfigMap (rulerPodValues), so it stays off.
         sidecar: { image: image(registry, logs.images?.sidecar), rules: { enabled: false } },
     };
 }

@@ -162,8 +162,50 @@ export interface NormalizedLine {
 export const CARRIERS = ["native", "aks", "gke", "otlp", "cloudwatch", "viaq"] as const;
 export type Carrier = (typeof CARRIERS)[number];
 
-/** One Event found in an input record, or why one part of the record is not an Event (with its path). */
-export type Expanded = { carrier: Carrier; format: SourceFormat; line: string; event: Obj } | { error: string };
+/**
+ * One Event found in an input record, or why one part of the record is not an Event (with its path).
+ * `cluster`: the cluster the carrier names, when it names one (see clusterOf).
+ */
+export type Expanded = { carrier: Carrier; format: SourceFormat; line: string; event: Obj; cluster?: string } | { error: string };
+
+/** The last path segment of an AKS resourceId: .../providers/Microsoft.ContainerService/managedClusters/<name>. */
+const AKS_CLUSTER_ID = /\/managedClusters\/([^/]+)$/i;
+/** The log group EKS writes control-plane logs to: /aws/eks/<cluster>/cluster. */
+const EKS_LOG_GROUP = /^\/aws\/eks\/([^/]+)\/cluster$/;
+
+function str(v: unknown): string | undefined {
+    return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/**
+ * The cluster a carrier names, where it names one: a CloudWatch subscription message's logGroup
+ * (/aws/eks/<name>/cluster), a GKE LogEntry's resource.labels.cluster_name, an Azure record's resourceId
+ * (.../managedClusters/<name>, also _ResourceId in Log Analytics rows), an OTLP resource's k8s.cluster.name
+ * (else openshift.cluster.uid, the ClusterLogForwarder's), a ViaQ record's openshift.cluster_id. A native
+ * Event names none.
+ */
+function clusterOf(record: Obj): string | undefined {
+    const group = str(record.logGroup);
+    if (group) return EKS_LOG_GROUP.exec(group)?.[1];
+    const gke = str(valueAt(record, ["resource", "labels", "cluster_name"]));
+    if (gke) return gke;
+    const azure = str(record.resourceId) ?? str(record._ResourceId) ?? str(record.ResourceId);
+    if (azure) return AKS_CLUSTER_ID.exec(azure)?.[1];
+    // Alloy's OTLP record (otelcol.exporter.loki): resource attributes as one flat object.
+    const resources = record.resources;
+    if (isObject(resources)) return str(resources["k8s.cluster.name"]) ?? str(resources["openshift.cluster.uid"]);
+    if (isViaq(record)) return str(valueAt(record, ["openshift", "cluster_id"]));
+    return undefined;
+}
+
+/** Items pushed since `from` that have no cluster yet get the one their enclosing carrier names. */
+function tagCluster(out: Expanded[], from: number, cluster: string | undefined): void {
+    if (cluster === undefined) return;
+    for (let i = from; i < out.length; i++) {
+        const x = out[i];
+        if (!("error" in x) && x.cluster === undefined) x.cluster = cluster;
+    }
+}
 
 /** The audit.k8s.io/v1 Event fields, in the order kube-apiserver writes them. */
 const EVENT_FIELDS = [
@@ -269,6 +311,12 @@ function expandText(text: string, path: string, carrier: Carrier, out: Expanded[
 }
 
 function expand(record: unknown, text: string | undefined, path: string, carrier: Carrier | undefined, out: Expanded[]): void {
+    const from = out.length;
+    expandOne(record, text, path, carrier, out);
+    if (isObject(record)) tagCluster(out, from, clusterOf(record));
+}
+
+function expandOne(record: unknown, text: string | undefined, path: string, carrier: Carrier | undefined, out: Expanded[]): void {
     if (Array.isArray(record)) {
         record.forEach((r, i) => expand(r, undefined, at(path, i), carrier, out));
         return;
@@ -403,6 +451,7 @@ function anyValue(v: unknown): unknown {
 
 function expandOtlpExport(resourceLogs: unknown[], path: string, carrier: Carrier, out: Expanded[]): void {
     resourceLogs.forEach((rl, i) => {
+        const from = out.length;
         const scopeLogs = isObject(rl) && Array.isArray(rl.scopeLogs) ? rl.scopeLogs : [];
         scopeLogs.forEach((sl, j) => {
             const records = isObject(sl) && Array.isArray(sl.logRecords) ? sl.logRecords : [];
@@ -414,7 +463,15 @@ function expandOtlpExport(resourceLogs: unknown[], path: string, carrier: Carrie
                 fail(out, p, "not a string or kvlist");
             });
         });
+        tagCluster(out, from, otlpResourceCluster(isObject(rl) ? rl.resource : undefined));
     });
+}
+
+/** The cluster an OTLP resource names: k8s.cluster.name (semantic conventions), else the ClusterLogForwarder's openshift.cluster.uid. */
+function otlpResourceCluster(resource: unknown): string | undefined {
+    const attrs = isObject(resource) && Array.isArray(resource.attributes) ? resource.attributes.filter(isObject) : [];
+    const attr = (key: string) => str(anyValue(attrs.find((a) => a.key === key)?.value));
+    return attr("k8s.cluster.name") ?? attr("openshift.cluster.uid");
 }
 
 /**

@@ -2,8 +2,12 @@ import { Readable } from "node:stream";
 import { forEachLine } from "../../../policy/engine/lines";
 import { Carrier, expandRecord } from "./normalize";
 
-/** One Event read from an export (with the input line it starts on), or one part of the input that is not one. */
-export type ReadItem = { lineNo: number; carrier: Carrier; line: string; event: Record<string, unknown> } | { lineNo: number; error: string };
+/**
+ * One Event read from an export (with the input line it starts on), or one part of the input that is not one.
+ * `cluster`: the cluster the carrier names (EKS log group, GKE cluster_name, AKS resourceId, OTLP/ViaQ cluster), when it does.
+ */
+export type ReadItem =
+    { lineNo: number; carrier: Carrier; line: string; event: Record<string, unknown>; cluster?: string } | { lineNo: number; error: string };
 
 /**
  * The one reader behind `akko-audit normalize` and `policy simulate`. Reads JSON lines, each expanded by

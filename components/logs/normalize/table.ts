@@ -194,12 +194,16 @@ export const HOT_FIELDS: readonly { key: string; path: string[] }[] = [
     { key: "audit_code", path: ["responseStatus", "code"] },
 ];
 
-/** The pod specs a request body carries: a Pod's (also pods/ephemeralcontainers), a template's, a CronJob's. */
-const POD_SPECS =
-    "[requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec]" +
-    "[?containers || initContainers || ephemeralContainers]";
+/**
+ * The pod specs a request body carries: a Pod's (also pods/ephemeralcontainers), a template's, a CronJob's.
+ * Any object there counts, not only one with containers: a patch that sets hostIPC alone has none. Another
+ * kind's spec (a Deployment's, a Service's) has none of the pod fields read below, so it adds nothing.
+ */
+const POD_SPECS = "[requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@]";
 /** Every container of those specs: regular, init and ephemeral. */
 const CONTAINERS = `${POD_SPECS}[].[containers, initContainers, ephemeralContainers][][]`;
+/** Only the strings of a list: join() fails on anything else (false from `a && 'b'`, a number in a malformed body the API server logged). */
+const strings = (list: string) => `${list} | [?type(@) == 'string']`;
 
 /**
  * Values computed at ingest, for what Loki's `| json` cannot see: it skips arrays (pkg/logql/log/parser.go
@@ -214,22 +218,22 @@ export const DERIVED_FIELDS: readonly { key: string; expression: string; why: st
     { key: "audit_groups", expression: "join(',', user.groups || `[]`)", why: "the user's groups, comma-joined (user.groups is a list)" },
     {
         key: "audit_privileged",
-        expression: `join(',', ${CONTAINERS} | [?securityContext.privileged == \`true\`].name)`,
+        expression: `join(',', ${strings(`${CONTAINERS} | [?securityContext.privileged == \`true\`].name`)})`,
         why: "names of the privileged containers in a Pod, Pod template or ephemeral container the request writes",
     },
     {
         key: "audit_added_caps",
-        expression: `join(',', ${CONTAINERS}[].securityContext.capabilities.add[])`,
+        expression: `join(',', ${strings(`${CONTAINERS}[].securityContext.capabilities.add[]`)})`,
         why: "capabilities the request's containers add",
     },
     {
         key: "audit_host_namespaces",
-        expression: `join(',', ${POD_SPECS}[].[hostNetwork && 'hostNetwork', hostPID && 'hostPID', hostIPC && 'hostIPC'][])`,
+        expression: `join(',', ${strings(`${POD_SPECS}[].[hostNetwork == \`true\` && 'hostNetwork', hostPID == \`true\` && 'hostPID', hostIPC == \`true\` && 'hostIPC'][]`)})`,
         why: "host namespaces (network, PID, IPC) the request's pod specs share",
     },
     {
         key: "audit_host_paths",
-        expression: `join(',', ${POD_SPECS}[].volumes[].hostPath.path)`,
+        expression: `join(',', ${strings(`${POD_SPECS}[].volumes[].hostPath.path`)})`,
         why: "hostPath volumes the request's pod specs mount",
     },
     {

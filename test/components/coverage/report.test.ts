@@ -157,6 +157,7 @@ describe("coverage report", () => {
                 ["SOC2-CC6.1", "covered"],
                 ["ISO27001-A.8.15", "covered"],
                 ["ISO27001-A.8.16", "covered"],
+                ["SOC2-CC7.2", "covered"],
                 ["GDPR-Art.32", "covered"],
                 ["HDS-v2", "covered"],
             ],

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
+import { ruleFiles } from "../../../components/logs/loki/ruler";
 import { CHARTS, findManifest, helmTemplate, imagesOf, podSpec, skipWithoutHelm, type Manifest } from "../../helpers/helm";
 import { exampleConfig, release, renderReleases, stackImages, type RenderedRelease } from "./helpers/rendered-charts";
 
@@ -163,9 +164,28 @@ describe("charts rendered with helm template (example stacks)", function () {
 
     it("Grafana (logs.deployGrafana): the Loki data source through the gateway, its password from the environment", () => {
         const g = release(renderReleases(exampleConfig("prod", { deployGrafana: true })), "grafana");
-        const ds = parse(findManifest(g.manifests, "ConfigMap", "grafana").data["datasources.yaml"]).datasources[0];
+        const all = parse(findManifest(g.manifests, "ConfigMap", "grafana").data["datasources.yaml"]).datasources;
+        const ds = all[0];
         assert.equal(ds.url, "http://loki-gateway.akko-audit-logs.svc.cluster.local");
         assert.equal(ds.secureJsonData.basicAuthPassword, "$LOKI_PASSWORD");
+        assert.deepEqual(ds.jsonData, { manageAlerts: false });
+        // One data source per tenant for the ruler's rules and alerts (its API takes one tenant per request).
+        const tenants = ruleFiles(exampleConfig("prod", { deployGrafana: true })).map((r) => r.tenant);
+        assert.deepEqual(
+            all.slice(1).map((d: Manifest) => [d.name, d.uid]),
+            tenants.map((t) => [`Loki rules (${t})`, `akko-audit-rules-${t}`]),
+        );
+        assert.deepEqual(all[1], {
+            name: `Loki rules (${tenants[0]})`,
+            type: "loki",
+            uid: `akko-audit-rules-${tenants[0]}`,
+            access: "proxy",
+            url: "http://loki-gateway.akko-audit-logs.svc.cluster.local",
+            basicAuth: true,
+            basicAuthUser: "akko-audit",
+            jsonData: { manageAlerts: true, httpHeaderName1: "X-Scope-OrgID" },
+            secureJsonData: { basicAuthPassword: "$LOKI_PASSWORD", httpHeaderValue1: tenants[0] },
+        });
         const grafana = podSpec(findManifest(g.manifests, "Deployment", "grafana"))!.containers.find((c: Manifest) => c.name === "grafana");
         assert.deepEqual(grafana.envFrom, [{ secretRef: { name: "akko-audit-grafana-env" } }]);
     });

@@ -10,6 +10,12 @@ describe("logs artifacts for `render`", () => {
             [
                 "logs/loki-values.yaml",
                 "logs/audit-trail-dashboard.json",
+                // One Loki rule file per tenant (the clusters whose events reach Loki).
+                "logs/rules/edge-paris.yaml",
+                "logs/rules/payments-eu.yaml",
+                "logs/rules/analytics.yaml",
+                "logs/rules/hds-sante.yaml",
+                "logs/rules/ocp-core.yaml",
                 "logs/alloy/central.alloy",
                 "logs/alloy/edge-paris.alloy",
                 "logs/k3s/edge-paris/akko-audit-alloy.yaml",
@@ -27,7 +33,7 @@ describe("logs artifacts for `render`", () => {
             }),
         );
         assert.deepEqual(
-            out.map((a) => a.path).filter((p) => p.includes("ocp-core")),
+            out.map((a) => a.path).filter((p) => p.includes("ocp-core") && !p.startsWith("logs/rules/")),
             ["logs/openshift/ocp-core/cluster-log-forwarder.yaml"],
         );
         const clf = out.find((a) => a.path.endsWith("cluster-log-forwarder.yaml"))!.content;

@@ -89,7 +89,7 @@ describe("policy simulate", () => {
         assert.deepEqual(r.kept, { Metadata: 2, Request: 0, RequestResponse: 1, total: 3 });
         assert.equal(r.omittedByStage, 1);
         const hits = Object.fromEntries(r.ruleHits.map((h, i) => [i, h]).filter(([, h]) => h > 0));
-        assert.deepEqual(hits, { 2: 1, 6: 1, 9: 2, 10: 1 });
+        assert.deepEqual(hits, { 3: 1, 8: 1, 11: 2, 12: 1 });
         assert.equal(r.noMatch, 0);
         assert.deepEqual(r.invalid, {
             count: 3,
@@ -150,8 +150,8 @@ describe("policy simulate", () => {
             assert.equal(r.events, 37);
             assert.equal(r.invalid.count, 0);
             // 2 secrets lists hit the sensitive rule; everything else (discovery, other lists) the catch-all.
-            assert.equal(r.ruleHits[6], 2);
-            assert.equal(r.ruleHits[10], 35);
+            assert.equal(r.ruleHits[8], 2);
+            assert.equal(r.ruleHits[12], 35);
             assert.deepEqual(r.kept, { Metadata: 37, Request: 0, RequestResponse: 0, total: 37 });
             assert.equal(r.bytes.input, readFileSync(file).length);
             assert.equal(r.bytes.output, r.bytes.input); // already Metadata, one event per line
@@ -161,7 +161,7 @@ describe("policy simulate", () => {
             const r = await simulate(SHIPPED, Readable.from(readFileSync(path.join(SAMPLES, "falco-k8s-audit-v1-secret-events.jsonl"))));
             assert.equal(r.events, 4);
             assert.deepEqual(r.kept, { Metadata: 4, Request: 0, RequestResponse: 0, total: 4 });
-            assert.equal(r.ruleHits[6], 4);
+            assert.equal(r.ruleHits[8], 4);
         });
 
         it("falco legacy exec/attach (create over SPDY, no apiVersion): RequestResponse via the exec rule", async () => {

@@ -122,10 +122,22 @@ export function findBlock(blocks: AlloyBlock[], name: string, label: string): Al
     return found[0];
 }
 
-/** The stages of a loki.process block, in order, as the Go harness takes them ({kind, ...attributes}). */
+/** The node name the harness stands in for the DaemonSet pod's HOSTNAME (the Alloy chart sets it to spec.nodeName). */
+export const HARNESS_NODE = "k3s-server-1";
+
+/**
+ * The stages of a loki.process block, in order, as the Go harness takes them ({kind, ...attributes});
+ * `sys.env("HOSTNAME")` (the node agents' audit_node) evaluated as Alloy would on node HARNESS_NODE.
+ */
 export function harnessStages(process: AlloyBlock): Record<string, unknown>[] {
     return process.blocks.map((b) => {
         if (!b.name.startsWith("stage.")) throw new Error(`loki.process: unexpected block ${b.name}`);
-        return { kind: b.name.slice("stage.".length), ...b.attrs };
+        const attrs = Object.fromEntries(
+            Object.entries(b.attrs).map(([k, v]) => [
+                k,
+                typeof v === "object" && v !== null && "ref" in v && v.ref === 'sys.env("HOSTNAME")' ? HARNESS_NODE : v,
+            ]),
+        );
+        return { kind: b.name.slice("stage.".length), ...attrs };
     });
 }

@@ -9,13 +9,20 @@ const LOKI = { url: "https://loki.example.net/loki/api/v1/push", username: "akko
 
 const COMMON_K3S = `  stage.json {
     expressions = {
-      audit_time        = "stageTimestamp || requestReceivedTimestamp || \`null\`",
-      audit_user        = "user.username || \`null\`",
-      audit_verb        = "verb || \`null\`",
-      audit_resource    = "objectRef.resource || \`null\`",
-      audit_subresource = "objectRef.subresource || \`null\`",
-      audit_namespace   = "objectRef.namespace || \`null\`",
-      audit_code        = "responseStatus.code || \`null\`",
+      audit_time            = "stageTimestamp || requestReceivedTimestamp || \`null\`",
+      audit_user            = "user.username || \`null\`",
+      audit_verb            = "verb || \`null\`",
+      audit_resource        = "objectRef.resource || \`null\`",
+      audit_subresource     = "objectRef.subresource || \`null\`",
+      audit_namespace       = "objectRef.namespace || \`null\`",
+      audit_code            = "responseStatus.code || \`null\`",
+      audit_source_ip       = "(sourceIPs[0]) || \`null\`",
+      audit_groups          = "(join(',', user.groups || \`[]\`)) || \`null\`",
+      audit_privileged      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[containers, initContainers, ephemeralContainers][][] | [?securityContext.privileged == \`true\`].name | [?type(@) == 'string'])) || \`null\`",
+      audit_added_caps      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[containers, initContainers, ephemeralContainers][][][].securityContext.capabilities.add[] | [?type(@) == 'string'])) || \`null\`",
+      audit_host_namespaces = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].[hostNetwork == \`true\` && 'hostNetwork', hostPID == \`true\` && 'hostPID', hostIPC == \`true\` && 'hostIPC'][] | [?type(@) == 'string'])) || \`null\`",
+      audit_host_paths      = "(join(',', [requestObject.spec, requestObject.spec.template.spec, requestObject.spec.jobTemplate.spec.template.spec][?@][].volumes[].hostPath.path | [?type(@) == 'string'])) || \`null\`",
+      audit_rbac_wildcard   = "(join(',', [contains(requestObject.rules[].verbs[] || \`[]\`, '*') && 'verbs', contains(requestObject.rules[].resources[] || \`[]\`, '*') && 'resources'][?@])) || \`null\`",
     }
   }
   stage.timestamp {
@@ -26,12 +33,19 @@ const COMMON_K3S = `  stage.json {
   }
   stage.structured_metadata {
     values = {
-      audit_user        = "",
-      audit_verb        = "",
-      audit_resource    = "",
-      audit_subresource = "",
-      audit_namespace   = "",
-      audit_code        = "",
+      audit_user            = "",
+      audit_verb            = "",
+      audit_resource        = "",
+      audit_subresource     = "",
+      audit_namespace       = "",
+      audit_code            = "",
+      audit_source_ip       = "",
+      audit_groups          = "",
+      audit_privileged      = "",
+      audit_added_caps      = "",
+      audit_host_namespaces = "",
+      audit_host_paths      = "",
+      audit_rbac_wildcard   = "",
     }
   }
   stage.static_labels {
@@ -43,6 +57,15 @@ const COMMON_K3S = `  stage.json {
   }
   stage.label_keep {
     values = ["job", "cluster", "source"]
+  }
+  stage.template {
+    source   = "audit_node"
+    template = sys.env("HOSTNAME")
+  }
+  stage.structured_metadata {
+    values = {
+      audit_node = "",
+    }
   }
 }`;
 

@@ -8,7 +8,7 @@ import { hotFields, normalizeLine } from "../../../../components/logs/normalize/
 import { renderAlloyConfig } from "../../../../components/logs/alloy/config";
 import { centralPlan, internalLokiTarget, nodeAgentSource } from "../../../../components/logs/alloy/plan";
 import { AKS_RECORD, GKE_CRB_CREATE, GKE_DENIED_SECRET_GET, GKE_EXEC, NATIVE_EXEC, OTLP_RECORD } from "../normalize/samples";
-import { AlloyBlock, findBlock, harnessStages, parseAlloy } from "./alloy-parse";
+import { AlloyBlock, findBlock, HARNESS_NODE, harnessStages, parseAlloy } from "./alloy-parse";
 import { fleet } from "./fixtures";
 
 /**
@@ -193,9 +193,92 @@ describe("rendered Alloy pipelines, run (Go harness)", function () {
             objectRef: { resource: "namespaces", namespace: "", name: "team-a", apiVersion: "v1", subresource: "" },
         };
         const [go] = runLines(k3sAgent(), "edge_paris", [JSON.stringify(event)]);
-        assert.deepEqual(go.metadata, { audit_verb: "get", audit_resource: "namespaces", audit_code: "101", audit_source_ip: "192.0.2.44" });
-        assert.deepEqual(go.metadata, hotFields(event));
+        // The node agent adds the node that read the line (audit_node, from the pod's HOSTNAME = spec.nodeName).
+        assert.deepEqual(go.metadata, {
+            audit_verb: "get",
+            audit_resource: "namespaces",
+            audit_code: "101",
+            audit_source_ip: "192.0.2.44",
+            audit_node: HARNESS_NODE,
+        });
+        assert.deepEqual(go.metadata, { ...hotFields(event), audit_node: HARNESS_NODE });
         assert.deepEqual(go.labels, { job: "k3s-audit", cluster: "edge-paris", source: "k3s" });
+    });
+
+    it("derived fields (what | json cannot see in arrays): Go's structured metadata equals hotFields for pod specs, a ClusterRole, a JSON patch", () => {
+        const body = (resource: string, requestObject: unknown, extra: Record<string, unknown> = {}) => ({
+            ...NATIVE_EXEC,
+            verb: "create",
+            stage: "ResponseComplete",
+            objectRef: { resource, namespace: "shop", name: "x", apiVersion: "v1", ...extra },
+            responseStatus: { metadata: {}, code: 201 },
+            requestObject,
+        });
+        const cases = [
+            body("pods", { kind: "Pod", spec: { containers: [{ name: "a", securityContext: { privileged: true } }, { name: "b" }] } }),
+            body("deployments", {
+                kind: "Deployment",
+                spec: {
+                    template: {
+                        spec: {
+                            hostNetwork: true,
+                            hostPID: false,
+                            containers: [{ name: "w" }],
+                            volumes: [
+                                { name: "v", hostPath: { path: "/var/run/docker.sock" } },
+                                { name: "e", emptyDir: {} },
+                            ],
+                        },
+                    },
+                },
+            }),
+            body("cronjobs", {
+                kind: "CronJob",
+                spec: {
+                    jobTemplate: {
+                        spec: {
+                            template: {
+                                spec: {
+                                    initContainers: [{ name: "i", securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } } }],
+                                    containers: [{ name: "c" }],
+                                },
+                            },
+                        },
+                    },
+                },
+            }),
+            body(
+                "pods",
+                {
+                    spec: {
+                        ephemeralContainers: [{ name: "debugger-q8w2z", securityContext: { capabilities: { add: ["SYS_PTRACE", "NET_ADMIN"] } } }],
+                    },
+                },
+                { subresource: "ephemeralcontainers" },
+            ),
+            body("clusterroles", { kind: "ClusterRole", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }),
+            body("deployments", [{ op: "add", path: "/spec/template/spec/hostNetwork", value: true }]),
+        ];
+        const go = runLines(
+            k3sAgent(),
+            "edge_paris",
+            cases.map((e) => JSON.stringify(e)),
+        );
+        const derived = (m: Record<string, string>) =>
+            Object.fromEntries(Object.entries(m).filter(([k]) => /^audit_(privileged|added_caps|host_namespaces|host_paths|rbac_wildcard)$/.test(k)));
+        cases.forEach((e, i) => assert.deepEqual(go[i].metadata, { ...hotFields(e), audit_node: HARNESS_NODE }, `case ${i}`));
+        assert.deepEqual(
+            go.map((o) => derived(o.metadata)),
+            [
+                { audit_privileged: "a" },
+                { audit_host_namespaces: "hostNetwork", audit_host_paths: "/var/run/docker.sock" },
+                { audit_privileged: "i", audit_added_caps: "SYS_ADMIN" },
+                { audit_added_caps: "SYS_PTRACE,NET_ADMIN" },
+                { audit_rbac_wildcard: "verbs,resources" },
+                {},
+            ],
+        );
+        assert.equal(go[5].dropped, false);
     });
 
     describe("EKS through Firehose (loki.source.awsfirehose, its relabel rules, then loki.process)", () => {

@@ -5,6 +5,12 @@ import { auditTrailDashboard, auditTrailDashboardJson } from "../../../../compon
 import { DASHBOARD_SELECTOR, queries, RUNBOOK_QUERIES, RUNBOOK_SELECTOR } from "../../../../components/logs/dashboard/queries";
 
 import { logqlErrors } from "../../../helpers/logql";
+import { ruleLogQuery } from "../../../../components/logs/detections/logql";
+import { detectionRules } from "../../../../components/logs/detections/rules";
+import { DetectionsSchema } from "../../../../components/config";
+
+const DEFAULTS = DetectionsSchema.parse({});
+const RULES = detectionRules({ rbacWriters: DEFAULTS.rbacWriters, secretReaders: DEFAULTS.secretReaders, enumeration: DEFAULTS.enumeration });
 
 type Panel = { type: string; title: string; targets?: { expr: string; queryType: string }[]; timeFrom?: string };
 
@@ -28,6 +34,9 @@ describe("Audit Trail dashboard", () => {
                 ["logs", "Runbook: every Secret read in the last hour"],
                 ["logs", "Runbook: every RoleBinding change today"],
                 ["table", "Runbook: top 10 users by write volume (24h)"],
+                ["logs", "Detections: critical (5 rules)"],
+                ["logs", "Detections: high (10 rules)"],
+                ["logs", "Detections: medium (8 rules)"],
             ],
         );
         assert.equal(model.uid, "akko-audit-trail");
@@ -52,11 +61,28 @@ describe("Audit Trail dashboard", () => {
 
     it("every panel query parses with @grafana/lezer-logql and uses the cluster/source selector", () => {
         const exprs = panels.flatMap((p) => p.targets!.map((t) => t.expr));
-        assert.equal(exprs.length, 8);
+        assert.equal(exprs.length, 8 + RULES.length);
         for (const e of exprs) {
             assert.deepEqual(logqlErrors(e), [], e);
             assert.ok(e.includes(DASHBOARD_SELECTOR), e);
         }
+    });
+
+    it("detections: one panel per severity that has rules, one query per rule (the ruler's log query), disabled rules left out", () => {
+        const critical = panels.find((p) => p.title === "Detections: critical (5 rules)")!;
+        const mine = RULES.filter((r) => r.severity === "critical");
+        assert.deepEqual(
+            critical.targets!.map((t) => t.expr),
+            mine.map(
+                (r) =>
+                    `${ruleLogQuery(r, DASHBOARD_SELECTOR)} | line_format "${r.id}: {{.user_username}} {{.verb}} {{.objectRef_resource}} {{.objectRef_namespace}}/{{.objectRef_name}} ({{.responseStatus_code}})"`,
+            ),
+        );
+        const fewer = auditTrailDashboard(RULES.filter((r) => r.severity !== "critical")) as unknown as { panels: Panel[] };
+        assert.deepEqual(
+            fewer.panels.filter((p) => p.title.startsWith("Detections:")).map((p) => p.title),
+            ["Detections: high (10 rules)", "Detections: medium (8 rules)"],
+        );
     });
 
     it('privileged operations match the exec/attach/portforward subresource, never verb="create" alone', () => {

@@ -7,6 +7,7 @@ import { centralValues, nodeAgentValues } from "../../../../components/logs/allo
 import { OPENSHIFT_ALLOY_NAMESPACE } from "../../../../components/logs/alloy-shipper";
 import { grafanaValues } from "../../../../components/logs/grafana/values";
 import { gatewayAccess } from "../../../../components/logs/loki/access";
+import { ruleFiles } from "../../../../components/logs/loki/ruler";
 import { lokiValues } from "../../../../components/logs/loki/values";
 import { platformOf } from "../../../../components/platforms";
 import { exampleStack } from "../../../helpers/config";
@@ -36,12 +37,19 @@ export function exampleConfig(name: "prod" | "dev", logs: Record<string, unknown
 export function releaseValues(config: StackConfig): Omit<RenderedRelease, "manifests">[] {
     const logs = config.logs;
     const ns = logsNamespace(config);
-    const out: Omit<RenderedRelease, "manifests">[] = [{ id: "loki", namespace: ns, values: lokiValues(logs, gatewayAccess(config)) }];
+    const out: Omit<RenderedRelease, "manifests">[] = [
+        { id: "loki", namespace: ns, values: lokiValues(logs, gatewayAccess(config), ruleFiles(config)) },
+    ];
     if (logs.deployGrafana) {
         out.push({
             id: "grafana",
             namespace: ns,
-            values: grafanaValues(logs, internalPushUrl(ns).replace("/loki/api/v1/push", ""), logs.gatewayUser),
+            values: grafanaValues(
+                logs,
+                internalPushUrl(ns).replace("/loki/api/v1/push", ""),
+                logs.gatewayUser,
+                ruleFiles(config).map((r) => r.tenant),
+            ),
         });
     }
     const plan = centralPlan(config);

@@ -43,12 +43,13 @@ describe("Loki chart 18.11.0 rendered by helm: Distributed mode", function () {
             "StatefulSet loki-compactor": 1,
             "StatefulSet loki-index-gateway": 2,
             "StatefulSet loki-ingester": 6,
+            "StatefulSet loki-ruler": 1,
         });
         const names = workloads(docs).map((w) => w.metadata.name);
         // No zone StatefulSets (ingester-zone-a/b/c), no monolithic or read/write/backend workloads.
         for (const absent of ["loki-ingester-zone-a", "loki", "loki-write", "loki-read", "loki-backend"]) assert.ok(!names.includes(absent), absent);
-        // The ruler's StatefulSet is rendered with 0 replicas: no alert rules are evaluated.
-        assert.equal(byName(docs, "StatefulSet").get("loki-ruler")?.spec.replicas, 0);
+        // One ruler evaluates the detection rules (loki/ruler.ts).
+        assert.equal(byName(docs, "StatefulSet").get("loki-ruler")?.spec.replicas, 1);
         for (const w of lokiPods(docs)) {
             assert.equal(w.spec.template.spec.containers[0].args.includes(`-target=${w.metadata.name.replace(/^loki-/, "")}`), true, w.metadata.name);
         }
@@ -136,10 +137,10 @@ describe("Loki chart 18.11.0 rendered by helm: Distributed mode", function () {
         assert.equal(azure.compactor.delete_request_store, "azure");
     });
 
-    it("what it costs with the defaults: 14 Loki pods plus the gateway, and the chart requests no memory for any of them", () => {
+    it("what it costs with the defaults: 15 Loki pods plus the gateway, and the chart requests no memory for any of them", () => {
         const docs = render({ mode: "Distributed", objectStorage: s3 });
         const pods = lokiPods(docs).reduce((n, w) => n + w.spec.replicas, 0);
-        assert.equal(pods, 3 + 2 + 2 + 2 + 2 + 2 + 1);
+        assert.equal(pods, 3 + 2 + 2 + 2 + 2 + 2 + 1 + 1);
         assert.equal(byName(docs, "Deployment").get("loki-gateway")!.spec.replicas, 1);
         // No requests: the README's sizing numbers come from Loki's guide, not from the chart.
         for (const w of workloads(docs)) assert.equal(w.spec.template.spec.containers[0].resources, undefined, w.metadata.name);

@@ -152,6 +152,18 @@ describe("Loki gateway access (the chart's nginx.conf run by nginx)", function (
         }
     });
 
+    it("the read user reads the ruler's rules and alerts of one named tenant (GET only), never writes rules", async () => {
+        for (const p of ["/prometheus/api/v1/rules", "/prometheus/api/v1/alerts", "/loki/api/v1/rules"]) {
+            assert.deepEqual(await call(p, "akko-audit", { tenant: "factory-lyon" }), { status: 200, body: { path: p, orgId: "factory-lyon" } }, p);
+            // The ruler API reads one tenant: without one (or with one not its own) the gateway refuses.
+            assert.deepEqual(await call(p, "akko-audit"), { status: 403, body: "akko-audit: tenant not allowed for this user\n" }, p);
+            assert.equal((await call(p, "akko-audit", { tenant: "other" })).status, 403, p);
+        }
+        assert.equal((await call("/loki/api/v1/rules/akko", "akko-audit", { tenant: "factory-lyon", method: "POST" })).status, 403);
+        assert.equal((await call("/loki/api/v1/rules/akko/g", "akko-audit", { tenant: "factory-lyon", method: "DELETE" })).status, 403);
+        assert.equal((await call("/prometheus/api/v1/rules", pushUser("edge-paris"), { tenant: "edge-paris" })).status, 403);
+    });
+
     it("the delete user (deleteApi on) deletes in one named tenant, and does nothing else", async () => {
         const del = await call("/loki/api/v1/delete?query=%7Bcluster%3D%22edge-paris%22%7D&start=1", DELETE_USER, {
             method: "POST",

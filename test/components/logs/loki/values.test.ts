@@ -13,8 +13,11 @@ describe("Loki chart values", () => {
         assert.equal(v.deploymentMode, "Monolithic");
         assert.deepEqual(v.loki.storage, { type: "filesystem" });
         // enableStatefulSetAutoDeletePVC off: no claim retention policy, Kubernetes keeps the volume on uninstall.
+        // The one pod evaluates rules too: our rules ConfigMap (no tenant here: no cluster) at /etc/loki/rules.
         assert.deepEqual(v.singleBinary, {
             replicas: 1,
+            extraVolumes: [{ name: "akko-audit-rules", configMap: { name: "akko-audit-loki-rules", items: [] } }],
+            extraVolumeMounts: [{ name: "akko-audit-rules", mountPath: "/etc/loki/rules", readOnly: true }],
             persistence: { enabled: true, size: "50Gi", storageClass: null, enableStatefulSetAutoDeletePVC: false },
         });
         assert.deepEqual([v.write.replicas, v.read.replicas, v.backend.replicas], [0, 0, 0]);

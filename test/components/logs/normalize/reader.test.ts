@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { normalizeLine } from "../../../../components/logs/normalize/normalize";
 import { ReadItem, readAuditEvents } from "../../../../components/logs/normalize/reader";
-import { GKE_DENIED_SECRET_GET } from "./samples";
+import { GKE_DENIED_SECRET_GET, OTLP_RECORD } from "./samples";
 
 /** Fixtures: two copied from public repositories, the rest written here around real Events (see SOURCES.md there). */
 const FIXTURES = path.resolve(__dirname, "../../../fixtures/audit-formats");
@@ -213,5 +213,50 @@ describe("GKE: Namespaces are their own namespace; status and finalize are their
             subresource: "status",
         });
         assert.deepEqual(ref("core/v1/namespaces", "io.k8s.core.v1.namespaces.list"), { apiVersion: "v1", resource: "namespaces" });
+    });
+});
+
+describe("readAuditEvents: the cluster each carrier names (detect's cluster)", () => {
+    const clusters = (items: ReadItem[]) => items.map((i) => ("error" in i ? "error" : (i.cluster ?? "none")));
+
+    it("native lines and exports that name no log group carry none (filter-log-events, Logs Insights)", async () => {
+        assert.deepEqual(clusters(await read(fixture("falco-secret-events.jsonl"))), ["none", "none"]);
+        assert.deepEqual(clusters(await read(fixture("filter-log-events.json"))), ["none", "none"]);
+        assert.deepEqual(clusters(await read(fixture("insights-get-query-results.json"))), ["none"]);
+    });
+
+    it("EKS: the subscription message's logGroup /aws/eks/<name>/cluster, also inside Firehose records; another log group names none", async () => {
+        assert.deepEqual(clusters(await read(fixture("cloudwatch-subscription-message.json"))), ["prod", "prod"]);
+        const data = gzipSync(Buffer.from(fixture("cloudwatch-subscription-message.json"))).toString("base64");
+        assert.deepEqual(clusters(await read(JSON.stringify({ requestId: "r1", timestamp: 1, records: [{ data }] }))), ["prod", "prod"]);
+        const other = { ...JSON.parse(fixture("cloudwatch-subscription-message.json")), logGroup: "/aws/lambda/audit" };
+        assert.deepEqual(clusters(await read(JSON.stringify(other))), ["none", "none"]);
+    });
+
+    it("GKE: resource.labels.cluster_name", async () => {
+        assert.deepEqual(clusters(await read(JSON.stringify(GKE_DENIED_SECRET_GET))), ["analytics-prod"]);
+    });
+
+    it("AKS: the resourceId's managedClusters/<name> (records envelope), _ResourceId in Log Analytics rows", async () => {
+        const record = (resourceId: string) => ({ resourceId, category: "kube-audit", properties: { log: EV0 } });
+        const batch = {
+            records: [
+                record("/SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS-HDS"),
+                record("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-dev"),
+            ],
+        };
+        assert.deepEqual(clusters(await read(JSON.stringify(batch))), ["AKS-HDS", "aks-dev"]);
+        assert.deepEqual(clusters(await read(fixture("aks-audit-admin-rows.jsonl"))), ["aks"]);
+    });
+
+    it("OpenShift: OTLP resource k8s.cluster.name, else openshift.cluster.uid (export requests and Alloy's records); ViaQ openshift.cluster_id", async () => {
+        const uid = "4f1c7a2e-0b7e-4c59-9d4f-3a3c1e2b5d6f";
+        assert.deepEqual(clusters(await read(fixture("otlp-export-audit.json"))), [uid, uid]);
+        const named = JSON.parse(fixture("otlp-export-audit.json"));
+        named.resourceLogs[0].resource.attributes.push({ key: "k8s.cluster.name", value: { stringValue: "ocp-prod" } });
+        assert.deepEqual(clusters(await read(JSON.stringify(named))), ["ocp-prod", "ocp-prod"]);
+        assert.deepEqual(clusters(await read(JSON.stringify(OTLP_RECORD))), ["3f6c2d1e-aaaa-bbbb-cccc-123456789abc"]);
+        assert.deepEqual(clusters(await read(JSON.stringify({ ...OTLP_RECORD, resources: { "k8s.cluster.name": "ocp-dr" } }))), ["ocp-dr"]);
+        assert.deepEqual(clusters(await read(fixture("viaq-audit-records.jsonl"))), [uid]);
     });
 });
