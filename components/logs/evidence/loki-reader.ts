@@ -45,7 +45,13 @@ export function lokiHttpReader(opts: { url: string; username: string; password: 
                 if (body.status !== "success" || body.data?.resultType !== "streams")
                     throw new Error(`Loki ${base}: query_range for cluster ${cluster}: not a streams answer (status ${JSON.stringify(body.status)})`);
                 const page: LokiEntry[] = [];
+                // Whether the page was full, and where it ended, count every entry Loki returned: another
+                // tenant's entries (skipped below) still took their place in the limit.
+                let returned = 0;
+                let lastReturned = start;
                 for (const s of body.data.result) {
+                    returned += s.values.length;
+                    for (const [ts] of s.values) if (BigInt(ts) > BigInt(lastReturned)) lastReturned = ts;
                     const tenant = s.stream.__tenant_id__;
                     if (tenant !== undefined && tenant !== cluster) continue;
                     for (const [ts, line] of s.values) page.push({ ts, labels: s.stream, line });
@@ -54,8 +60,8 @@ export function lokiHttpReader(opts: { url: string; username: string; password: 
                 const key = (e: LokiEntry) => `${e.ts}\u0000${e.line}\u0000${JSON.stringify(e.labels)}`;
                 const fresh = page.filter((e) => !(e.ts === start && seenAtLast.has(key(e))));
                 out.push(...fresh.filter((e) => BigInt(e.ts) >= BigInt(ms2ns(startMs)) && BigInt(e.ts) < BigInt(end)));
-                if (page.length < limit) return out;
-                const last = page[page.length - 1].ts;
+                if (returned < limit) return out;
+                const last = lastReturned;
                 if (last === start && fresh.length === 0)
                     throw new Error(`Loki ${base}: more than ${limit} entries of cluster ${cluster} at one instant (${last}); raise the page limit`);
                 if (last !== start) seenAtLast.clear();
