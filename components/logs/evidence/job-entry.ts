@@ -5,7 +5,9 @@ import { main } from "./job";
 main().then(
     (code) => process.exit(code),
     (e: unknown) => {
-        process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: "error", event: "crash", message: (e as Error).message }) + "\n");
+        process.stdout.write(
+            JSON.stringify({ time: new Date().toISOString(), level: "error", event: "crash", message: (e as Error).message }) + "\n",
+        );
         process.exit(1);
     },
 );

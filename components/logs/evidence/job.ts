@@ -133,9 +133,18 @@ async function runCluster(a: EvidenceJobArgs, cluster: string, s: ClusterRunSumm
         // The job signs on top of the tip only when it is sound: a digest someone else added (the bucket takes
         // new objects) must not be endorsed by the next honest one.
         const copies = stored.filter((x) => x.d.seq === tip.d.seq).map((x) => x.st.name);
-        if (copies.length > 1) return fail(a, s, `the chain's last sequence number ${tip.d.seq} appears ${copies.length} times (${copies.join(", ")}); not extending it`);
+        if (copies.length > 1)
+            return fail(
+                a,
+                s,
+                `the chain's last sequence number ${tip.d.seq} appears ${copies.length} times (${copies.join(", ")}); not extending it`,
+            );
         if (tip.d.cluster !== cluster || !signatureValid(tip.d))
-            return fail(a, s, `${tip.st.name}: the chain's last digest does not verify (cluster ${tip.d.cluster}, key ${tip.d.key?.id}); not extending it`);
+            return fail(
+                a,
+                s,
+                `${tip.st.name}: the chain's last digest does not verify (cluster ${tip.d.cluster}, key ${tip.d.key?.id}); not extending it`,
+            );
     }
     let previous = tip?.d;
 
@@ -221,7 +230,11 @@ async function runCluster(a: EvidenceJobArgs, cluster: string, s: ClusterRunSumm
     if (windowDigests.length > 0) {
         from = Math.max(...windowDigests.map((x) => Date.parse(x.d.window.end)));
         if (from % a.windowMs !== 0)
-            return fail(a, s, `the chain's last window ends at ${iso(from)}, not on a boundary of the window length ${a.windowMs / 1000}s (was WINDOW changed?)`);
+            return fail(
+                a,
+                s,
+                `the chain's last window ends at ${iso(from)}, not on a boundary of the window length ${a.windowMs / 1000}s (was WINDOW changed?)`,
+            );
     } else {
         from = a.firstWindowStart ?? a.now - a.backfillLookbackMs;
         a.log({ level: "info", event: "chain-start", cluster, from: iso(Math.floor(from / a.windowMs) * a.windowMs) });
@@ -322,7 +335,9 @@ export function jobSettingsFromEnv(env: Record<string, string | undefined>): Job
     const firstWindowStart = first === undefined ? undefined : Date.parse(first);
     if (first !== undefined && (Number.isNaN(firstWindowStart) || !/^\d{4}-\d\d-\d\dT/.test(first)))
         problems.push(`FIRST_WINDOW_START: ${JSON.stringify(first)}; allowed: an RFC 3339 time such as 2026-01-01T00:00:00Z`);
-    const signing = required("SIGNING_KEY", "an Ed25519 private key, PKCS#8 PEM (openssl genpkey -algorithm ed25519)", true) ? key("SIGNING_KEY") : undefined;
+    const signing = required("SIGNING_KEY", "an Ed25519 private key, PKCS#8 PEM (openssl genpkey -algorithm ed25519)", true)
+        ? key("SIGNING_KEY")
+        : undefined;
     const previousKey = key("PREVIOUS_SIGNING_KEY");
 
     const type = val("STORE_TYPE");
@@ -335,7 +350,8 @@ export function jobSettingsFromEnv(env: Record<string, string | undefined>): Job
         if (pathStyle !== undefined && pathStyle !== "true" && pathStyle !== "false")
             problems.push(`STORE_PATH_STYLE: ${JSON.stringify(pathStyle)}; allowed: true, false`);
         const endpoint = val("STORE_ENDPOINT");
-        if (endpoint && !/^https?:\/\/[^/\s]+/.test(endpoint)) problems.push(`STORE_ENDPOINT: ${JSON.stringify(endpoint)}; allowed: an http(s):// URL`);
+        if (endpoint && !/^https?:\/\/[^/\s]+/.test(endpoint))
+            problems.push(`STORE_ENDPOINT: ${JSON.stringify(endpoint)}; allowed: an http(s):// URL`);
         store = {
             type,
             bucket: required("STORE_BUCKET", "the digest bucket's name"),
@@ -358,7 +374,9 @@ export function jobSettingsFromEnv(env: Record<string, string | undefined>): Job
                 serviceAccountKey = JSON.parse(keyJson);
                 if (typeof serviceAccountKey?.client_email !== "string" || typeof serviceAccountKey?.private_key !== "string") throw new Error();
             } catch {
-                problems.push("GCS_SERVICE_ACCOUNT_KEY: (secret, not shown) not a service-account key file; allowed: its JSON, with client_email and private_key");
+                problems.push(
+                    "GCS_SERVICE_ACCOUNT_KEY: (secret, not shown) not a service-account key file; allowed: its JSON, with client_email and private_key",
+                );
             }
         }
         const endpoint = val("STORE_ENDPOINT");
@@ -422,7 +440,12 @@ export async function main(
     });
     const summaries = await runEvidenceJob({
         clusters: settings.clusters,
-        reader: lokiHttpReader({ url: settings.loki.url, username: settings.loki.username, password: settings.loki.password, pageLimit: settings.loki.pageLimit }),
+        reader: lokiHttpReader({
+            url: settings.loki.url,
+            username: settings.loki.username,
+            password: settings.loki.password,
+            pageLimit: settings.loki.pageLimit,
+        }),
         store: storeFromConfig(settings.store),
         key: settings.key,
         ...(settings.previousKey ? { previousKey: settings.previousKey } : {}),

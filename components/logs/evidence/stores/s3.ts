@@ -33,7 +33,7 @@ export function s3Store(o: S3StoreOptions): DigestStore {
     const where = `s3://${o.bucket}`;
 
     async function send(method: string, key: string | undefined, query: Record<string, string>, body?: Buffer, extra: Record<string, string> = {}) {
-        const path = `${bucketPath}/${key === undefined ? "" : awsUriEncode(key, true)}` || "/";
+        const path = `${bucketPath}/${key === undefined ? "" : awsUriEncode(key, true)}`;
         const payloadHash = sha256HexOf(body ?? "");
         const headers: Record<string, string> = {
             host,

@@ -65,5 +65,8 @@ export function signV4(req: {
 
 /** `20150830T123600Z` */
 export function amzDate(ms: number): string {
-    return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    return new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}Z$/, "Z");
 }

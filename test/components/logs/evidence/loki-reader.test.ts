@@ -53,7 +53,10 @@ describe("evidence: lokiHttpReader against a loopback query_range", () => {
         const loki = await loopback(lokiQueryRange(() => ENTRIES, { username: "reader", password: "right" }));
         try {
             const reader = lokiHttpReader({ url: loki.url, username: "reader", password: "wrong" });
-            await assert.rejects(reader.entries("edge", 0, 1000), new Error(`Loki ${loki.url}: query_range for cluster edge answered HTTP 401 authentication failed`));
+            await assert.rejects(
+                reader.entries("edge", 0, 1000),
+                new Error(`Loki ${loki.url}: query_range for cluster edge answered HTTP 401 authentication failed`),
+            );
         } finally {
             await loki.close();
         }

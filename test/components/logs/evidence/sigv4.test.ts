@@ -101,7 +101,17 @@ describe("evidence stores: AWS Signature Version 4 against AWS's published examp
         assert.equal(awsUriEncode("a b+c/é", false), "a%20b%2Bc%2F%C3%A9");
         assert.equal(amzDate(Date.parse("2015-08-30T12:36:00.000Z")), "20150830T123600Z");
         assert.throws(
-            () => signV4({ method: "GET", path: "/", query: {}, headers: { host: "h" }, payloadHash: EMPTY, region: "r", service: "s", credentials: SUITE }),
+            () =>
+                signV4({
+                    method: "GET",
+                    path: "/",
+                    query: {},
+                    headers: { host: "h" },
+                    payloadHash: EMPTY,
+                    region: "r",
+                    service: "s",
+                    credentials: SUITE,
+                }),
             new Error("SigV4: the request has no x-amz-date header"),
         );
     });

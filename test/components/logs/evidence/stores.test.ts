@@ -17,7 +17,10 @@ const BODY = '{"seq":0}\n';
 /** list/get/putOnce, a second putOnce refused as "exists", a missing object, paging through the listing. */
 async function exercise(store: ReturnType<typeof s3Store>) {
     await store.putOnce(NAME, BODY);
-    await assert.rejects(store.putOnce(NAME, "other"), (e: Error) => e instanceof ObjectExistsError && /exists already; digests are written once$/.test(e.message));
+    await assert.rejects(
+        store.putOnce(NAME, "other"),
+        (e: Error) => e instanceof ObjectExistsError && /exists already; digests are written once$/.test(e.message),
+    );
     await store.putOnce("edge/0000000001-window-20261201T110000Z.json", "b");
     await store.putOnce("edge/0000000002-window-20261201T120000Z.json", "c");
     await store.putOnce("other/0000000000-window-20261201T100000Z.json", "d");
@@ -84,12 +87,31 @@ describe("evidence stores against loopback servers", () => {
             res.writeHead(200).end(o);
         });
         try {
-            const store = s3Store({ bucket: "evidence", region: "eu-west-1", endpoint: s3.url, prefix: "digests/", retentionDays: 90, credentials: creds, now: () => NOW });
+            const store = s3Store({
+                bucket: "evidence",
+                region: "eu-west-1",
+                endpoint: s3.url,
+                prefix: "digests/",
+                retentionDays: 90,
+                credentials: creds,
+                now: () => NOW,
+            });
             await exercise(store);
             assert.deepEqual([...objects.keys()].sort()[0], "digests/edge/0000000000-window-20261201T100000Z.json");
             assert.ok(s3.seen.filter((r) => r.query.get("list-type") === "2").length >= 2, "the listing was paged");
-            const bad = s3Store({ bucket: "evidence", region: "eu-west-1", endpoint: s3.url, retentionDays: 1, credentials: { ...creds, secretAccessKey: "wrong" } });
-            await assert.rejects(bad.get(NAME), new Error("s3://evidence: reading edge/0000000000-window-20261201T100000Z.json: HTTP 403 <Error><Code>SignatureDoesNotMatch</Code></Error>"));
+            const bad = s3Store({
+                bucket: "evidence",
+                region: "eu-west-1",
+                endpoint: s3.url,
+                retentionDays: 1,
+                credentials: { ...creds, secretAccessKey: "wrong" },
+            });
+            await assert.rejects(
+                bad.get(NAME),
+                new Error(
+                    "s3://evidence: reading edge/0000000000-window-20261201T100000Z.json: HTTP 403 <Error><Code>SignatureDoesNotMatch</Code></Error>",
+                ),
+            );
         } finally {
             await s3.close();
         }
@@ -114,14 +136,19 @@ describe("evidence stores against loopback servers", () => {
                     exp: NOW / 1000 + 3600,
                 });
                 assert.ok(verify("RSA-SHA256", Buffer.from(`${h}.${c}`), publicKey, Buffer.from(sig, "base64url")));
-                return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: "tok-1", expires_in: 3599, token_type: "Bearer" }));
+                return void res
+                    .writeHead(200, { "content-type": "application/json" })
+                    .end(JSON.stringify({ access_token: "tok-1", expires_in: 3599, token_type: "Bearer" }));
             }
             if (r.headers.authorization !== "Bearer tok-1") return void res.writeHead(401).end('{"error":{"code":401}}');
             if (r.method === "POST" && r.path === "/upload/storage/v1/b/evidence/o") {
                 assert.equal(r.query.get("uploadType"), "media");
                 assert.equal(r.query.get("ifGenerationMatch"), "0");
                 const name = r.query.get("name")!;
-                if (objects.has(name)) return void res.writeHead(412).end('{"error":{"code":412,"message":"At least one of the pre-conditions you specified did not hold."}}');
+                if (objects.has(name))
+                    return void res
+                        .writeHead(412)
+                        .end('{"error":{"code":412,"message":"At least one of the pre-conditions you specified did not hold."}}');
                 objects.set(name, r.body.toString());
                 return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name, generation: "1" }));
             }
@@ -129,9 +156,12 @@ describe("evidence stores against loopback servers", () => {
                 const names = [...objects.keys()].filter((k) => k.startsWith(r.query.get("prefix")!)).sort();
                 const from = Number(r.query.get("pageToken") ?? "0");
                 const more = from + 2 < names.length;
-                return void res
-                    .writeHead(200, { "content-type": "application/json" })
-                    .end(JSON.stringify({ items: names.slice(from, from + 2).map((name) => ({ name })), ...(more ? { nextPageToken: String(from + 2) } : {}) }));
+                return void res.writeHead(200, { "content-type": "application/json" }).end(
+                    JSON.stringify({
+                        items: names.slice(from, from + 2).map((name) => ({ name })),
+                        ...(more ? { nextPageToken: String(from + 2) } : {}),
+                    }),
+                );
             }
             const m = /^\/storage\/v1\/b\/evidence\/o\/(.+)$/.exec(r.path);
             assert.ok(m && r.query.get("alt") === "media", `unexpected ${r.method} ${r.path}`);
@@ -141,7 +171,11 @@ describe("evidence stores against loopback servers", () => {
         });
         tokenUri = `${gcs.url}/token`;
         try {
-            const key = { client_email: "writer@proj.iam.gserviceaccount.com", private_key: privateKey.export({ format: "pem", type: "pkcs8" }).toString(), token_uri: tokenUri };
+            const key = {
+                client_email: "writer@proj.iam.gserviceaccount.com",
+                private_key: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+                token_uri: tokenUri,
+            };
             await exercise(gcsStore({ bucket: "evidence", endpoint: gcs.url, serviceAccountKey: key, now: () => NOW }));
             assert.equal(gcs.seen.filter((r) => r.path === "/token").length, 1, "the token is reused until it expires");
             // Without a key: the metadata server's token (Workload Identity).
@@ -182,20 +216,23 @@ describe("evidence stores against loopback servers", () => {
                 const names = [...blobs.keys()].filter((k) => k.startsWith(r.query.get("prefix")!)).sort();
                 const from = Number(r.query.get("marker") ?? "0");
                 const more = from + 2 < names.length;
-                return void res
-                    .writeHead(200, { "content-type": "application/xml" })
-                    .end(
-                        `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ContainerName="evidence"><Blobs>` +
-                            names.slice(from, from + 2).map((n) => `<Blob><Name>${xmlEscape(n)}</Name><Properties></Properties></Blob>`).join("") +
-                            `</Blobs><NextMarker>${more ? from + 2 : ""}</NextMarker></EnumerationResults>`,
-                    );
+                return void res.writeHead(200, { "content-type": "application/xml" }).end(
+                    `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ContainerName="evidence"><Blobs>` +
+                        names
+                            .slice(from, from + 2)
+                            .map((n) => `<Blob><Name>${xmlEscape(n)}</Name><Properties></Properties></Blob>`)
+                            .join("") +
+                        `</Blobs><NextMarker>${more ? from + 2 : ""}</NextMarker></EnumerationResults>`,
+                );
             }
             const b = blobs.get(name);
             if (b === undefined) return void res.writeHead(404).end("<Error><Code>BlobNotFound</Code></Error>");
             res.writeHead(200).end(b);
         });
         try {
-            await exercise(azureStore({ account: "devstoreaccount1", container: "evidence", sasToken: "?" + sas, endpoint: `${az.url}/devstoreaccount1` }));
+            await exercise(
+                azureStore({ account: "devstoreaccount1", container: "evidence", sasToken: "?" + sas, endpoint: `${az.url}/devstoreaccount1` }),
+            );
         } finally {
             await az.close();
         }
