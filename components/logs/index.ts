@@ -5,6 +5,7 @@ export { readAuditEvents } from "./normalize/reader";
 export type { ReadItem } from "./normalize/reader";
 export { GKE_FIELDS, GRPC_TO_HTTP } from "./normalize/table";
 export type { SourceFormat } from "./normalize/table";
+export { STREAM_LABELS } from "./labels";
 export { renderLogsArtifacts } from "./render";
 export { logsProblems, logsWarnings } from "./requirements";
 export { AlloyShipper } from "./alloy-shipper";
