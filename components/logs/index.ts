@@ -6,6 +6,7 @@ export type { ReadItem } from "./normalize/reader";
 export { GKE_FIELDS, GRPC_TO_HTTP } from "./normalize/table";
 export type { SourceFormat } from "./normalize/table";
 export { renderLogsArtifacts } from "./render";
+export { STREAM_LABELS } from "./labels";
 export { logsProblems, logsWarnings } from "./requirements";
 export { AlloyShipper } from "./alloy-shipper";
 export type { AlloyShipperArgs } from "./alloy-shipper";
