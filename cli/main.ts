@@ -22,6 +22,10 @@ Commands:
   secrets --stack NAME              which secrets are set, and the 'pulumi config set --secret' lines for the rest
   coverage --stack NAME             what reaches Loki from each cluster, and the compliance mapping
   verify --stack NAME [--json]      read-only check of every k3s node over SSH: audit flags, policy hash, modes, log age
+  verify --stack NAME --from T --to T
+                                    tamper evidence: the signed digest chain against what Loki holds now, per window
+  verify --digests DIR --events FILE --from T --to T
+                                    the same offline, from a copy of the digests and an export of the events
   preview|up|refresh|destroy --stack NAME
                                     run the program on a stack (Automation API; needs the Pulumi CLI and credentials)
 

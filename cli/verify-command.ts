@@ -17,6 +17,7 @@ import {
     verifyProblems,
 } from "../components/k3s/verify";
 import { CliError } from "./errors";
+import { EVIDENCE_VERIFY_HELP, EvidenceVerifyDeps, evidenceVerifyCommand, isEvidenceMode } from "./evidence-verify-command";
 import { SHIPPED_POLICY } from "./io";
 import { Output } from "./output";
 import { parseOptions } from "./policy-commands";
@@ -33,7 +34,13 @@ The SSH key: --identity-file PATH (the key stored in sshPrivateKeySecret; the se
 else ssh-agent. --parallel: nodes at once (default 16); --timeout: seconds per node (default 60);
 --max-event-age: oldest acceptable newest event, e.g. 90s, 15m, 1h (default 1h).
 Prints one line per problem, "<cluster>/<host>: <what> — <fix>", and progress (N/M nodes) on stderr.
-Exit: 0 every node matches the stack, 1 drift or a node not checked, 2 bad usage.`;
+Exit: 0 every node matches the stack, 1 drift or a node not checked, 2 bad usage.
+
+With --from/--to (online) or --digests/--events (offline), verify checks the tamper evidence instead: the
+signed digest chain of each cluster's audit events against what Loki (or an export) holds now. The two
+option sets do not mix.
+
+${EVIDENCE_VERIFY_HELP}`;
 
 const DEFAULT_PARALLEL = 16;
 const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -46,6 +53,8 @@ const PROGRESS_INTERVAL_MS = 1000;
 export interface VerifyDeps {
     overrides?: (cluster: K3sCluster, server: K3sServer) => VerifyTestOverrides;
     now?: () => number;
+    /** The evidence check's hooks (clock, environment, fetch). */
+    evidence?: EvidenceVerifyDeps;
 }
 
 export interface NodeReport {
@@ -249,6 +258,15 @@ async function verifyNode(run: Run, cluster: K3sCluster, index: number): Promise
 }
 
 export async function verifyCommand(args: string[], out: Output, deps: VerifyDeps = {}): Promise<number> {
+    // --from/--to/--digests/--events choose the evidence check; it refuses the SSH options itself, by name.
+    if (isEvidenceMode(args)) return evidenceVerifyCommand(args, out, deps.evidence ?? (deps.now ? { now: deps.now } : {}));
+    const evidenceOnly = ["--public-key", "--store-url", "--loki-url", "--loki-password-file", "--lateness"].find((o) =>
+        args.some((a) => a === o || a.startsWith(`${o}=`)),
+    );
+    if (evidenceOnly)
+        throw new CliError(
+            `verify: ${evidenceOnly} is an option of the evidence check; add --from T --to T (or --digests/--events), or drop it for the SSH node check`,
+        );
     const opts = parseOptions("verify", args, {
         stack: { type: "string" },
         cluster: { type: "string" },

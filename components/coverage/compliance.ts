@@ -12,6 +12,34 @@ export interface Control {
     doesNotGet: string[];
     /** The control relies on the detection rules: a rule blind or partial on a cluster is a gap. */
     alerts?: true;
+    /** Where the control's tamper-evidence line goes: a gap without logs.evidence, a "gets" with it (and its limits as gaps). */
+    tamperEvidence?: "gap" | "see-a815";
+}
+
+/** Not delivered: Loki alone. */
+export const TAMPER_EVIDENCE_GAP =
+    "tamper-evidence: Loki alone is not write-once; an administrator of the logs cluster can delete or rewrite data. Add object-lock (WORM) storage or an external signed copy";
+
+/** Delivered with logs.evidence.enabled. */
+export const TAMPER_EVIDENCE_GETS =
+    "tamper-evidence: every closed hour of every cluster's events has an Ed25519-signed digest (count and SHA-256 of each entry), chained to the previous one, kept in a retention-locked bucket; `akko-audit verify --from --to` (or offline with --digests/--events) reports modified, deleted and inserted entries, missing digests, gaps and chain breaks";
+
+/** What the digests do not protect, shown with them. */
+export const TAMPER_EVIDENCE_LIMITS: readonly string[] = [
+    "tamper-evidence limits: events lost or altered before they reach Loki (on the node, in transit, in a cloud buffer) are never in a digest",
+    "tamper-evidence limits: a signing key stolen before its rotation can sign a rewritten chain from then on; only digests already verified or copied elsewhere show it",
+    "tamper-evidence limits: an administrator of the logs cluster can stop the digest job (the silence alert then fires) and rewrite what Loki holds for windows not yet digested",
+    "tamper-evidence limits: the bucket's retention lock is the provider's guarantee (S3 Object Lock compliance mode, GCS bucket lock, Azure immutable blobs); emulators accept the settings without enforcing them",
+];
+
+/** The control's tamper-evidence lines for the stack: what it gets and what it does not. */
+export function tamperEvidenceLines(control: Control, enabled: boolean): { gets: string[]; doesNotGet: string[] } {
+    if (!control.tamperEvidence) return { gets: [], doesNotGet: [] };
+    if (!enabled) return { gets: [], doesNotGet: [control.tamperEvidence === "gap" ? TAMPER_EVIDENCE_GAP : "tamper-evidence (see A.8.15)"] };
+    return {
+        gets: [control.tamperEvidence === "gap" ? TAMPER_EVIDENCE_GETS : "tamper-evidence: signed, chained hourly digests and verify (see A.8.15)"],
+        doesNotGet: control.tamperEvidence === "gap" ? [...TAMPER_EVIDENCE_LIMITS] : ["tamper-evidence limits (see A.8.15)"],
+    };
 }
 
 export const CONTROLS: readonly Control[] = [
@@ -33,10 +61,8 @@ export const CONTROLS: readonly Control[] = [
             "retention enforced on every hop",
             "logs readable only with credentials (Loki gateway basic auth, TLS when exposed)",
         ],
-        doesNotGet: [
-            "tamper-evidence: Loki alone is not write-once; an administrator of the logs cluster can delete or rewrite data. Add object-lock (WORM) storage or an external signed copy",
-            "evidence of clock synchronisation (A.8.17) on the nodes",
-        ],
+        doesNotGet: ["evidence of clock synchronisation (A.8.17) on the nodes"],
+        tamperEvidence: "gap",
     },
     {
         id: "ISO27001-A.8.16",
@@ -76,6 +102,7 @@ export const CONTROLS: readonly Control[] = [
             "bounded retention (storage limitation, Art. 5(1)(e))",
         ],
         doesNotGet: ["records of access to personal data inside applications and databases: the API server sees Kubernetes objects only"],
+        tamperEvidence: "see-a815",
     },
     {
         id: "HDS-v2",
@@ -83,6 +110,7 @@ export const CONTROLS: readonly Control[] = [
         title: "Traceability of administrative access to the hosting infrastructure",
         needs: ["writes", "interactive", "sensitive-reads", "reviews"],
         gets: ["every administrative action on the clusters, attributed to an authenticated identity", "retention on each hop as configured"],
-        doesNotGet: ["proof that the logs cluster itself is hosted in an HDS-certified location", "tamper-evidence (see A.8.15)"],
+        doesNotGet: ["proof that the logs cluster itself is hosted in an HDS-certified location"],
+        tamperEvidence: "see-a815",
     },
 ];

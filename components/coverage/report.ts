@@ -3,7 +3,7 @@ import { Level, levelRank } from "../../policy/engine";
 import { detectionRules } from "../logs/detections";
 import type { DetectionRule } from "../logs/detections";
 import { EVENT_CLASSES, EventClass } from "./classes";
-import { Control, CONTROLS } from "./compliance";
+import { Control, CONTROLS, tamperEvidenceLines } from "./compliance";
 import { detectionCoverage, RuleCoverage, RuleStatus } from "./detections";
 import { platformOf } from "../platforms";
 import { outcome } from "./platforms";
@@ -72,7 +72,7 @@ function classCoverage(cluster: ClusterConfig, cls: EventClass): ClassCoverage {
     return { id: cls.id, title: cls.title, wanted: cls.wanted, status, requests };
 }
 
-function controlCoverage(control: Control, clusters: ClusterCoverage[]): ControlCoverage {
+function controlCoverage(control: Control, clusters: ClusterCoverage[], evidence: boolean): ControlCoverage {
     const needed = clusters.flatMap((c) => c.classes.filter((x) => control.needs.includes(x.id)).map((cls) => ({ c, cls })));
     const gaps = needed
         .filter(({ cls }) => cls.status !== "full")
@@ -82,7 +82,15 @@ function controlCoverage(control: Control, clusters: ClusterCoverage[]): Control
         );
     if (control.alerts) gaps.push(...alertGaps(clusters));
     const status = needed.every(({ cls }) => cls.status === "none") ? "not covered" : gaps.length > 0 ? "partial" : "covered";
-    return { id: control.id, framework: control.framework, title: control.title, status, gets: control.gets, gaps: [...gaps, ...control.doesNotGet] };
+    const tamper = tamperEvidenceLines(control, evidence);
+    return {
+        id: control.id,
+        framework: control.framework,
+        title: control.title,
+        status,
+        gets: [...control.gets, ...tamper.gets],
+        gaps: [...gaps, ...control.doesNotGet, ...tamper.doesNotGet],
+    };
 }
 
 /** A control that relies on alerts: every enabled rule that cannot fire (or fires in part) on a cluster, and every rule turned off. */
@@ -98,6 +106,14 @@ function alertGaps(clusters: ClusterCoverage[]): string[] {
 }
 
 /**
+ * Whether the stack turns on the signed digests (logs.evidence.enabled). Read structurally: the schema of
+ * logs.evidence lands from another branch, and without it the answer is simply no.
+ */
+function evidenceEnabled(config: StackConfig): boolean {
+    return (config.logs as { evidence?: { enabled?: unknown } }).evidence?.enabled === true;
+}
+
+/**
  * The coverage report for auditors, derived from the validated config and the policy engine. `rules`: the
  * detection pack with the stack's parameters unless given (tests pass their own).
  */
@@ -110,7 +126,7 @@ export function buildCoverage(config: StackConfig, rules: readonly DetectionRule
         detections: detectionCoverage(c, config, rules),
         retention: retentionHops(c, config.logs),
     }));
-    return { stack: config.stack, clusters, controls: CONTROLS.map((ctl) => controlCoverage(ctl, clusters)) };
+    return { stack: config.stack, clusters, controls: CONTROLS.map((ctl) => controlCoverage(ctl, clusters, evidenceEnabled(config))) };
 }
 
 const STATUS_TEXT: Record<ClassStatus, string> = { full: "yes", partial: "partly", none: "no", "bodies-logged": "yes, with bodies (!)" };

@@ -174,6 +174,43 @@ describe("coverage report", () => {
         );
     });
 
+    it("tamper evidence: a gap on A.8.15, GDPR Art. 32 and HDS without logs.evidence; delivered, with its limits, when enabled", () => {
+        const off = buildCoverage(fleet([K3S]));
+        const lines = (r: ReturnType<typeof buildCoverage>, id: string) => {
+            const c = r.controls.find((x) => x.id === id)!;
+            return { gets: c.gets.filter((g) => g.startsWith("tamper-evidence")), gaps: c.gaps.filter((g) => g.startsWith("tamper-evidence")) };
+        };
+        assert.deepEqual(lines(off, "ISO27001-A.8.15"), {
+            gets: [],
+            gaps: [
+                "tamper-evidence: Loki alone is not write-once; an administrator of the logs cluster can delete or rewrite data. Add object-lock (WORM) storage or an external signed copy",
+            ],
+        });
+        assert.deepEqual(lines(off, "GDPR-Art.32"), { gets: [], gaps: ["tamper-evidence (see A.8.15)"] });
+        assert.deepEqual(lines(off, "HDS-v2"), { gets: [], gaps: ["tamper-evidence (see A.8.15)"] });
+        assert.deepEqual(lines(off, "SOC2-CC6.1"), { gets: [], gaps: [] });
+        // logs.evidence's schema comes from another branch: set on the validated config as the schema will.
+        const config = fleet([K3S]);
+        (config.logs as { evidence?: unknown }).evidence = { enabled: true };
+        const on = buildCoverage(config);
+        const a815 = lines(on, "ISO27001-A.8.15");
+        assert.deepEqual(a815.gets, [
+            "tamper-evidence: every closed hour of every cluster's events has an Ed25519-signed digest (count and SHA-256 of each entry), chained to the previous one, kept in a retention-locked bucket; `akko-audit verify --from --to` (or offline with --digests/--events) reports modified, deleted and inserted entries, missing digests, gaps and chain breaks",
+        ]);
+        assert.deepEqual(a815.gaps, [
+            "tamper-evidence limits: events lost or altered before they reach Loki (on the node, in transit, in a cloud buffer) are never in a digest",
+            "tamper-evidence limits: a signing key stolen before its rotation can sign a rewritten chain from then on; only digests already verified or copied elsewhere show it",
+            "tamper-evidence limits: an administrator of the logs cluster can stop the digest job (the silence alert then fires) and rewrite what Loki holds for windows not yet digested",
+            "tamper-evidence limits: the bucket's retention lock is the provider's guarantee (S3 Object Lock compliance mode, GCS bucket lock, Azure immutable blobs); emulators accept the settings without enforcing them",
+        ]);
+        for (const id of ["GDPR-Art.32", "HDS-v2"])
+            assert.deepEqual(lines(on, id), {
+                gets: ["tamper-evidence: signed, chained hourly digests and verify (see A.8.15)"],
+                gaps: ["tamper-evidence limits (see A.8.15)"],
+            });
+        assert.ok(coverageMarkdown(on).includes("- tamper-evidence: every closed hour"));
+    });
+
     it("markdown names every cluster, its setting and the controls", () => {
         const md = coverageMarkdown(buildCoverage(fleet([K3S, EKS, OCP("Default")], 30)));
         for (const s of [
