@@ -7,7 +7,6 @@ export { GKE_FIELDS, GRPC_TO_HTTP } from "./normalize/table";
 export type { SourceFormat } from "./normalize/table";
 export { STREAM_LABELS } from "./labels";
 export { renderLogsArtifacts } from "./render";
-export { STREAM_LABELS } from "./labels";
 export { logsProblems, logsWarnings } from "./requirements";
 export { AlloyShipper } from "./alloy-shipper";
 export type { AlloyShipperArgs } from "./alloy-shipper";
