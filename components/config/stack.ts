@@ -6,6 +6,7 @@ import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
 import { k3sRules, K3sClusterSchema, SshAuthSchema } from "./k3s";
 import type { KindRules, SecretRef, StackDefaults } from "./kind-rules";
+import { evidenceProblems } from "./evidence";
 import { LogsSchema, logsSecretRefs, resolveK3sChartFile } from "./logs";
 import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
@@ -208,6 +209,7 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
     const chartFile = logsResult.success ? resolveK3sChartFile(logs, raw.projectDir) : undefined;
     if (chartFile) problems.push(chartFile);
+    if (logsResult.success) problems.push(...evidenceProblems(logs, `${CONFIG_NAMESPACE}:logs`));
 
     problems.push(...crossChecks(valid, logs, secretProblem, whereOf, fleet.place));
     if (logsResult.success) {
