@@ -158,22 +158,24 @@ export class EvidenceStore extends pulumi.ComponentResource {
                 },
                 { ...child, protect: true },
             );
+            // The configured name, carried by the account's id so the children wait for it.
+            const accountName = account.id.apply(() => s.account!);
             new azure.storage.BlobServiceProperties(
                 `${name}-blob-service`,
-                { accountName: account.name, resourceGroupName, blobServicesName: "default", isVersioningEnabled: true },
+                { accountName, resourceGroupName, blobServicesName: "default", isVersioningEnabled: true },
                 child,
             );
             const container = new azure.storage.BlobContainer(
                 `${name}-container`,
-                { accountName: account.name, resourceGroupName, containerName: s.bucket, publicAccess: "None" },
+                { accountName, resourceGroupName, containerName: s.bucket, publicAccess: "None" },
                 child,
             );
             // A service SAS on the container only: read, create (a new blob, never an overwrite), list.
             const sas = azure.storage.listStorageAccountServiceSASOutput(
                 {
-                    accountName: account.name,
+                    accountName,
                     resourceGroupName,
-                    canonicalizedResource: pulumi.interpolate`/blob/${account.name}/${container.name}`,
+                    canonicalizedResource: pulumi.interpolate`/blob/${accountName}/${container.id.apply(() => s.bucket)}`,
                     resource: "c",
                     permissions: AZURE_JOB_SAS_PERMISSIONS,
                     protocols: "https",
@@ -182,7 +184,7 @@ export class EvidenceStore extends pulumi.ComponentResource {
                 { parent: this, ...(args.provider ? { provider: args.provider } : {}) },
             );
             this.credentials = pulumi.secret(sas.serviceSasToken.apply((t) => ({ STORE_SAS: t })));
-            this.bucket = container.name;
+            this.bucket = container.id.apply(() => s.bucket);
         }
         this.registerOutputs({ bucket: this.bucket });
     }
