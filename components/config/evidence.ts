@@ -57,8 +57,8 @@ function cronField(text: string, [lo, hi]: [number, number]): Set<number> | unde
         if (!CRON_PART.test(part)) return undefined;
         const [range, stepText] = part.split("/");
         const step = stepText === undefined ? 1 : Number(stepText);
-        let [a, b] = range === "*" ? [lo, hi] : range.split("-").map(Number);
-        if (b === undefined) b = stepText === undefined ? a : hi;
+        const [a, end] = range === "*" ? [lo, hi] : range.split("-").map(Number);
+        const b = end ?? (stepText === undefined ? a : hi);
         if (step < 1 || a < lo || b > hi || a > b) return undefined;
         for (let v = a; v <= b; v += step) out.add(v);
     }
@@ -188,11 +188,16 @@ export const EvidenceSchema = strictObject({
     previousSigningKeySecret: secretRef.optional(),
     /** The job's image: {repository, tag}. Default library/node:22.20.0-alpine3.22 (from logs.mirrors.imageRegistry when set). */
     image: strictObject({
+        /** Repository path without the registry (the registry is logs.mirrors.imageRegistry, else docker.io). Default library/node. */
         repository: z
             .string(allowed("an image repository such as library/node"))
             .regex(IMAGE_REPOSITORY, allowed("an image repository such as library/node"))
             .optional(),
-        tag: z.string(allowed("an image tag such as 22.20.0-alpine3.22")).regex(IMAGE_TAG, allowed("an image tag such as 22.20.0-alpine3.22")).optional(),
+        /** Image tag (a Node 22 image: the bundle targets node22). Default 22.20.0-alpine3.22. */
+        tag: z
+            .string(allowed("an image tag such as 22.20.0-alpine3.22"))
+            .regex(IMAGE_TAG, allowed("an image tag such as 22.20.0-alpine3.22"))
+            .optional(),
     }).optional(),
 });
 
@@ -218,34 +223,62 @@ export function evidenceProblems(logs: { retentionDays: number; evidence: Eviden
     const out: string[] = [];
     const at = (field: string, value: unknown, what: string) => `${where}: field evidence.${field}: got ${JSON.stringify(value)}; allowed: ${what}`;
     if (e.retentionDays !== undefined && e.retentionDays < logs.retentionDays)
-        out.push(at("retentionDays", e.retentionDays, `at least logs.retentionDays (${logs.retentionDays}): the evidence must outlive the events it covers`));
+        out.push(
+            at(
+                "retentionDays",
+                e.retentionDays,
+                `at least logs.retentionDays (${logs.retentionDays}): the evidence must outlive the events it covers`,
+            ),
+        );
     if (e.previousSigningKeySecret !== undefined && e.previousSigningKeySecret === e.signingKeySecret)
         out.push(at("previousSigningKeySecret", e.previousSigningKeySecret, "a secret other than signingKeySecret (the outgoing key)"));
     if (!e.enabled) return out;
-    if (!e.signingKeySecret) out.push(at("signingKeySecret", undefined, "the name of a secret config key with an Ed25519 PKCS#8 PEM private key (required when evidence.enabled)"));
+    if (!e.signingKeySecret)
+        out.push(
+            at(
+                "signingKeySecret",
+                undefined,
+                "the name of a secret config key with an Ed25519 PKCS#8 PEM private key (required when evidence.enabled)",
+            ),
+        );
     const s = e.store;
     if (!s) {
         out.push(at("store", undefined, "{type: s3 | gcs | azure, bucket, region, ...} (required when evidence.enabled)"));
         return out;
     }
     const only = (field: "endpoint" | "pathStyle" | "account" | "resourceGroup" | "project", types: EvidenceStoreType[]) => {
-        if (s[field] !== undefined && !types.includes(s.type)) out.push(at(`store.${field}`, s[field], `only with store.type ${types.join(" or ")} (type is ${s.type})`));
+        if (s[field] !== undefined && !types.includes(s.type))
+            out.push(at(`store.${field}`, s[field], `only with store.type ${types.join(" or ")} (type is ${s.type})`));
     };
     only("endpoint", ["s3"]);
     only("pathStyle", ["s3"]);
     if (s.credentialsSecret !== undefined && !s.endpoint)
-        out.push(at("store.credentialsSecret", s.credentialsSecret, "only with store.endpoint (on AWS the program creates the job's IAM user and its key)"));
+        out.push(
+            at(
+                "store.credentialsSecret",
+                s.credentialsSecret,
+                "only with store.endpoint (on AWS the program creates the job's IAM user and its key)",
+            ),
+        );
     if (s.endpoint !== undefined && !s.credentialsSecret)
-        out.push(at("store.credentialsSecret", undefined, 'the name of a secret config key with "ACCESS_KEY_ID:SECRET_ACCESS_KEY" (required with store.endpoint)'));
+        out.push(
+            at(
+                "store.credentialsSecret",
+                undefined,
+                'the name of a secret config key with "ACCESS_KEY_ID:SECRET_ACCESS_KEY" (required with store.endpoint)',
+            ),
+        );
     only("account", ["azure"]);
     only("resourceGroup", ["azure"]);
     only("project", ["gcs"]);
     if (s.lock && s.type !== "azure") out.push(at("store.lock", s.lock, "only with store.type azure (S3 and GCS are locked when created)"));
     if (s.type === "azure") {
-        if (!s.account) out.push(at("store.account", undefined, "a storage account name: 3-24 lowercase letters and digits (required with store.type azure)"));
+        if (!s.account)
+            out.push(at("store.account", undefined, "a storage account name: 3-24 lowercase letters and digits (required with store.type azure)"));
         if (!s.resourceGroup) out.push(at("store.resourceGroup", undefined, "an existing resource group name (required with store.type azure)"));
     }
     if (s.type === "gcs" && !s.project) out.push(at("store.project", undefined, "a GCP project id (required with store.type gcs)"));
-    if (s.type === "s3" && !s.endpoint && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.region)) out.push(at("store.region", s.region, "an S3 region such as eu-west-3 (store.type s3)"));
+    if (s.type === "s3" && !s.endpoint && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.region))
+        out.push(at("store.region", s.region, "an S3 region such as eu-west-3 (store.type s3)"));
     return out;
 }

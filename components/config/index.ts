@@ -11,6 +11,7 @@ export {
     durationMs,
     EVIDENCE_STORE_TYPES,
     EvidenceSchema,
+    EvidenceStoreSchema,
     evidenceRetentionDays,
 } from "./evidence";
 export type { EvidenceConfig, EvidenceStoreType } from "./evidence";

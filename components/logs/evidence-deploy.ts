@@ -226,7 +226,12 @@ export function evidenceStoreSettings(logs: LogsConfig): Record<string, unknown>
         minimumTlsVersion: "TLS1_2",
         allowBlobPublicAccess: false,
         blobVersioning: true,
-        immutability: { scope: "account (version-level)", periodDays: days, state: s.lock ? "Locked" : "Unlocked", allowProtectedAppendWrites: false },
+        immutability: {
+            scope: "account (version-level)",
+            periodDays: days,
+            state: s.lock ? "Locked" : "Unlocked",
+            allowProtectedAppendWrites: false,
+        },
         jobIdentity: { serviceSas: { container: s.bucket, permissions: AZURE_JOB_SAS_PERMISSIONS } },
     };
 }
@@ -299,7 +304,10 @@ export function evidenceDurations(logs: LogsConfig): { windowMs: number; latenes
 }
 
 /** render's files for the evidence deployment (none when it is off): the CronJob and the store's settings. */
-export function evidenceArtifacts(config: StackConfig, urls: { lokiUrl: string; pushUrl: string }): { path: string; content: string; description: string }[] {
+export function evidenceArtifacts(
+    config: StackConfig,
+    urls: { lokiUrl: string; pushUrl: string },
+): { path: string; content: string; description: string }[] {
     if (!config.logs.evidence.enabled) return [];
     const store = evidenceStoreSettings(config.logs);
     return [

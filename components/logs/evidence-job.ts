@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/stack";
-import { EVIDENCE_BUNDLE_FILE, EVIDENCE_CONFIGMAP, EVIDENCE_SECRET, evidenceCronJob, evidenceSecretKeys, type EvidenceSecretEnv } from "./evidence-deploy";
+import {
+    EVIDENCE_BUNDLE_FILE,
+    EVIDENCE_CONFIGMAP,
+    EVIDENCE_SECRET,
+    evidenceCronJob,
+    evidenceSecretKeys,
+    type EvidenceSecretEnv,
+} from "./evidence-deploy";
 
 export const EVIDENCE_JOB_TYPE = "akko:audit:EvidenceJob";
 
@@ -35,7 +42,11 @@ export class EvidenceJob extends pulumi.ComponentResource {
                 return Object.fromEntries(needed.map((k) => [k, all[k] as string]));
             }),
         );
-        const secret = new k8s.core.v1.Secret(`${name}-secret`, { metadata: { name: EVIDENCE_SECRET, namespace: args.namespace }, stringData }, child);
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            { metadata: { name: EVIDENCE_SECRET, namespace: args.namespace }, stringData },
+            child,
+        );
         const code = new k8s.core.v1.ConfigMap(
             `${name}-code`,
             { metadata: { name: EVIDENCE_CONFIGMAP, namespace: args.namespace }, data: { [EVIDENCE_BUNDLE_FILE]: args.bundle } },

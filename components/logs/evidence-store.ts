@@ -58,7 +58,11 @@ export class EvidenceStore extends pulumi.ComponentResource {
                 );
             const child = { parent: this, provider };
             // Object Lock can only be turned on when the bucket is created; it also turns versioning on for good.
-            const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: s.bucket, objectLockEnabled: true, forceDestroy: false }, { ...child, protect: true });
+            const bucket = new aws.s3.Bucket(
+                `${name}-bucket`,
+                { bucket: s.bucket, objectLockEnabled: true, forceDestroy: false },
+                { ...child, protect: true },
+            );
             const versioning = new aws.s3.BucketVersioning(
                 `${name}-versioning`,
                 { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
@@ -81,12 +85,15 @@ export class EvidenceStore extends pulumi.ComponentResource {
             );
             if (compatible) {
                 if (args.s3CompatibleCredentials === undefined)
-                    throw new Error(`EvidenceStore "${name}": store.endpoint is set but no s3CompatibleCredentials (store.credentialsSecret) were given`);
+                    throw new Error(
+                        `EvidenceStore "${name}": store.endpoint is set but no s3CompatibleCredentials (store.credentialsSecret) were given`,
+                    );
                 this.credentials = pulumi.secret(
                     pulumi.output(args.s3CompatibleCredentials).apply((c) => {
                         const i = c.indexOf(":");
                         // The value is never shown: only its shape.
-                        if (i <= 0 || i === c.length - 1) throw new Error(`EvidenceStore "${name}": store.credentialsSecret is not "ACCESS_KEY_ID:SECRET_ACCESS_KEY"`);
+                        if (i <= 0 || i === c.length - 1)
+                            throw new Error(`EvidenceStore "${name}": store.credentialsSecret is not "ACCESS_KEY_ID:SECRET_ACCESS_KEY"`);
                         return { STORE_ACCESS_KEY_ID: c.slice(0, i), STORE_SECRET_ACCESS_KEY: c.slice(i + 1) };
                     }),
                 );

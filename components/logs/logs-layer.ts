@@ -54,13 +54,13 @@ function defaultEvidenceBundle(): string {
     let mod: { bundleEvidenceJob?: () => string };
     try {
         // Resolved at run time (not a static import) only while bundle.ts is on another branch: replace with
-        // `import { bundleEvidenceJob } from "./evidence/bundle"` once it is merged.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // a static import of bundleEvidenceJob (./evidence/bundle) once it is merged.
         mod = require(path.join(__dirname, "evidence", "bundle"));
     } catch {
         mod = {};
     }
-    if (!mod.bundleEvidenceJob) throw new Error("logs.evidence.enabled: the evidence job's bundle (components/logs/evidence/bundle.ts) is not in this build");
+    if (!mod.bundleEvidenceJob)
+        throw new Error("logs.evidence.enabled: the evidence job's bundle (components/logs/evidence/bundle.ts) is not in this build");
     return mod.bundleEvidenceJob();
 }
 
@@ -68,7 +68,11 @@ function defaultEvidenceBundle(): string {
  * An Ed25519 signing key from secret config, checked when the value is decrypted (preview and up): the error
  * names the field and the key, never the value.
  */
-export function evidenceSigningKey(value: pulumi.Output<string>, field: string, key: string): pulumi.Output<{ pem: string; publicKey: string; id: string }> {
+export function evidenceSigningKey(
+    value: pulumi.Output<string>,
+    field: string,
+    key: string,
+): pulumi.Output<{ pem: string; publicKey: string; id: string }> {
     return value.apply((pem) => {
         try {
             const k = signingKey(pem);
@@ -207,12 +211,14 @@ export class LogsLayer extends pulumi.ComponentResource {
         if (evidence.enabled && evidence.store && evidence.signingKeySecret) {
             const key = evidenceSigningKey(secret(evidence.signingKeySecret), "evidence.signingKeySecret", evidence.signingKeySecret);
             const previous = evidence.previousSigningKeySecret
-                ? evidenceSigningKey(secret(evidence.previousSigningKeySecret), "evidence.previousSigningKeySecret", evidence.previousSigningKeySecret)
+                ? evidenceSigningKey(
+                      secret(evidence.previousSigningKeySecret),
+                      "evidence.previousSigningKeySecret",
+                      evidence.previousSigningKeySecret,
+                  )
                 : undefined;
             // Public keys derived from secrets: unsecret on purpose, they are what auditors must be able to read.
-            this.evidencePublicKeys = pulumi.unsecret(
-                pulumi.all([key, previous]).apply(([k, p]) => [k.publicKey, ...(p ? [p.publicKey] : [])]),
-            );
+            this.evidencePublicKeys = pulumi.unsecret(pulumi.all([key, previous]).apply(([k, p]) => [k.publicKey, ...(p ? [p.publicKey] : [])]));
             const store = new EvidenceStore(
                 `${name}-evidence-store`,
                 {

@@ -12,6 +12,9 @@ export function auditProgram(config: StackConfig) {
         deployed: rollout.deployed,
         secretOutputs: rollout.secretOutputs,
         // The evidence public keys (logs.evidence): what `verify` and auditors trust digests by.
-        logs: { lokiNamespace: rollout.lokiNamespace, ...(rollout.logs.evidencePublicKeys ? { evidencePublicKeys: rollout.logs.evidencePublicKeys } : {}) },
+        logs: {
+            lokiNamespace: rollout.lokiNamespace,
+            ...(rollout.logs.evidencePublicKeys ? { evidencePublicKeys: rollout.logs.evidencePublicKeys } : {}),
+        },
     };
 }

@@ -12,7 +12,8 @@ function raw(logs: Record<string, unknown>, secretKeys: string[] = ["sshKey", "l
     return { stack: "test", values, secretKeys: new Set(secretKeys) };
 }
 const problems = (logs: Record<string, unknown>) => configProblems(() => validateStackConfig(raw(logs)));
-const evidence = (e: Record<string, unknown>, logs: Record<string, unknown> = {}) => problems({ ...logs, evidence: { enabled: true, signingKeySecret: "evKey", store: S3, ...e } });
+const evidence = (e: Record<string, unknown>, logs: Record<string, unknown> = {}) =>
+    problems({ ...logs, evidence: { enabled: true, signingKeySecret: "evKey", store: S3, ...e } });
 
 describe("config: logs.evidence", () => {
     it("documented defaults: off, 1h windows, 15m lateness, 24h backfill, every 15 minutes; retention the larger of Loki's and 365 days", () => {
@@ -43,7 +44,7 @@ describe("config: logs.evidence", () => {
 
     it("a signing key that is not set, or set in plain text, is refused like every secret reference", () => {
         assert.deepEqual(evidence({ signingKeySecret: "nokey" }), [
-            "akko-audit:logs: field evidence.signingKeySecret: got \"nokey\", but akko-audit:nokey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:nokey`",
+            'akko-audit:logs: field evidence.signingKeySecret: got "nokey", but akko-audit:nokey is not set; allowed: a secret config key, set it with `pulumi config set --secret akko-audit:nokey`',
         ]);
     });
 
@@ -59,7 +60,9 @@ describe("config: logs.evidence", () => {
         assert.deepEqual(evidence({ schedule: "@hourly" }), [`akko-audit:logs: field evidence.schedule: got "@hourly"; ${cron}`]);
         // Weekly: two runs a week apart leave a week without digests.
         assert.deepEqual(evidence({ schedule: "0 3 * * 1" }), [`akko-audit:logs: field evidence.schedule: got "0 3 * * 1"; ${cron}`]);
-        assert.deepEqual(evidence({ store: { ...S3, type: "minio" } }), ['akko-audit:logs: field evidence.store.type: got "minio"; allowed: s3 | gcs | azure']);
+        assert.deepEqual(evidence({ store: { ...S3, type: "minio" } }), [
+            'akko-audit:logs: field evidence.store.type: got "minio"; allowed: s3 | gcs | azure',
+        ]);
         assert.deepEqual(evidence({ store: { type: "gcs", bucket: "akko-evidence", region: "EU" } }), [
             "akko-audit:logs: field evidence.store.project: got undefined; allowed: a GCP project id (required with store.type gcs)",
         ]);

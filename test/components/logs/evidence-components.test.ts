@@ -44,7 +44,8 @@ describe("evidence components (Pulumi mocks)", () => {
             outputs: (type, name) => {
                 if (type === "aws:iam/accessKey:AccessKey") return { secret: "aws-secret-key" };
                 if (type === "aws:s3/bucket:Bucket") return { arn: "arn:aws:s3:::akko-evidence" };
-                if (type === "gcp:serviceaccount/key:Key") return { privateKey: Buffer.from('{"type":"service_account","private_key":"k"}').toString("base64") };
+                if (type === "gcp:serviceaccount/key:Key")
+                    return { privateKey: Buffer.from('{"type":"service_account","private_key":"k"}').toString("base64") };
                 if (type === "gcp:serviceaccount/account:Account") return { email: "akko-audit-evidence@akko-audit-prod.iam.gserviceaccount.com" };
                 if (type === "random:index/randomPassword:RandomPassword") return { result: `pw-${name}` };
                 return {};
@@ -58,7 +59,10 @@ describe("evidence components (Pulumi mocks)", () => {
         const s = new store.EvidenceStore("ev", { store: { ...S3, lock: false }, retentionDays: 400 });
         await settle();
         const bucket = run.one("aws:s3/bucket:Bucket", "ev-bucket");
-        assert.deepEqual([bucket.inputs.bucket, bucket.inputs.objectLockEnabled, bucket.inputs.forceDestroy, bucket.protect], ["akko-evidence", true, false, true]);
+        assert.deepEqual(
+            [bucket.inputs.bucket, bucket.inputs.objectLockEnabled, bucket.inputs.forceDestroy, bucket.protect],
+            ["akko-evidence", true, false, true],
+        );
         assert.deepEqual(run.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "ev-lock").inputs.rule, {
             defaultRetention: { mode: "COMPLIANCE", days: 400 },
         });
@@ -152,7 +156,10 @@ describe("evidence components (Pulumi mocks)", () => {
     });
 
     it("LogsLayer with evidence: the store, the job's Secret (secret, every key the CronJob names), the bundle's ConfigMap, the CronJob; public keys out", async () => {
-        const config = fleet({ evidence: { enabled: true, signingKeySecret: "evKey", previousSigningKeySecret: "evOld", store: S3 } }, ["evKey", "evOld"]);
+        const config = fleet({ evidence: { enabled: true, signingKeySecret: "evKey", previousSigningKeySecret: "evOld", store: S3 } }, [
+            "evKey",
+            "evOld",
+        ]);
         const l = new layer.LogsLayer("audit", { config, secret, evidenceBundle: () => BUNDLE });
         await settle();
         assert.ok(run.one("akko:audit:EvidenceStore", "audit-evidence-store"));
@@ -195,7 +202,6 @@ describe("evidence components (Pulumi mocks)", () => {
     it("without a bundle in this build, the default loader says what is missing (until bundle.ts is merged)", function () {
         let bundle: { bundleEvidenceJob?: unknown } | undefined;
         try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             bundle = require("../../../components/logs/evidence/bundle");
         } catch {
             bundle = undefined;

@@ -86,7 +86,10 @@ describe("evidence deployment (pure: the CronJob, the store's settings, the stat
 
     it("the job's status push user writes only its own tenant; the read user can read it; nothing changes with evidence off", () => {
         const on = gatewayAccess(withEvidence());
-        assert.deepEqual(on.pushers.find((p) => p.user === EVIDENCE_PUSH_USER), { user: "akko-audit-evidence", tenants: ["akko-audit-evidence"] });
+        assert.deepEqual(
+            on.pushers.find((p) => p.user === EVIDENCE_PUSH_USER),
+            { user: "akko-audit-evidence", tenants: ["akko-audit-evidence"] },
+        );
         assert.ok(on.readTenants.includes(EVIDENCE_TENANT));
         const off = gatewayAccess(fleet());
         assert.ok(!off.pushers.some((p) => p.user === EVIDENCE_PUSH_USER) && !off.readTenants.includes(EVIDENCE_TENANT));
@@ -99,8 +102,16 @@ describe("evidence deployment (pure: the CronJob, the store's settings, the stat
         assert.deepEqual(
             rules.map((r) => [r.alert, r.expr, r.labels.rule]),
             [
-                ["AkkoAuditEvidenceJobSilent", 'absent_over_time({job="akko-audit-evidence"} | json | event="run" | status="ok" [120m])', "evidence-job-silent"],
-                ["AkkoAuditEvidenceJobFailed", 'sum(count_over_time({job="akko-audit-evidence"} | json | event="run" | status="failed" [60m])) > 0', "evidence-job-failed"],
+                [
+                    "AkkoAuditEvidenceJobSilent",
+                    'absent_over_time({job="akko-audit-evidence"} | json | event="run" | status="ok" [120m])',
+                    "evidence-job-silent",
+                ],
+                [
+                    "AkkoAuditEvidenceJobFailed",
+                    'sum(count_over_time({job="akko-audit-evidence"} | json | event="run" | status="failed" [60m])) > 0',
+                    "evidence-job-failed",
+                ],
             ],
         );
         for (const r of rules) assert.deepEqual(logqlErrors(r.expr), [], r.expr);
@@ -110,18 +121,30 @@ describe("evidence deployment (pure: the CronJob, the store's settings, the stat
     it("the S3 job policy allows exactly put, put-retention, get and list: no delete, no governance bypass", () => {
         const p = JSON.parse(s3JobPolicy("arn:aws:s3:::akko-evidence"));
         assert.deepEqual(p.Statement, [
-            { Sid: "WriteAndReadDigests", Effect: "Allow", Action: ["s3:PutObject", "s3:PutObjectRetention", "s3:GetObject"], Resource: "arn:aws:s3:::akko-evidence/*" },
+            {
+                Sid: "WriteAndReadDigests",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:PutObjectRetention", "s3:GetObject"],
+                Resource: "arn:aws:s3:::akko-evidence/*",
+            },
             { Sid: "ListDigests", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::akko-evidence" },
         ]);
         assert.ok(!/Delete|Bypass/.test(JSON.stringify(p)));
     });
 
     it("store settings for review: the lock, its days (at least Loki's), per store type", () => {
-        assert.deepEqual(evidenceStoreSettings(withEvidence({}, { retentionDays: 400 }).logs)?.objectLock, { mode: "COMPLIANCE", defaultRetentionDays: 400 });
-        const gcs = evidenceStoreSettings(withEvidence({ store: { type: "gcs", bucket: "akko-evidence", region: "EU", project: "akko-audit-prod" } }).logs);
+        assert.deepEqual(evidenceStoreSettings(withEvidence({}, { retentionDays: 400 }).logs)?.objectLock, {
+            mode: "COMPLIANCE",
+            defaultRetentionDays: 400,
+        });
+        const gcs = evidenceStoreSettings(
+            withEvidence({ store: { type: "gcs", bucket: "akko-evidence", region: "EU", project: "akko-audit-prod" } }).logs,
+        );
         assert.deepEqual(gcs?.retentionPolicy, { retentionPeriodSeconds: 365 * 86400, isLocked: true });
         const az = evidenceStoreSettings(
-            withEvidence({ store: { type: "azure", bucket: "digests", region: "westeurope", account: "akkoevidence", resourceGroup: "rg-audit", lock: true } }).logs,
+            withEvidence({
+                store: { type: "azure", bucket: "digests", region: "westeurope", account: "akkoevidence", resourceGroup: "rg-audit", lock: true },
+            }).logs,
         );
         assert.deepEqual(az?.immutability, { scope: "account (version-level)", periodDays: 365, state: "Locked", allowProtectedAppendWrites: false });
     });
