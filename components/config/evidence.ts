@@ -2,6 +2,8 @@ import { z } from "zod";
 import { allowed, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 /** Where the digests live: object storage under a retention lock the program sets (issue 15). */
+/** Loki tenant of the evidence job's status lines: no cluster may take this name while evidence is on. */
+export const EVIDENCE_STATUS_TENANT = "akko-audit-evidence";
 export const EVIDENCE_STORE_TYPES = ["s3", "gcs", "azure"] as const;
 export type EvidenceStoreType = (typeof EVIDENCE_STORE_TYPES)[number];
 /** Digests are kept at least this long (a year of evidence for an audit cycle), and never less than Loki keeps events. */

@@ -6,7 +6,7 @@ import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
 import { k3sRules, K3sClusterSchema, SshAuthSchema } from "./k3s";
 import type { KindRules, SecretRef, StackDefaults } from "./kind-rules";
-import { evidenceProblems } from "./evidence";
+import { EVIDENCE_STATUS_TENANT, evidenceProblems } from "./evidence";
 import { LogsSchema, logsSecretRefs, resolveK3sChartFile } from "./logs";
 import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
@@ -219,6 +219,12 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
         }
     }
     const clusters = [...valid.values()];
+    if (logs.evidence.enabled)
+        for (const [i, c] of valid)
+            if (c.name === EVIDENCE_STATUS_TENANT || c.previousNames.includes(EVIDENCE_STATUS_TENANT))
+                problems.push(
+                    `${whereOf(i)}: field name: got ${JSON.stringify(EVIDENCE_STATUS_TENANT)}; allowed: another name while logs.evidence is on (its status lines have that Loki tenant)`,
+                );
 
     const secretKeys = [...new Set([...clusters.flatMap(secretRefs), ...logsSecretRefs(logs)].map((s) => s.key))].sort();
     // Also names from clusters that failed validation, so one typo is not reported twice.

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { cronMaxGapMinutes, DEFAULT_EVIDENCE_IMAGE, durationMs, evidenceRetentionDays } from "../config/evidence";
+import { cronMaxGapMinutes, DEFAULT_EVIDENCE_IMAGE, durationMs, EVIDENCE_STATUS_TENANT, evidenceRetentionDays } from "../config/evidence";
 import type { LogsConfig } from "../config/logs";
 import type { StackConfig } from "../config/stack";
 import { platformOf } from "../platforms";
@@ -11,7 +11,7 @@ import { platformOf } from "../platforms";
  */
 
 /** Loki tenant the job pushes one status line per run into (its own tenant: no cluster's trail is touched). */
-export const EVIDENCE_TENANT = "akko-audit-evidence";
+export const EVIDENCE_TENANT = EVIDENCE_STATUS_TENANT;
 /** Gateway push user of the job's status lines: writes EVIDENCE_TENANT only (generated password, like every push user). */
 export const EVIDENCE_PUSH_USER = "akko-audit-evidence";
 /** Name of the CronJob, its ConfigMap (the bundled job) and its Secret (keys, credentials, passwords). */

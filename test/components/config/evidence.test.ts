@@ -85,6 +85,17 @@ describe("config: logs.evidence", () => {
         ]);
     });
 
+    it("no cluster may be named after the evidence job's own Loki tenant while evidence is on", () => {
+        const values = raw({ evidence: { enabled: true, signingKeySecret: "evKey", store: S3 } });
+        values.values.clusters = [{ ...k3s, name: "akko-audit-evidence" }];
+        assert.deepEqual(
+            configProblems(() => validateStackConfig(values)),
+            [
+                'akko-audit:clusters[0] (cluster "akko-audit-evidence", kind k3s): field name: got "akko-audit-evidence"; allowed: another name while logs.evidence is on (its status lines have that Loki tenant)',
+            ],
+        );
+    });
+
     it("cronMaxGapMinutes: the longest wait between two runs, cron's day rule included", () => {
         assert.equal(cronMaxGapMinutes("*/15 * * * *"), 15);
         assert.equal(cronMaxGapMinutes("5 * * * *"), 60);
