@@ -205,7 +205,10 @@ export function evidenceStoreSettings(logs: LogsConfig): Record<string, unknown>
             objectLock: { mode: "COMPLIANCE", defaultRetentionDays: days },
             publicAccessBlock: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             encryption: "SSE-S3 (AES256)",
-            jobIdentity: { iamUser: true, allow: { [`${s.bucket}/*`]: [...S3_JOB_OBJECT_ACTIONS], [s.bucket]: [...S3_JOB_BUCKET_ACTIONS] } },
+            // An S3-compatible server has no AWS IAM: the job uses the operator's user (store.credentialsSecret).
+            jobIdentity: s.endpoint
+                ? { operatorUser: "store.credentialsSecret", shouldAllowOnly: [...S3_JOB_OBJECT_ACTIONS, ...S3_JOB_BUCKET_ACTIONS] }
+                : { iamUser: true, allow: { [`${s.bucket}/*`]: [...S3_JOB_OBJECT_ACTIONS], [s.bucket]: [...S3_JOB_BUCKET_ACTIONS] } },
         };
     if (s.type === "gcs")
         return {
