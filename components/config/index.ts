@@ -9,6 +9,7 @@ export {
     DEFAULT_EVIDENCE_IMAGE,
     DEFAULT_EVIDENCE_SCHEDULE,
     durationMs,
+    EVIDENCE_STATUS_TENANT,
     EVIDENCE_STORE_TYPES,
     EvidenceSchema,
     EvidenceStoreSchema,
