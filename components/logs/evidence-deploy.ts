@@ -37,10 +37,10 @@ export const EVIDENCE_SECRET_ENV = [
     "SIGNING_KEY",
     "PREVIOUS_SIGNING_KEY",
     "STATUS_PASSWORD",
-    "STORE_ACCESS_KEY_ID",
-    "STORE_SECRET_ACCESS_KEY",
-    "STORE_CREDENTIALS",
-    "STORE_SAS",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "GCS_SERVICE_ACCOUNT_KEY",
+    "AZURE_SAS_TOKEN",
 ] as const;
 export type EvidenceSecretEnv = (typeof EVIDENCE_SECRET_ENV)[number];
 
@@ -63,9 +63,9 @@ export function evidenceSecretKeys(logs: LogsConfig): EvidenceSecretEnv[] {
     const keys: EvidenceSecretEnv[] = ["LOKI_PASSWORD", "SIGNING_KEY", "STATUS_PASSWORD"];
     if (e.previousSigningKeySecret) keys.push("PREVIOUS_SIGNING_KEY");
     const type = e.store?.type;
-    if (type === "s3") keys.push("STORE_ACCESS_KEY_ID", "STORE_SECRET_ACCESS_KEY");
-    if (type === "gcs") keys.push("STORE_CREDENTIALS");
-    if (type === "azure") keys.push("STORE_SAS");
+    if (type === "s3") keys.push("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    if (type === "gcs") keys.push("GCS_SERVICE_ACCOUNT_KEY");
+    if (type === "azure") keys.push("AZURE_SAS_TOKEN");
     return keys;
 }
 
@@ -88,7 +88,8 @@ export function evidenceEnv(config: StackConfig, urls: { lokiUrl: string; pushUr
     };
     if (s) {
         env.STORE_TYPE = s.type;
-        env.STORE_BUCKET = s.bucket;
+        // job.ts reads an Azure container as STORE_CONTAINER, a bucket as STORE_BUCKET.
+        env[s.type === "azure" ? "STORE_CONTAINER" : "STORE_BUCKET"] = s.bucket;
         env.STORE_REGION = s.region;
         if (s.endpoint) env.STORE_ENDPOINT = s.endpoint;
         if (s.type === "s3") env.STORE_PATH_STYLE = String(s.pathStyle ?? s.endpoint !== undefined);

@@ -94,7 +94,7 @@ export class EvidenceStore extends pulumi.ComponentResource {
                         // The value is never shown: only its shape.
                         if (i <= 0 || i === c.length - 1)
                             throw new Error(`EvidenceStore "${name}": store.credentialsSecret is not "ACCESS_KEY_ID:SECRET_ACCESS_KEY"`);
-                        return { STORE_ACCESS_KEY_ID: c.slice(0, i), STORE_SECRET_ACCESS_KEY: c.slice(i + 1) };
+                        return { AWS_ACCESS_KEY_ID: c.slice(0, i), AWS_SECRET_ACCESS_KEY: c.slice(i + 1) };
                     }),
                 );
             } else {
@@ -102,7 +102,7 @@ export class EvidenceStore extends pulumi.ComponentResource {
                 new aws.iam.UserPolicy(`${name}-job-policy`, { user: user.name, policy: bucket.arn.apply(s3JobPolicy) }, child);
                 const key = new aws.iam.AccessKey(`${name}-job-key`, { user: user.name }, child);
                 this.credentials = pulumi.secret(
-                    pulumi.all([key.id, key.secret]).apply(([id, secret]) => ({ STORE_ACCESS_KEY_ID: id, STORE_SECRET_ACCESS_KEY: secret })),
+                    pulumi.all([key.id, key.secret]).apply(([id, secret]) => ({ AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret })),
                 );
             }
             this.bucket = bucket.bucket;
@@ -136,7 +136,7 @@ export class EvidenceStore extends pulumi.ComponentResource {
                     child,
                 );
             const key = new gcp.serviceaccount.Key(`${name}-job-key`, { serviceAccountId: account.name }, child);
-            this.credentials = pulumi.secret(key.privateKey.apply((k) => ({ STORE_CREDENTIALS: Buffer.from(k, "base64").toString("utf8") })));
+            this.credentials = pulumi.secret(key.privateKey.apply((k) => ({ GCS_SERVICE_ACCOUNT_KEY: Buffer.from(k, "base64").toString("utf8") })));
             this.bucket = bucket.name;
         } else {
             const child = { parent: this, ...(args.provider ? { provider: args.provider } : {}) };
@@ -190,7 +190,7 @@ export class EvidenceStore extends pulumi.ComponentResource {
                 },
                 { parent: this, ...(args.provider ? { provider: args.provider } : {}) },
             );
-            this.credentials = pulumi.secret(sas.serviceSasToken.apply((t) => ({ STORE_SAS: t })));
+            this.credentials = pulumi.secret(sas.serviceSasToken.apply((t) => ({ AZURE_SAS_TOKEN: t })));
             this.bucket = container.id.apply(() => s.bucket);
         }
         this.registerOutputs({ bucket: this.bucket });

@@ -85,7 +85,7 @@ describe("evidence components (Pulumi mocks)", () => {
         assert.equal(run.one("pulumi:providers:aws", "ev-aws").inputs.region, "eu-west-3");
         const creds = await resolve(s.credentials);
         assert.equal(creds.secret, true);
-        assert.deepEqual(creds.value, { STORE_ACCESS_KEY_ID: "ev-job-key-id", STORE_SECRET_ACCESS_KEY: "aws-secret-key" });
+        assert.deepEqual(creds.value, { AWS_ACCESS_KEY_ID: "ev-job-key-id", AWS_SECRET_ACCESS_KEY: "aws-secret-key" });
     });
 
     it("S3-compatible (MinIO): the bucket and its lock through the endpoint, no IAM; the operator's credentials, refused without the value when malformed", async () => {
@@ -98,7 +98,7 @@ describe("evidence components (Pulumi mocks)", () => {
         const p = run.one("pulumi:providers:aws", "ev-aws").inputs;
         assert.deepEqual([JSON.parse(p.endpoints)[0].s3, p.s3UsePathStyle], ["https://minio.internal:9000", "true"]);
         assert.deepEqual(run.byType("aws:iam/user:User"), []);
-        assert.deepEqual((await resolve(s.credentials)).value, { STORE_ACCESS_KEY_ID: "minio-id", STORE_SECRET_ACCESS_KEY: "minio-secret" });
+        assert.deepEqual((await resolve(s.credentials)).value, { AWS_ACCESS_KEY_ID: "minio-id", AWS_SECRET_ACCESS_KEY: "minio-secret" });
         const bad = new store.EvidenceStore("bad", {
             store: { ...S3, region: "us-east-1", endpoint: "https://minio.internal:9000", lock: false },
             retentionDays: 365,
@@ -124,7 +124,7 @@ describe("evidence components (Pulumi mocks)", () => {
             ],
         );
         const creds = await resolve(s.credentials);
-        assert.deepEqual([creds.secret, creds.value], [true, { STORE_CREDENTIALS: '{"type":"service_account","private_key":"k"}' }]);
+        assert.deepEqual([creds.secret, creds.value], [true, { GCS_SERVICE_ACCOUNT_KEY: '{"type":"service_account","private_key":"k"}' }]);
     });
 
     it("Azure: HTTPS only, TLS 1.2, version-level immutability (locked with store.lock), versioning on; a service SAS that reads, creates and lists only", async () => {
@@ -143,7 +143,7 @@ describe("evidence components (Pulumi mocks)", () => {
             });
             assert.equal(run.one("azure-native:storage:BlobServiceProperties", "ev-blob-service").inputs.isVersioningEnabled, true);
             const creds = await resolve(s.credentials);
-            assert.deepEqual([creds.secret, creds.value], [true, { STORE_SAS: "sv=2024&sp=rcl&sig=x" }]);
+            assert.deepEqual([creds.secret, creds.value], [true, { AZURE_SAS_TOKEN: "sv=2024&sp=rcl&sig=x" }]);
             const call = sas.calls[0].inputs;
             assert.deepEqual(
                 [call.permissions, call.resource, call.protocols, call.canonicalizedResource],
@@ -166,12 +166,12 @@ describe("evidence components (Pulumi mocks)", () => {
         const sec = run.one("kubernetes:core/v1:Secret", "audit-evidence-secret");
         assert.deepEqual(sec.secretInputs, ["stringData"]);
         assert.deepEqual(Object.keys(sec.inputs.stringData).sort(), [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
             "LOKI_PASSWORD",
             "PREVIOUS_SIGNING_KEY",
             "SIGNING_KEY",
             "STATUS_PASSWORD",
-            "STORE_ACCESS_KEY_ID",
-            "STORE_SECRET_ACCESS_KEY",
         ]);
         assert.deepEqual(
             [sec.inputs.stringData.SIGNING_KEY, sec.inputs.stringData.LOKI_PASSWORD, sec.inputs.stringData.STATUS_PASSWORD],

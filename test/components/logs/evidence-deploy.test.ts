@@ -73,8 +73,8 @@ describe("evidence deployment (pure: the CronJob, the store's settings, the stat
                 "SIGNING_KEY<-akko-audit-evidence/SIGNING_KEY",
                 "STATUS_PASSWORD<-akko-audit-evidence/STATUS_PASSWORD",
                 "PREVIOUS_SIGNING_KEY<-akko-audit-evidence/PREVIOUS_SIGNING_KEY",
-                "STORE_ACCESS_KEY_ID<-akko-audit-evidence/STORE_ACCESS_KEY_ID",
-                "STORE_SECRET_ACCESS_KEY<-akko-audit-evidence/STORE_SECRET_ACCESS_KEY",
+                "AWS_ACCESS_KEY_ID<-akko-audit-evidence/AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY<-akko-audit-evidence/AWS_SECRET_ACCESS_KEY",
             ],
         );
     });
