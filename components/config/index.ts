@@ -4,6 +4,18 @@ export { EksClusterSchema, firehosePairProblem } from "./eks";
 export type { EksCluster } from "./eks";
 export { CLUSTERS_FILE_DOC, CLUSTERS_FILE_KEY } from "./clusters-file";
 export { ConfigError, showValue } from "./errors";
+export {
+    cronMaxGapMinutes,
+    DEFAULT_EVIDENCE_IMAGE,
+    DEFAULT_EVIDENCE_SCHEDULE,
+    durationMs,
+    EVIDENCE_STATUS_TENANT,
+    EVIDENCE_STORE_TYPES,
+    EvidenceSchema,
+    EvidenceStoreSchema,
+    evidenceRetentionDays,
+} from "./evidence";
+export type { EvidenceConfig, EvidenceStoreType } from "./evidence";
 export { CONFIG_KEY, firstName } from "./fields";
 export { GkeClusterSchema } from "./gke";
 export type { GkeCluster } from "./gke";

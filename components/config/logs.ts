@@ -2,6 +2,7 @@ import { openSync, readSync, closeSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { DetectionsSchema } from "./detections";
+import { EvidenceSchema, evidenceSecretRefs } from "./evidence";
 import { allowed, clusterName, DNS_LABEL, intInRange, oneOf, secretRef, strictObject } from "./fields";
 
 export const LOKI_MODES = ["SingleBinary", "Distributed", "SimpleScalable"] as const;
@@ -353,6 +354,11 @@ export const LogsSchema = strictObject({
     alerting: AlertingSchema.optional(),
     /** Deploy Grafana (community chart) with the dashboard sidecar and Loki as data source. Default false. */
     deployGrafana: z.boolean(allowed("true or false")).optional(),
+    /**
+     * Tamper evidence: a CronJob in the logs cluster signs chained digests of every cluster's events into
+     * object storage under a retention lock the program creates. Default: off.
+     */
+    evidence: EvidenceSchema.prefault({}),
 });
 
 export type LogsConfig = z.infer<typeof LogsSchema>;
@@ -369,6 +375,7 @@ export function logsSecretRefs(logs: LogsConfig): { field: string; key: string }
         refs.push({ field: "mirrors.chartRepositoryAuthSecret", key: logs.mirrors.chartRepositoryAuthSecret });
     if (logs.objectStorage?.credentialsSecret) refs.push({ field: "objectStorage.credentialsSecret", key: logs.objectStorage.credentialsSecret });
     if (logs.receivers?.gcpCredentialsSecret) refs.push({ field: "receivers.gcpCredentialsSecret", key: logs.receivers.gcpCredentialsSecret });
+    if (logs.evidence.enabled) refs.push(...evidenceSecretRefs(logs.evidence));
     for (const [cluster, hub] of Object.entries(logs.receivers?.eventHubs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
         refs.push({ field: `receivers.eventHubs.${cluster}.connectionStringSecret`, key: hub.connectionStringSecret });
     }

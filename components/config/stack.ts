@@ -6,6 +6,7 @@ import { ConfigError, showValue } from "./errors";
 import { gkeRules, GkeClusterSchema } from "./gke";
 import { k3sRules, K3sClusterSchema, SshAuthSchema } from "./k3s";
 import type { KindRules, SecretRef, StackDefaults } from "./kind-rules";
+import { EVIDENCE_STATUS_TENANT, evidenceProblems } from "./evidence";
 import { LogsSchema, logsSecretRefs, resolveK3sChartFile } from "./logs";
 import { openShiftRules, OpenShiftClusterSchema } from "./openshift";
 
@@ -208,6 +209,7 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
     const logs = logsResult.success ? logsResult.data : LogsSchema.parse({});
     const chartFile = logsResult.success ? resolveK3sChartFile(logs, raw.projectDir) : undefined;
     if (chartFile) problems.push(chartFile);
+    if (logsResult.success) problems.push(...evidenceProblems(logs, `${CONFIG_NAMESPACE}:logs`));
 
     problems.push(...crossChecks(valid, logs, secretProblem, whereOf, fleet.place));
     if (logsResult.success) {
@@ -217,6 +219,12 @@ export function validateStackConfig(raw: RawStackConfig, opts: ValidateOptions =
         }
     }
     const clusters = [...valid.values()];
+    if (logs.evidence.enabled)
+        for (const [i, c] of valid)
+            if (c.name === EVIDENCE_STATUS_TENANT || c.previousNames.includes(EVIDENCE_STATUS_TENANT))
+                problems.push(
+                    `${whereOf(i)}: field name: got ${JSON.stringify(EVIDENCE_STATUS_TENANT)}; allowed: another name while logs.evidence is on (its status lines have that Loki tenant)`,
+                );
 
     const secretKeys = [...new Set([...clusters.flatMap(secretRefs), ...logsSecretRefs(logs)].map((s) => s.key))].sort();
     // Also names from clusters that failed validation, so one typo is not reported twice.

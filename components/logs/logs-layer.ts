@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import * as random from "@pulumi/random";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
@@ -13,6 +14,13 @@ import { LokiStack } from "./loki-stack";
 import { gatewayAccess, pushUser } from "./loki/access";
 import { deployedRules, ruleFiles } from "./loki/ruler";
 import { assertLogsDeployable, logsWarnings } from "./requirements";
+import { CONFIG_NAMESPACE } from "../config/namespace";
+import { evidenceRetentionDays } from "../config/evidence";
+import { signingKey } from "./evidence";
+import { EVIDENCE_PUSH_USER, type EvidenceSecretEnv } from "./evidence-deploy";
+import { EvidenceJob } from "./evidence-job";
+import { EvidenceStore } from "./evidence-store";
+import { evidenceUrls } from "./render";
 
 export const LOGS_LAYER_TYPE = "akko:audit:LogsLayer";
 /** Length of each generated push password (letters and digits: safe in htpasswd, YAML and environment). */
@@ -32,6 +40,49 @@ export interface LogsLayerArgs {
      * so one `up` wires them. Required when an AKS cluster's hub is not in logs.receivers.eventHubs.
      */
     wired?: pulumi.Input<WiredOutputs>;
+    /** The bundled evidence job (logs.evidence.enabled). Default: bundleEvidenceJob() from ./evidence/bundle. */
+    evidenceBundle?: () => string;
+    /** Provider of the evidence store's cloud. Default: EvidenceStore's own (store.region / store.project; Azure: the default provider). */
+    evidenceProvider?: pulumi.ProviderResource;
+}
+
+/**
+ * The bundled job. bundle.ts is written on the job's branch; until it is merged, a deployment with
+ * evidence on stops here with that reason (render, plan and previews without evidence are unaffected).
+ */
+function defaultEvidenceBundle(): string {
+    let mod: { bundleEvidenceJob?: () => string };
+    try {
+        // Resolved at run time (not a static import) only while bundle.ts is on another branch: replace with
+        // a static import of bundleEvidenceJob (./evidence/bundle) once it is merged.
+        mod = require(path.join(__dirname, "evidence", "bundle"));
+    } catch {
+        mod = {};
+    }
+    if (!mod.bundleEvidenceJob)
+        throw new Error("logs.evidence.enabled: the evidence job's bundle (components/logs/evidence/bundle.ts) is not in this build");
+    return mod.bundleEvidenceJob();
+}
+
+/**
+ * An Ed25519 signing key from secret config, checked when the value is decrypted (preview and up): the error
+ * names the field and the key, never the value.
+ */
+export function evidenceSigningKey(
+    value: pulumi.Output<string>,
+    field: string,
+    key: string,
+): pulumi.Output<{ pem: string; publicKey: string; id: string }> {
+    return value.apply((pem) => {
+        try {
+            const k = signingKey(pem);
+            return { pem, publicKey: k.publicKey, id: k.id };
+        } catch (e) {
+            throw new Error(
+                `${CONFIG_NAMESPACE}:logs: field ${field}: secret ${CONFIG_NAMESPACE}:${key} is ${(e as Error).message}; allowed: an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)`,
+            );
+        }
+    });
 }
 
 /**
@@ -45,6 +96,11 @@ export class LogsLayer extends pulumi.ComponentResource {
     readonly k3sManifests: Record<string, { fileName: string; content: pulumi.Input<string> }[]>;
     readonly loki: LokiStack;
     readonly namespace: pulumi.Output<string>;
+    /**
+     * With logs.evidence on: the raw Ed25519 public keys (base64) digests are verified with, the signing key's
+     * first, then the outgoing one during a rotation. Public: auditors pin them (verify's trusted keys).
+     */
+    readonly evidencePublicKeys?: pulumi.Output<string[]>;
 
     constructor(name: string, args: LogsLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         assertLogsDeployable(args.config);
@@ -151,7 +207,54 @@ export class LogsLayer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const evidence = logs.evidence;
+        if (evidence.enabled && evidence.store && evidence.signingKeySecret) {
+            const key = evidenceSigningKey(secret(evidence.signingKeySecret), "evidence.signingKeySecret", evidence.signingKeySecret);
+            const previous = evidence.previousSigningKeySecret
+                ? evidenceSigningKey(
+                      secret(evidence.previousSigningKeySecret),
+                      "evidence.previousSigningKeySecret",
+                      evidence.previousSigningKeySecret,
+                  )
+                : undefined;
+            // Public keys derived from secrets: unsecret on purpose, they are what auditors must be able to read.
+            this.evidencePublicKeys = pulumi.unsecret(pulumi.all([key, previous]).apply(([k, p]) => [k.publicKey, ...(p ? [p.publicKey] : [])]));
+            const store = new EvidenceStore(
+                `${name}-evidence-store`,
+                {
+                    store: evidence.store,
+                    retentionDays: evidenceRetentionDays(logs),
+                    s3CompatibleCredentials: evidence.store.credentialsSecret ? secret(evidence.store.credentialsSecret) : undefined,
+                    provider: args.evidenceProvider,
+                },
+                { parent: this },
+            );
+            const secrets = pulumi
+                .all([key, previous, store.credentials, password, pushPasswordOf(pushPasswords, EVIDENCE_PUSH_USER)])
+                .apply(([k, p, creds, readPassword, pushPassword]) => {
+                    const env: Partial<Record<EvidenceSecretEnv, string>> = {
+                        ...creds,
+                        SIGNING_KEY: k.pem,
+                        LOKI_PASSWORD: readPassword,
+                        STATUS_PASSWORD: pushPassword,
+                    };
+                    if (p) env.PREVIOUS_SIGNING_KEY = p.pem;
+                    return env;
+                });
+            new EvidenceJob(
+                `${name}-evidence`,
+                {
+                    config,
+                    namespace: this.namespace,
+                    bundle: (args.evidenceBundle ?? defaultEvidenceBundle)(),
+                    urls: evidenceUrls(logsNamespace(config)),
+                    secrets: pulumi.secret(secrets),
+                    provider,
+                },
+                { parent: this, dependsOn: [this.loki] },
+            );
+        }
         this.k3sManifests = Object.fromEntries(k3sManifests);
-        this.registerOutputs({ namespace: this.namespace });
+        this.registerOutputs({ namespace: this.namespace, ...(this.evidencePublicKeys ? { evidencePublicKeys: this.evidencePublicKeys } : {}) });
     }
 }

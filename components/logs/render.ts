@@ -2,13 +2,20 @@ import { stringify } from "yaml";
 import { StackConfig } from "../config/stack";
 import { renderAlloyConfig } from "./alloy/config";
 import { renderK3sAlloyManifest } from "./alloy/k3s-manifest";
-import { centralPlan, externalLokiTarget, internalLokiTarget, nodeAgentSource } from "./alloy/plan";
+import { centralPlan, externalLokiTarget, internalLokiTarget, internalPushUrl, nodeAgentSource } from "./alloy/plan";
+import { evidenceArtifacts } from "./evidence-deploy";
 import { platformOf } from "../platforms";
 import { clfServiceAccountManifests, clusterLogForwarder } from "./openshift/clf";
 import { auditTrailDashboardJson } from "./dashboard/dashboard";
 import { gatewayAccess } from "./loki/access";
 import { deployedRules, ruleFiles } from "./loki/ruler";
 import { lokiValues } from "./loki/values";
+
+/** The gateway's in-cluster URLs the evidence job reads from (the read user) and pushes its status to. */
+export function evidenceUrls(namespace: string): { lokiUrl: string; pushUrl: string } {
+    const pushUrl = internalPushUrl(namespace);
+    return { lokiUrl: pushUrl.replace(/\/loki\/api\/v1\/push$/, ""), pushUrl };
+}
 
 /** A file `render` writes for review (no secret in any of them). */
 export interface LogsArtifact {
@@ -76,6 +83,7 @@ export function renderLogsArtifacts(config: StackConfig): LogsArtifact[] {
             });
         }
     }
+    out.push(...evidenceArtifacts(config, evidenceUrls(config.logs.namespace)));
     const notes = plan.notShipped.map((n) => `${n.cluster}: not shipped to Loki: ${n.reason}`);
     if (notes.length > 0)
         out.push({

@@ -11,6 +11,10 @@ export function auditProgram(config: StackConfig) {
         clusters: rollout.status,
         deployed: rollout.deployed,
         secretOutputs: rollout.secretOutputs,
-        logs: { lokiNamespace: rollout.lokiNamespace },
+        // The evidence public keys (logs.evidence): what `verify` and auditors trust digests by.
+        logs: {
+            lokiNamespace: rollout.lokiNamespace,
+            ...(rollout.logs.evidencePublicKeys ? { evidencePublicKeys: rollout.logs.evidencePublicKeys } : {}),
+        },
     };
 }

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { z } from "zod";
+import { EvidenceSchema, EvidenceStoreSchema } from "../evidence";
 import { LogsSchema } from "../logs";
 import { SshAuthSchema } from "../k3s";
 import { CLUSTERS_FILE_DOC, CLUSTERS_FILE_KEY } from "../clusters-file";
@@ -45,7 +46,7 @@ function rows(prefix: string, s: JsonSchema, comments: Map<string, string>, out:
         const field = `${prefix}${key}`;
         const required = (s.required ?? []).includes(key) && prop.default === undefined;
         const def = prop.default === undefined ? (required ? "required" : "unset") : `\`${JSON.stringify(prop.default)}\``;
-        const doc = (comments.get(key) ?? COMMON_DOCS[key] ?? "").replace(/\|/g, "\\|");
+        const doc = (comments.get(field) ?? comments.get(key) ?? COMMON_DOCS[key] ?? "").replace(/\|/g, "\\|");
         out.push(`| \`${field}\` | ${typeText(prop)} | ${def} | ${doc} |`);
         const inner = prop.type === "array" ? prop.items : prop;
         if (inner?.type === "object" && inner.properties) rows(`${field}${prop.type === "array" ? "[]" : ""}.`, inner, comments, out);
@@ -67,7 +68,16 @@ export function configReference(): string {
     }
     out.push(`### \`${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}\`: string`, "", CLUSTERS_FILE_DOC, "");
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
-    rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, fieldComments(path.join(CONFIG_DIR, "logs.ts")), out);
+    // logs.evidence's fields are documented in evidence.ts, by their full path (their names, such as enabled, recur).
+    const evidence = fieldComments(path.join(CONFIG_DIR, "evidence.ts"));
+    const byPath = (prefix: string, keys: string[]) => keys.flatMap((k) => (evidence.has(k) ? [[`${prefix}${k}`, evidence.get(k)!] as const] : []));
+    const logsComments = new Map([
+        ...fieldComments(path.join(CONFIG_DIR, "logs.ts")),
+        ...byPath("evidence.", Object.keys(EvidenceSchema.shape)),
+        ...byPath("evidence.store.", Object.keys(EvidenceStoreSchema.shape)),
+        ...byPath("evidence.image.", ["repository", "tag"]),
+    ]);
+    rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, logsComments, out);
     out.push(
         "",
         `### \`${CONFIG_NAMESPACE}:sshAuth\``,

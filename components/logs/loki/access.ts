@@ -1,5 +1,6 @@
 import type { StackConfig } from "../../config/stack";
 import { platformOf } from "../../platforms";
+import { EVIDENCE_PUSH_USER, EVIDENCE_TENANT } from "../evidence-deploy";
 
 /** The tenant Loki stored everything in while auth_enabled was false: read, never written, until retention empties it. */
 export const LEGACY_TENANT = "fake";
@@ -49,9 +50,12 @@ export function gatewayAccess(config: StackConfig): GatewayAccess {
         if (route.via === "otlp") forwarders.push(c.name);
     }
     if (central.length > 0) pushers.push({ user: CENTRAL_PUSH_USER, tenants: central });
+    // The evidence job's status lines: a tenant of their own (its rules), readable like the others (Grafana's alert view).
+    const evidence = config.logs.evidence.enabled;
+    if (evidence) pushers.push({ user: EVIDENCE_PUSH_USER, tenants: [EVIDENCE_TENANT] });
     return {
         readUser: config.logs.gatewayUser,
-        readTenants: [...new Set([...tenants, LEGACY_TENANT])],
+        readTenants: [...new Set([...tenants, LEGACY_TENANT, ...(evidence ? [EVIDENCE_TENANT] : [])])],
         pushers,
         forwarders,
         ...(config.logs.deleteApi?.enabled ? { deleteUser: DELETE_USER } : {}),

@@ -5,6 +5,7 @@ import { platformOf } from "../../platforms";
 import { detectionRules } from "../detections/rules";
 import { ruleAlertExpr, ruleLogQuery } from "../detections/logql";
 import type { DetectionRule } from "../detections/model";
+import { EVIDENCE_TENANT, evidenceRuleFile } from "../evidence-deploy";
 
 /** Where Loki reads rule files: one directory per tenant (local rule storage, read-only). */
 export const RULES_DIR = "/etc/loki/rules";
@@ -100,9 +101,11 @@ export function ruleFile(tenant: string, rules: readonly DetectionRule[], silenc
     return stringify({ groups }, { lineWidth: 0 });
 }
 
-/** Every tenant's rule file, by tenant. */
+/** Every tenant's rule file, by tenant; with tamper evidence on, the evidence job's tenant too (its failures). */
 export function ruleFiles(config: StackConfig): { tenant: string; content: string }[] {
     const rules = deployedRules(config.logs);
     const after = config.logs.detections.silenceAfter;
-    return rulerTenants(config).map((t) => ({ tenant: t.tenant, content: ruleFile(t.tenant, rules, after, t.perNode) }));
+    const files = rulerTenants(config).map((t) => ({ tenant: t.tenant, content: ruleFile(t.tenant, rules, after, t.perNode) }));
+    if (config.logs.evidence.enabled) files.push({ tenant: EVIDENCE_TENANT, content: evidenceRuleFile(config.logs, EVALUATION_INTERVAL) });
+    return files;
 }

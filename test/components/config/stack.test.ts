@@ -88,6 +88,7 @@ describe("stack config validation", () => {
                 silenceAfter: "15m",
                 disabled: [],
             },
+            evidence: { enabled: false, window: "1h", lateness: "15m", backfillLookback: "24h", schedule: "*/15 * * * *" },
         });
         // Every kind's delete that turns audit off is protected unless the cluster opts in.
         assert.deepEqual([k.allowAuditOff, e.allowAuditOff], [false, false]);
