@@ -67,7 +67,9 @@ export function configReference(): string {
     }
     out.push(`### \`${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}\`: string`, "", CLUSTERS_FILE_DOC, "");
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
-    rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, fieldComments(path.join(CONFIG_DIR, "logs.ts")), out);
+    // The logs block's sub-schemas in their own files (detections.ts): their comments too, logs.ts's first.
+    const logsComments = new Map([...fieldComments(path.join(CONFIG_DIR, "detections.ts")), ...fieldComments(path.join(CONFIG_DIR, "logs.ts"))]);
+    rows("", z.toJSONSchema(LogsSchema, { io: "input", unrepresentable: "any" }) as JsonSchema, logsComments, out);
     out.push(
         "",
         `### \`${CONFIG_NAMESPACE}:sshAuth\``,
