@@ -41,13 +41,15 @@ export const DEFAULT_ENUMERATION = { threshold: 20, window: "5m" } as const;
 export const DEFAULT_SILENCE_AFTER = "15m";
 
 export const DetectionsSchema = strictObject({
-    /** Users allowed to change RBAC without an alert (regular expressions, fully anchored). Default DEFAULT_RBAC_WRITERS. */
+    /** Users allowed to change RBAC without an alert (regular expressions, fully anchored). Default: the API server, the controller manager, kube-system service accounts. */
     rbacWriters: z.array(principalPattern, allowed("a list of user-name patterns")).default([...DEFAULT_RBAC_WRITERS]),
-    /** Users whose Secret reads are expected (regular expressions, fully anchored). Default DEFAULT_SECRET_READERS. */
+    /** Users whose Secret reads are expected (regular expressions, fully anchored). Default: the control plane, kube-system service accounts, nodes. */
     secretReaders: z.array(principalPattern, allowed("a list of user-name patterns")).default([...DEFAULT_SECRET_READERS]),
     /** Denied answers (401/403) from one user or source IP within window that make an enumeration alert. Default 20 in 5m. */
     enumeration: strictObject({
+        /** Denied answers that make an alert. Default 20. */
         threshold: intInRange(2, 100000, "denied requests").default(DEFAULT_ENUMERATION.threshold),
+        /** The window they are counted in. Default 5m. */
         window: duration("5m").default(DEFAULT_ENUMERATION.window),
     }).prefault({}),
     /** How long a cluster (or k3s server) may send no audit event before the audit-silence alert fires. Default 15m. */

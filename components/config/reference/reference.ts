@@ -68,10 +68,12 @@ export function configReference(): string {
     }
     out.push(`### \`${CONFIG_NAMESPACE}:${CLUSTERS_FILE_KEY}\`: string`, "", CLUSTERS_FILE_DOC, "");
     out.push(`### \`${CONFIG_NAMESPACE}:logs\``, "", "| field | type | default | description |", "|---|---|---|---|");
-    // logs.evidence's fields are documented in evidence.ts, by their full path (their names, such as enabled, recur).
+    // Sub-schemas documented in their own files: detections.ts (by name, logs.ts's comments first) and
+    // evidence.ts (by full path: its names, such as enabled, recur).
     const evidence = fieldComments(path.join(CONFIG_DIR, "evidence.ts"));
     const byPath = (prefix: string, keys: string[]) => keys.flatMap((k) => (evidence.has(k) ? [[`${prefix}${k}`, evidence.get(k)!] as const] : []));
     const logsComments = new Map([
+        ...fieldComments(path.join(CONFIG_DIR, "detections.ts")),
         ...fieldComments(path.join(CONFIG_DIR, "logs.ts")),
         ...byPath("evidence.", Object.keys(EvidenceSchema.shape)),
         ...byPath("evidence.store.", Object.keys(EvidenceStoreSchema.shape)),
