@@ -18,7 +18,11 @@ import {
     readChain,
     verifyChain,
     WindowReport,
+    storeFromConfig,
+    storeLocation,
 } from "../components/logs/evidence";
+import type { EvidenceStoreConfig } from "../components/logs/evidence";
+import { durationMs } from "../components/config";
 import { STREAM_LABELS } from "../components/logs/labels";
 import { CliError } from "./errors";
 import { PROJECT_ROOT } from "./io";
@@ -50,7 +54,7 @@ Every entry needs the labels job, cluster and source. Clusters: the directories 
 
 --from, --to: RFC 3339 times (2026-12-01T10:00:00Z); windows that overlap [from, to) are checked.
 --public-key FILE: a trusted Ed25519 public key (raw 32 bytes base64, or PEM SPKI as 'openssl pkey -pubout'
-  writes it); repeat for several. Default (online): the stack's logs.evidence.publicKeys. The keys inside the
+  writes it); repeat for several; required (the stack output logs.evidencePublicKeys lists them). The keys inside the
   digests are never trusted on their own; later keys only through a rotation the previous key signed.
 --lateness: how long after its end a window gets its digest (default: the stack's, else 15m); later windows are "open".
 
@@ -76,27 +80,75 @@ export interface EvidenceVerifyDeps {
     fetch?: typeof fetch;
 }
 
-/**
- * What this command reads of the stack's logs.evidence block. Coded against this shape, not the schema's type:
- * the schema lands from another branch; fields it lacks simply fall back to the options.
- */
+/** What this command reads of the stack's logs.evidence block: its window, lateness and store. */
 interface StackEvidence {
-    publicKeys?: string[];
-    latenessMinutes?: number;
-    windowMinutes?: number;
-    storeUrl?: string;
+    latenessMs?: number;
+    windowMs?: number;
+    /** The stack's store with the auditor's own read credentials (from the environment), and where it is. */
+    store?: () => { store: DigestStore; url: string };
 }
 
-function stackEvidence(config: StackConfig): StackEvidence {
-    const e = (config.logs as { evidence?: Record<string, unknown> }).evidence;
-    if (!e) return {};
-    const keys = e.publicKeys;
-    return {
-        publicKeys: Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : undefined,
-        latenessMinutes: typeof e.latenessMinutes === "number" ? e.latenessMinutes : undefined,
-        windowMinutes: typeof e.windowMinutes === "number" ? e.windowMinutes : undefined,
-        storeUrl: typeof e.storeUrl === "string" ? e.storeUrl : undefined,
+/**
+ * The stack's digest store, read with the auditor's own credentials from the environment (never the job's):
+ * S3 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY [/ AWS_SESSION_TOKEN]; GCS GOOGLE_APPLICATION_CREDENTIALS (a key
+ * file) or the metadata server; Azure AZURE_SAS_TOKEN (read and list).
+ */
+function stackEvidence(config: StackConfig, env: Record<string, string | undefined>): StackEvidence {
+    const e = config.logs.evidence;
+    if (!e.enabled) return {};
+    const out: StackEvidence = { latenessMs: durationMs(e.lateness), windowMs: durationMs(e.window) };
+    const s = e.store;
+    if (!s) return out;
+    const need = (name: string) => {
+        const v = env[name];
+        if (!v)
+            throw new CliError(
+                `verify: the ${s.type} digest store of stack ${config.stack} needs ${name} in the environment (your read credentials)`,
+            );
+        return v;
     };
+    out.store = () => {
+        switch (s.type) {
+            case "s3": {
+                const c: EvidenceStoreConfig = {
+                    type: "s3",
+                    bucket: s.bucket,
+                    region: s.region ?? "us-east-1",
+                    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+                    ...(s.pathStyle !== undefined ? { pathStyle: s.pathStyle } : {}),
+                    // Reads only: the retention is the writer's.
+                    retentionDays: 1,
+                    credentials: {
+                        accessKeyId: need("AWS_ACCESS_KEY_ID"),
+                        secretAccessKey: need("AWS_SECRET_ACCESS_KEY"),
+                        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+                    },
+                };
+                return { store: storeFromConfig(c), url: storeLocation(c) };
+            }
+            case "gcs": {
+                const keyFile = env.GOOGLE_APPLICATION_CREDENTIALS;
+                const c: EvidenceStoreConfig = {
+                    type: "gcs",
+                    bucket: s.bucket,
+                    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+                    ...(keyFile ? { serviceAccountKey: JSON.parse(readText("GOOGLE_APPLICATION_CREDENTIALS", keyFile)) } : {}),
+                };
+                return { store: storeFromConfig(c), url: storeLocation(c) };
+            }
+            case "azure": {
+                const c: EvidenceStoreConfig = {
+                    type: "azure",
+                    account: s.account ?? "",
+                    container: s.bucket,
+                    sasToken: need("AZURE_SAS_TOKEN"),
+                    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+                };
+                return { store: storeFromConfig(c), url: storeLocation(c) };
+            }
+        }
+    };
+    return out;
 }
 
 function time(option: string, text: string | undefined): number {
@@ -148,7 +200,7 @@ export function storeFromUrl(url: string): DigestStore {
     }
     if (/^(s3|gs|azure):\/\//.test(url))
         throw new CliError(
-            `verify: --store-url ${url}: this build has no object-store client for it yet; allowed: dir:PATH (copy the bucket, e.g. aws s3 sync, then dir:COPY or --digests)`,
+            `verify: --store-url ${url}: only a copy is named here; allowed: dir:PATH (a copy of the bucket), or no --store-url to read the stack's logs.evidence.store`,
         );
     throw new CliError(`verify: --store-url ${JSON.stringify(url)}; allowed: dir:PATH or s3://BUCKET/PREFIX`);
 }
@@ -370,7 +422,9 @@ export async function evidenceVerifyCommand(args: string[], out: Output, deps: E
     if (typeof plan === "number") return plan;
     if (keysFromFiles.length > 0) plan.trustedKeys = keysFromFiles;
     if (plan.trustedKeys.length === 0)
-        throw new CliError(`verify: no trusted public key; pass --public-key FILE${offline ? "" : " or set logs.evidence.publicKeys in the stack"}`);
+        throw new CliError(
+            `verify: no trusted public key; pass --public-key FILE${offline ? "" : " (the stack output logs.evidencePublicKeys lists them)"}`,
+        );
     if (opts.lateness !== undefined) plan.latenessMs = duration("lateness", opts.lateness);
 
     const clustersOut: ClusterOut[] = [];
@@ -514,16 +568,19 @@ function offlinePlan(digests: string, events: string, cluster: string | undefine
 async function onlinePlan(opts: ReturnType<typeof optionsOf>, out: Output, deps: EvidenceVerifyDeps): Promise<Plan | number> {
     const config = loadStackForCli(opts.stack, opts["project-dir"], "verify", out);
     if (typeof config === "number") return config;
-    const ev = stackEvidence(config);
+    const env = deps.env ?? process.env;
+    const ev = stackEvidence(config, env);
     const names = config.clusters.map((c) => c.name);
     if (opts.cluster !== undefined && !names.includes(opts.cluster))
         throw new CliError(`verify: --cluster ${JSON.stringify(opts.cluster)}; allowed: ${names.join(", ")}`);
-    const storeUrl = opts["store-url"] ?? ev.storeUrl;
-    if (storeUrl === undefined)
+    let storeUrl = opts["store-url"];
+    let store: DigestStore;
+    if (storeUrl !== undefined) store = storeFromUrl(storeUrl);
+    else if (ev.store) ({ store, url: storeUrl } = ev.store());
+    else
         throw new CliError(
-            `verify: stack ${config.stack} names no digest store; pass --store-url dir:PATH (a copy of the bucket) or s3://BUCKET/PREFIX`,
+            `verify: stack ${config.stack} has no digest store (logs.evidence.enabled and logs.evidence.store); pass --store-url dir:PATH (a copy of the bucket)`,
         );
-    const store = storeFromUrl(storeUrl);
     const host = config.logs.ingress?.lokiHost;
     const lokiUrl = opts["loki-url"] ?? (host ? `https://${host}` : undefined);
     if (lokiUrl === undefined)
@@ -531,7 +588,6 @@ async function onlinePlan(opts: ReturnType<typeof optionsOf>, out: Output, deps:
             `verify: stack ${config.stack} does not expose Loki (logs.ingress.lokiHost unset); pass --loki-url URL (e.g. a port-forward to the gateway)`,
         );
     if (!/^https?:\/\/[^\s]+$/.test(lokiUrl)) throw new CliError(`verify: --loki-url ${JSON.stringify(lokiUrl)}; allowed: an http(s) URL`);
-    const env = deps.env ?? process.env;
     let password: string | undefined;
     if (opts["loki-password-file"] !== undefined) password = readText("loki-password-file", opts["loki-password-file"]).replace(/\r?\n$/, "");
     else password = env.AKKO_LOKI_PASSWORD;
@@ -545,9 +601,9 @@ async function onlinePlan(opts: ReturnType<typeof optionsOf>, out: Output, deps:
         clusters: opts.cluster !== undefined ? [opts.cluster] : names,
         store,
         reader: lokiHttpReader({ url: lokiUrl, username: config.logs.gatewayUser, password, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
-        trustedKeys: (ev.publicKeys ?? []).map((k, i) => publicKeyFromText(`stack ${config.stack}: logs.evidence.publicKeys[${i}]`, k)),
-        latenessMs: ev.latenessMinutes !== undefined ? ev.latenessMinutes * 60_000 : DEFAULT_LATENESS_MS,
-        ...(ev.windowMinutes !== undefined ? { windowMs: ev.windowMinutes * 60_000 } : {}),
+        trustedKeys: [],
+        latenessMs: ev.latenessMs ?? DEFAULT_LATENESS_MS,
+        ...(ev.windowMs !== undefined ? { windowMs: ev.windowMs } : {}),
     };
 }
 

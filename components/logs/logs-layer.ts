@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import * as random from "@pulumi/random";
 import { secretConfig } from "../config/pulumi";
 import { StackConfig } from "../config/stack";
@@ -12,6 +11,7 @@ import { OpenShiftLogForwarder } from "./openshift-forwarder";
 import { AuditDashboard } from "./audit-dashboard";
 import { LokiStack } from "./loki-stack";
 import { gatewayAccess, pushUser } from "./loki/access";
+import { bundleEvidenceJob } from "./evidence/bundle";
 import { deployedRules, ruleFiles } from "./loki/ruler";
 import { assertLogsDeployable, logsWarnings } from "./requirements";
 import { CONFIG_NAMESPACE } from "../config/namespace";
@@ -44,24 +44,6 @@ export interface LogsLayerArgs {
     evidenceBundle?: () => string;
     /** Provider of the evidence store's cloud. Default: EvidenceStore's own (store.region / store.project; Azure: the default provider). */
     evidenceProvider?: pulumi.ProviderResource;
-}
-
-/**
- * The bundled job. bundle.ts is written on the job's branch; until it is merged, a deployment with
- * evidence on stops here with that reason (render, plan and previews without evidence are unaffected).
- */
-function defaultEvidenceBundle(): string {
-    let mod: { bundleEvidenceJob?: () => string };
-    try {
-        // Resolved at run time (not a static import) only while bundle.ts is on another branch: replace with
-        // a static import of bundleEvidenceJob (./evidence/bundle) once it is merged.
-        mod = require(path.join(__dirname, "evidence", "bundle"));
-    } catch {
-        mod = {};
-    }
-    if (!mod.bundleEvidenceJob)
-        throw new Error("logs.evidence.enabled: the evidence job's bundle (components/logs/evidence/bundle.ts) is not in this build");
-    return mod.bundleEvidenceJob();
 }
 
 /**
@@ -246,7 +228,7 @@ export class LogsLayer extends pulumi.ComponentResource {
                 {
                     config,
                     namespace: this.namespace,
-                    bundle: (args.evidenceBundle ?? defaultEvidenceBundle)(),
+                    bundle: (args.evidenceBundle ?? bundleEvidenceJob)(),
                     urls: evidenceUrls(logsNamespace(config)),
                     secrets: pulumi.secret(secrets),
                     provider,

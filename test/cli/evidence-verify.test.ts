@@ -494,11 +494,11 @@ describe("akko-audit verify: tamper evidence end to end (online through a loopba
             ],
             [
                 ["--stack", "ev", "--project-dir", project, "--from", FROM, "--to", TO, "--public-key", KEY_FILE],
-                "verify: stack ev names no digest store; pass --store-url dir:PATH (a copy of the bucket) or s3://BUCKET/PREFIX",
+                "verify: stack ev has no digest store (logs.evidence.enabled and logs.evidence.store); pass --store-url dir:PATH (a copy of the bucket)",
             ],
             [
                 ["--stack", "ev", "--project-dir", project, "--store-url", "s3://b/p", "--from", FROM, "--to", TO, "--public-key", KEY_FILE],
-                "verify: --store-url s3://b/p: this build has no object-store client for it yet; allowed: dir:PATH (copy the bucket, e.g. aws s3 sync, then dir:COPY or --digests)",
+                "verify: --store-url s3://b/p: only a copy is named here; allowed: dir:PATH (a copy of the bucket), or no --store-url to read the stack's logs.evidence.store",
             ],
         ];
         for (const [args, message] of cases) {

@@ -26,6 +26,9 @@
  *   gcs:   STORE_BUCKET, STORE_ENDPOINT, GCS_SERVICE_ACCOUNT_KEY (key file JSON; absent: the metadata server)
  *   azure: STORE_ACCOUNT, STORE_CONTAINER, STORE_ENDPOINT, AZURE_SAS_TOKEN (secret)
  *   dir:   STORE_DIR (tests, and a copy for an auditor)
+ *   STATUS_PUSH_URL         Loki's push URL for the run's status line (optional; the gateway, into the job's own
+ *                           tenant): {"event":"run","status":"ok"|"failed",...}, what the job's alerts read
+ *   STATUS_USERNAME, STATUS_PASSWORD (secret), STATUS_JOB_LABEL: its push user and the line's `job` label
  *
  * It logs one JSON line per event to stdout and exits 0 when every cluster is up to date, 1 on any failure,
  * 2 on bad settings (one line each, naming the variable; secrets are never echoed).
@@ -459,5 +462,40 @@ export async function main(
     });
     const failed = summaries.filter((s) => s.failures.length > 0).map((s) => s.cluster);
     log({ level: failed.length ? "error" : "info", event: "done", ok: failed.length === 0, failedClusters: failed });
-    return failed.length ? 1 : 0;
+    const pushed = await pushStatus(env, { event: "run", status: failed.length ? "failed" : "ok", failedClusters: failed }, now(), log);
+    return failed.length || !pushed ? 1 : 0;
+}
+
+/**
+ * One status line per run into the job's own tenant (Loki's push API, JSON body), which its alerts read: no
+ * "ok" line for two periods, or any "failed" one. Without STATUS_PUSH_URL nothing is pushed. A push that
+ * fails is logged and makes the run fail (the alert would otherwise see silence without a reason).
+ */
+export async function pushStatus(
+    env: Record<string, string | undefined>,
+    status: Record<string, unknown>,
+    at: number,
+    log: (e: JobEvent) => void,
+    doFetch: typeof fetch = fetch,
+): Promise<boolean> {
+    const url = env.STATUS_PUSH_URL;
+    if (!url) return true;
+    const body = {
+        streams: [
+            {
+                stream: { job: env.STATUS_JOB_LABEL || "akko-audit-evidence" },
+                values: [[(BigInt(at) * 1_000_000n).toString(), JSON.stringify(status)]],
+            },
+        ],
+    };
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (env.STATUS_USERNAME) headers.authorization = "Basic " + Buffer.from(`${env.STATUS_USERNAME}:${env.STATUS_PASSWORD ?? ""}`).toString("base64");
+    try {
+        const res = await doFetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+        if (res.status >= 200 && res.status < 300) return true;
+        log({ level: "error", event: "status", message: `status push to ${url} answered HTTP ${res.status}` });
+    } catch (e) {
+        log({ level: "error", event: "status", message: `status push to ${url} failed: ${(e as Error).message}` });
+    }
+    return false;
 }

@@ -199,17 +199,4 @@ describe("evidence components (Pulumi mocks)", () => {
         );
     });
 
-    it("without a bundle in this build, the default loader says what is missing (until bundle.ts is merged)", function () {
-        let bundle: { bundleEvidenceJob?: unknown } | undefined;
-        try {
-            bundle = require("../../../components/logs/evidence/bundle");
-        } catch {
-            bundle = undefined;
-        }
-        if (bundle?.bundleEvidenceJob) this.skip(); // merged: the job's own tests cover the bundle
-        const config = fleet({ evidence: { enabled: true, signingKeySecret: "evKey", store: S3 } }, ["evKey"]);
-        assert.throws(() => new layer.LogsLayer("audit", { config, secret }), {
-            message: "logs.evidence.enabled: the evidence job's bundle (components/logs/evidence/bundle.ts) is not in this build",
-        });
-    });
 });
