@@ -198,5 +198,4 @@ describe("evidence components (Pulumi mocks)", () => {
             "akko-audit:logs: field evidence.signingKeySecret: secret akko-audit:rsaKey is a rsa key; allowed: Ed25519 only; allowed: an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)",
         );
     });
-
 });
