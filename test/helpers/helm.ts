@@ -162,3 +162,24 @@ export function imagesOf(manifests: Manifest[]): string[] {
     }
     return [...images].sort();
 }
+
+/** Every `image:` value anywhere in the manifests (containers, init containers, and anything else that names one), sorted, once each. */
+export function allImages(manifests: unknown[]): string[] {
+    const found = new Set<string>();
+    const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === "object") {
+            for (const [k, x] of Object.entries(v)) {
+                if (k === "image" && typeof x === "string") found.add(x);
+                else walk(x);
+            }
+        }
+    };
+    walk(manifests);
+    return [...found].sort();
+}
+
+/** The objects of one kind, by name. */
+export function byName(docs: Manifest[], kind: string): Map<string, Manifest> {
+    return new Map(docs.filter((d) => d.kind === kind).map((d) => [d.metadata.name as string, d]));
+}

@@ -12,7 +12,7 @@ import { grafanaValues } from "../../../components/logs/grafana/values";
 import { lokiValues } from "../../../components/logs/loki/values";
 import { logsProblems } from "../../../components/logs/requirements";
 import { configProblems } from "../../helpers/config";
-import { allImages, CHARTS, helmTemplate, helmUnavailable } from "../../helpers/helm-airgap";
+import { allImages, CHARTS, helmTemplate, helmUnavailable } from "../../helpers/helm";
 import { fleet } from "./alloy/fixtures";
 
 const MIRROR = "registry.internal:5000/mirror";

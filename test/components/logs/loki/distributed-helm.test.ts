@@ -2,14 +2,14 @@ import { strict as assert } from "node:assert";
 import { parse } from "yaml";
 import { LogsSchema } from "../../../../components/config/logs";
 import { lokiValues } from "../../../../components/logs/loki/values";
-import { byName, helmTemplate, LOKI_CHART, Manifest, skipWithoutHelm } from "../../../helpers/helm-dist";
+import { byName, CHARTS, helmTemplate, Manifest, skipWithoutHelm } from "../../../helpers/helm";
 
 /**
  * The pinned Loki chart (18.11.0) rendered by a real helm with the program's values for mode Distributed:
  * what Kubernetes would receive. Nothing is stubbed; the suite skips, saying why, without ../shared/charts or helm.
  */
 const NS = "akko-audit-logs";
-const render = (logs: Record<string, unknown>) => helmTemplate(LOKI_CHART, lokiValues(LogsSchema.parse(logs)), { release: "loki", namespace: NS });
+const render = (logs: Record<string, unknown>) => helmTemplate(CHARTS.loki, "loki", NS, lokiValues(LogsSchema.parse(logs)));
 const workloads = (docs: Manifest[]) => docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet");
 const lokiConfig = (docs: Manifest[]) => parse(byName(docs, "ConfigMap").get("loki")!.data["config.yaml"]);
 /** The Loki workloads (not the nginx gateway) that run pods. */
