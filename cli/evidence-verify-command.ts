@@ -22,7 +22,7 @@ import {
     storeLocation,
 } from "../components/logs/evidence";
 import type { EvidenceStoreConfig } from "../components/logs/evidence";
-import { durationMs } from "../components/config";
+import { durationMs, parseDuration } from "../components/config";
 import { STREAM_LABELS } from "../components/logs/labels";
 import { CliError } from "./errors";
 import { PROJECT_ROOT } from "./io";
@@ -159,9 +159,9 @@ function time(option: string, text: string | undefined): number {
 }
 
 function duration(option: string, text: string): number {
-    const m = /^(\d+)(s|m|h)$/.exec(text);
-    if (!m) throw new CliError(`verify: --${option} ${JSON.stringify(text)}; allowed: a duration such as 90s, 15m or 1h`);
-    return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+    const ms = parseDuration(text, ["s", "m", "h"]);
+    if (ms === undefined) throw new CliError(`verify: --${option} ${JSON.stringify(text)}; allowed: a duration such as 90s, 15m or 1h`);
+    return ms;
 }
 
 function readText(option: string, file: string): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowed, intInRange, oneOf, secretRef, strictObject } from "./fields";
+import { parseDuration } from "./duration";
 
 /** Where the digests live: object storage under a retention lock the program sets (issue 15). */
 /** Loki tenant of the evidence job's status lines: no cluster may take this name while evidence is on. */
@@ -21,13 +22,11 @@ export const DEFAULT_EVIDENCE_IMAGE = { repository: "library/node", tag: "22.20.
 export const MAX_SCHEDULE_GAP_MINUTES = 24 * 60;
 
 const DURATION = /^([1-9]\d{0,4})(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Milliseconds of a duration such as 15m, 1h, 2d (the forms this block accepts). */
 export function durationMs(text: string): number {
-    const m = DURATION.exec(text);
-    if (!m) throw new Error(`not a duration: ${text}`);
-    return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+    if (!DURATION.test(text)) throw new Error(`not a duration: ${text}`);
+    return parseDuration(text)!;
 }
 
 function duration(text: string, min: string, max: string, extra?: { test: (ms: number) => boolean; text: string }) {

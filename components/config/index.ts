@@ -16,6 +16,8 @@ export {
     evidenceRetentionDays,
 } from "./evidence";
 export type { EvidenceConfig, EvidenceStoreType } from "./evidence";
+export { DURATION_UNIT_MS, parseDuration } from "./duration";
+export type { DurationUnit } from "./duration";
 export { CONFIG_KEY, firstName } from "./fields";
 export { GkeClusterSchema } from "./gke";
 export type { GkeCluster } from "./gke";

@@ -1,5 +1,6 @@
 import { DetectionRule, FieldMatch, Matcher } from "./model";
 import { lokiJsonLabels } from "./loki-json";
+import { parseDuration } from "../../config/duration";
 
 /** The labels Loki has for one stored line: stream labels, structured metadata, then `| json`'s. */
 export function lineLabels(
@@ -52,9 +53,9 @@ export function matcherFields(m: Matcher): string[] {
 
 /** A Prometheus duration (5m, 1h, 30s) in milliseconds. */
 export function durationMs(d: string): number {
-    const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-    if (!m) throw new Error(`not a duration: ${d}`);
-    return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"];
+    const ms = parseDuration(d);
+    if (ms === undefined) throw new Error(`not a duration: ${d}`);
+    return ms;
 }
 
 export interface Hit {

@@ -1,4 +1,4 @@
-import { Leaf } from "./entries";
+import { compareTs, Leaf } from "./entries";
 
 /** How the entries Loki holds now differ from what a window's digests recorded. */
 export interface LeafDiff {
@@ -30,9 +30,7 @@ function byTs(leaves: readonly Leaf[]): Map<string, string[]> {
 export function diffLeaves(recorded: readonly Leaf[], current: readonly Leaf[]): LeafDiff {
     const r = byTs(recorded);
     const c = byTs(current);
-    const instants = [...new Set([...r.keys(), ...c.keys()])].sort((a, b) =>
-        a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0,
-    );
+    const instants = [...new Set([...r.keys(), ...c.keys()])].sort(compareTs);
     const diff: LeafDiff = { modified: 0, deleted: 0, inserted: 0 };
     for (const ts of instants) {
         const rest = [...(c.get(ts) ?? [])];

@@ -29,7 +29,8 @@ export interface Leaf {
     hash: string;
 }
 
-function compareTs(a: string, b: string): number {
+/** Orders two times in nanoseconds (decimal text, no leading zeros) as numbers, without BigInt. */
+export function compareTs(a: string, b: string): number {
     return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -33,6 +33,7 @@
  * It logs one JSON line per event to stdout and exits 0 when every cluster is up to date, 1 on any failure,
  * 2 on bad settings (one line each, naming the variable; secrets are never echoed).
  */
+import { parseDuration } from "../../config/duration";
 import { closedWindows, nextDigest, StoredDigest } from "./chain";
 import { Digest, signatureValid, signingKey, SigningKey } from "./digest";
 import { Leaf, leavesOf, nsToIso, parseLeaves, sha256Hex, sortLeaves } from "./entries";
@@ -275,9 +276,6 @@ export class JobConfigError extends Error {
     }
 }
 
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** Reads and checks the environment (see the top of this file); throws JobConfigError listing every problem. */
 export function jobSettingsFromEnv(env: Record<string, string | undefined>): JobSettings {
     const problems: string[] = [];
@@ -289,8 +287,7 @@ export function jobSettingsFromEnv(env: Record<string, string | undefined>): Job
     };
     const duration = (name: string, dflt: string, min: number): number => {
         const v = val(name) ?? dflt;
-        const m = DURATION.exec(v);
-        const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
+        const ms = parseDuration(v, ["s", "m", "h", "d"]) ?? NaN;
         if (!(ms >= min)) {
             problems.push(`${name}: ${JSON.stringify(v)}; allowed: a duration such as ${dflt} (a number and s, m, h or d), at least ${min / 1000}s`);
             return 0;

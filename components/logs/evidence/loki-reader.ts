@@ -1,4 +1,4 @@
-import { LokiEntry } from "./entries";
+import { compareTs, LokiEntry } from "./entries";
 
 /** What the evidence reads from Loki: one cluster's stored entries in [startMs, endMs). */
 export interface LokiReader {
@@ -56,7 +56,7 @@ export function lokiHttpReader(opts: { url: string; username: string; password: 
                     if (tenant !== undefined && tenant !== cluster) continue;
                     for (const [ts, line] of s.values) page.push({ ts, labels: s.stream, line });
                 }
-                page.sort((a, b) => (a.ts.length !== b.ts.length ? a.ts.length - b.ts.length : a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+                page.sort((a, b) => compareTs(a.ts, b.ts));
                 const key = (e: LokiEntry) => `${e.ts}\u0000${e.line}\u0000${JSON.stringify(e.labels)}`;
                 const fresh = page.filter((e) => !(e.ts === start && seenAtLast.has(key(e))));
                 out.push(...fresh.filter((e) => BigInt(e.ts) >= BigInt(ms2ns(startMs)) && BigInt(e.ts) < BigInt(end)));
