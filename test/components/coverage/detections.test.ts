@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { readStackFile, StackConfig, validateStackConfig } from "../../../components/config";
+import { readStackFile, StackConfig } from "../../../components/config";
 import {
     buildCoverage,
     coverageMarkdown,
@@ -14,37 +14,12 @@ import {
 } from "../../../components/coverage";
 import { validateDeployableStack } from "../../../components/deployable";
 import { detectionRules, DetectionRule } from "../../../components/logs/detections";
+import { AKS, fleet, GKE, K3S } from "./clusters";
 import { main } from "../../../cli/main";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
-const SUB = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers";
-const K3S = { name: "edge", kind: "k3s", sshPrivateKeySecret: "key", servers: [{ host: "10.0.0.1", hostKey: HOST_KEY }] };
 const EKS_LOCAL = { name: "pay", kind: "eks", clusterName: "pay", region: "eu-west-3" };
-const GKE = (dataAccessLogTypes: string[]) => ({
-    name: "ana",
-    kind: "gke",
-    project: "akko-analytics",
-    location: "europe-west1",
-    clusterName: "ana",
-    dataAccessLogTypes,
-});
-const AKS_ADMIN = {
-    name: "hds",
-    kind: "aks",
-    clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`,
-    workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`,
-    categories: ["kube-audit-admin"],
-    eventHubLocation: "francecentral",
-};
-
-function fleet(clusters: Record<string, unknown>[], detections: Record<string, unknown> = {}): StackConfig {
-    return validateStackConfig({
-        stack: "t",
-        values: { clusters, logs: { retentionDays: 30, detections }, key: "[secret]" },
-        secretKeys: new Set(["key"]),
-    });
-}
+const AKS_ADMIN = AKS(["kube-audit-admin"]);
 
 /** The two example rules of the core (rules.ts): other rule files grow, these two stay. */
 const EXAMPLE_IDS = ["pod-exec", "anonymous-allowed"];
@@ -173,7 +148,7 @@ describe("coverage: detections per cluster", () => {
     });
 
     it("a disabled rule is listed as disabled, never a gap for --strict, but named in A.8.16 and CC7.2", () => {
-        const config = fleet([AKS_ADMIN], { disabled: ["anonymous-allowed"] });
+        const config = fleet([AKS_ADMIN], { detections: { disabled: ["anonymous-allowed"] } });
         const report = buildCoverage(config, exampleRules(config));
         assert.deepEqual(status(report.clusters[0].detections), { "pod-exec": "partial", "anonymous-allowed": "disabled" });
         assert.deepEqual(detectionGaps(report.clusters), ["pod-exec partial on hds (aks)"]);

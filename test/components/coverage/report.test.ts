@@ -1,16 +1,10 @@
 import { strict as assert } from "node:assert";
-import { ClusterConfig, validateStackConfig } from "../../../components/config";
+import { ClusterConfig } from "../../../components/config";
+import { AKS, fleet, GKE, K3S, OCP } from "./clusters";
 import { buildCoverage, ClusterCoverage, coverageMarkdown } from "../../../components/coverage";
 import { main } from "../../../cli/main";
 import * as path from "node:path";
 
-const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDaK2uxZcldwAhPNpFINSmK/hddiY2L479yC9wpXjKVZ";
-const SUB = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers";
-
-function fleet(clusters: Record<string, unknown>[], retentionDays = 30) {
-    return validateStackConfig({ stack: "t", values: { clusters, logs: { retentionDays }, key: "[secret]" }, secretKeys: new Set(["key"]) });
-}
-const K3S = { name: "edge", kind: "k3s", sshPrivateKeySecret: "key", servers: [{ host: "10.0.0.1", hostKey: HOST_KEY }] };
 const EKS = {
     name: "pay",
     kind: "eks",
@@ -19,24 +13,6 @@ const EKS = {
     firehoseEndpointUrl: "https://alloy.example.net/firehose/pay",
     firehoseAccessKeySecret: "key",
 };
-const GKE = (dataAccessLogTypes: string[]) => ({
-    name: "ana",
-    kind: "gke",
-    project: "akko-analytics",
-    location: "europe-west1",
-    clusterName: "ana",
-    dataAccessLogTypes,
-});
-const AKS = (categories: string[]) => ({
-    name: "hds",
-    kind: "aks",
-    clusterResourceId: `${SUB}/Microsoft.ContainerService/managedClusters/aks1`,
-    workspaceResourceId: `${SUB}/Microsoft.OperationalInsights/workspaces/law`,
-    categories,
-    eventHubLocation: "francecentral",
-});
-const OCP = (profile: string, extra = {}) => ({ name: "ocp", kind: "openshift", kubeconfigSecret: "key", profile, ...extra });
-
 function cluster(spec: Record<string, unknown>): ClusterCoverage {
     return buildCoverage(fleet([spec])).clusters[0];
 }
@@ -212,7 +188,7 @@ describe("coverage report", () => {
     });
 
     it("markdown names every cluster, its setting and the controls", () => {
-        const md = coverageMarkdown(buildCoverage(fleet([K3S, EKS, OCP("Default")], 30)));
+        const md = coverageMarkdown(buildCoverage(fleet([K3S, EKS, OCP("Default")], { retentionDays: 30 })));
         for (const s of [
             "## edge (k3s): product policy on 1 server node(s)",
             "## pay (eks): log types audit, authenticator, controllerManager (EKS's fixed policy)",
