@@ -5,6 +5,22 @@ import { deterministicSalt, htpasswdLine } from "../../../../components/logs/lok
 import { lokiValues } from "../../../../components/logs/loki/values";
 
 const logs = (v: Record<string, unknown> = {}) => LogsSchema.parse(v);
+
+/** Loki's storage for the S3 bucket akko-audit-loki in eu-west-3 with credentialsSecret (SimpleScalable and Distributed alike). */
+const S3_STORAGE = {
+    type: "s3",
+    bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
+    // AWS itself (no endpoint): virtual-hosted buckets; an S3-compatible endpoint gets path-style (airgap.test.ts).
+    s3: {
+        region: "eu-west-3",
+        endpoint: null,
+        s3ForcePathStyle: false,
+        accessKeyId: "${S3_ACCESS_KEY_ID}",
+        secretAccessKey: "${S3_SECRET_ACCESS_KEY}",
+    },
+};
+/** The credentials reach Loki as environment variables from the storage Secret (config.expand-env). */
+const S3_CREDENTIALS_ENV = { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] };
 type V = Record<string, any>;
 
 describe("Loki chart values", () => {
@@ -56,19 +72,8 @@ describe("Loki chart values", () => {
             }),
         ) as V;
         assert.equal(v.deploymentMode, "SimpleScalable");
-        assert.deepEqual(v.loki.storage, {
-            type: "s3",
-            bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
-            // AWS itself (no endpoint): virtual-hosted buckets; an S3-compatible endpoint gets path-style (airgap.test.ts).
-            s3: {
-                region: "eu-west-3",
-                endpoint: null,
-                s3ForcePathStyle: false,
-                accessKeyId: "${S3_ACCESS_KEY_ID}",
-                secretAccessKey: "${S3_SECRET_ACCESS_KEY}",
-            },
-        });
-        assert.deepEqual(v.defaults, { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] });
+        assert.deepEqual(v.loki.storage, S3_STORAGE);
+        assert.deepEqual(v.defaults, S3_CREDENTIALS_ENV);
         assert.deepEqual([v.write.replicas, v.read.replicas, v.backend.replicas, v.singleBinary.replicas], [3, 3, 3, 0]);
         assert.equal(v.loki.schemaConfig.configs[0].object_store, "s3");
         assert.equal(v.loki.compactor.delete_request_store, "s3");
@@ -100,18 +105,8 @@ describe("Loki chart values", () => {
         ) as V;
         assert.equal(v.deploymentMode, "Distributed");
         assert.equal(v.loki.commonConfig.replication_factor, 3);
-        assert.deepEqual(v.loki.storage, {
-            type: "s3",
-            bucketNames: { chunks: "akko-audit-loki", ruler: "akko-audit-loki", admin: "akko-audit-loki" },
-            s3: {
-                region: "eu-west-3",
-                endpoint: null,
-                s3ForcePathStyle: false,
-                accessKeyId: "${S3_ACCESS_KEY_ID}",
-                secretAccessKey: "${S3_SECRET_ACCESS_KEY}",
-            },
-        });
-        assert.deepEqual(v.defaults, { extraArgs: ["-config.expand-env=true"], extraEnvFrom: [{ secretRef: { name: "akko-audit-loki-storage" } }] });
+        assert.deepEqual(v.loki.storage, S3_STORAGE);
+        assert.deepEqual(v.defaults, S3_CREDENTIALS_ENV);
         // The chart refuses scalable and distributed replicas together, and monolithic with distributed.
         assert.deepEqual([v.singleBinary.replicas, v.write.replicas, v.read.replicas, v.backend.replicas], [0, 0, 0, 0]);
         assert.deepEqual(
